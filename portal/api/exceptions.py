@@ -1,0 +1,51 @@
+"""Errors as JSON: ``{"detail": "<translated message>", "code": "<stable key>"}``.
+
+Validation errors keep DRF's field errors under ``errors`` and add a summary ``detail``.
+Django's ``ValidationError`` and ``PermissionDenied`` raised by services are turned into
+the same shape, so a service can refuse with one exception that both UI and API show.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def _django_validation_to_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(exc, "error_dict"):
+        return exceptions.ValidationError(exc.message_dict)
+    return exceptions.ValidationError({"non_field_errors": exc.messages})
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = _django_validation_to_drf(exc)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+
+    if isinstance(exc, exceptions.ValidationError):
+        errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        response.data = {
+            "detail": _("The request contains invalid data."),
+            "code": "invalid",
+            "errors": errors,
+        }
+        response.status_code = status.HTTP_400_BAD_REQUEST
+        return response
+
+    if isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else getattr(exc, "default_code", "error")
+        detail = response.data.get("detail") if isinstance(response.data, dict) else exc.detail
+        response.data = {"detail": str(detail), "code": str(code)}
+        return Response(response.data, status=response.status_code, headers=dict(response.items()))
+    return response

@@ -1,0 +1,156 @@
+"""Users, organisations and the audit log."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .i18n import BilingualNameMixin, localized
+
+
+class Organisation(BilingualNameMixin, models.Model):
+    """The Ministry, a provincial-level authority, or a unit (lead or member of a consortium)."""
+
+    class Kind(models.TextChoices):
+        MINISTRY = "ministry", _("Ministry")
+        PROVINCIAL_AUTHORITY = "provincial_authority", _("Provincial authority")
+        UNIT = "unit", _("Consortium unit")
+
+    class RegionType(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        AUTONOMOUS_REGION = "autonomous_region", _("Autonomous region")
+        MUNICIPALITY = "municipality", _("Municipality")
+        PLANNING_CITY = "planning_city", _("City with independent planning status")
+        XPCC = "xpcc", _("Xinjiang Production and Construction Corps")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    region_type = models.CharField(
+        _("region type"), max_length=32, choices=RegionType.choices, blank=True
+    )
+    region_name_zh = models.CharField(_("region (Chinese)"), max_length=64, blank=True)
+    region_name_en = models.CharField(_("region (English)"), max_length=64, blank=True)
+    name_zh = models.CharField(_("full name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("full name (English)"), max_length=300, blank=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["kind", "sort_order", "code"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="provincial_authority") | ~models.Q(region_type=""),
+                name="organisation_authority_has_region",
+            )
+        ]
+
+    @property
+    def region_name(self) -> str:
+        return localized(self, "region_name")
+
+
+class User(AbstractUser):
+    """A person. Belongs to one organisation; the role says what they do there."""
+
+    class Role(models.TextChoices):
+        MINISTRY_ADMIN = "ministry_admin", _("Ministry administrator")
+        MINISTRY_STAFF = "ministry_staff", _("Ministry staff")
+        PROVINCIAL_AUTHORITY = "provincial_authority", _("Provincial authority user")
+        CONSORTIUM_LEAD = "consortium_lead", _("Consortium lead")
+        CONSORTIUM_MEMBER = "consortium_member", _("Consortium member (read-only)")
+
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    title = models.CharField(_("job title"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def clean(self) -> None:
+        super().clean()
+        from .roles import ROLE_ORGANISATION_KIND
+
+        if not self.role:
+            return
+        if self.organisation is None:
+            raise ValidationError({"organisation": _("A user with a role must belong to an organisation.")})
+        expected = ROLE_ORGANISATION_KIND[self.role]
+        if self.organisation.kind != expected:
+            raise ValidationError(
+                {
+                    "organisation": _("The role “%(role)s” belongs to an organisation of kind “%(kind)s”.")
+                    % {"role": self.get_role_display(), "kind": Organisation.Kind(expected).label}
+                }
+            )
+
+    @property
+    def display_name(self) -> str:
+        full = f"{self.last_name}{self.first_name}".strip()
+        return full or self.username
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: ARG002
+        raise PermissionError("Audit entries cannot be changed.")
+
+    def delete(self):
+        raise PermissionError("Audit entries cannot be deleted.")
+
+
+class AuditEntry(models.Model):
+    """One thing that happened: who, when, to what, from which state to which, and why.
+
+    Insert-only: the model, its queryset and (on PostgreSQL) a database trigger refuse
+    updates and deletes.
+    """
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=64)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    target = GenericForeignKey("content_type", "object_id")
+    from_state = models.CharField(_("from state"), max_length=32, blank=True)
+    to_state = models.CharField(_("to state"), max_length=32, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit entries cannot be deleted.")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"

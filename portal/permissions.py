@@ -1,0 +1,75 @@
+"""The permission helper: small ``can_<action>(user, obj) -> Decision`` functions.
+
+Views (through ``portal.views.PermissionMixin``) and the API (through
+``portal.api.permissions.Allows``) call the same functions, so they cannot disagree.
+A refusal carries a translated reason that is shown to the user.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from .roles import HOME_AREA, MINISTRY_ROLES, Role
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+    # True when the user may not even know the object exists (answer 404, not 403).
+    hide: bool = False
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOW = Decision(True)
+
+
+def deny(reason, *, hide: bool = False) -> Decision:
+    return Decision(False, str(reason), hide)
+
+
+def _has_role(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role)
+
+
+def is_ministry(user) -> bool:
+    return _has_role(user) and user.role in MINISTRY_ROLES
+
+
+def is_ministry_admin(user) -> bool:
+    return _has_role(user) and user.role == Role.MINISTRY_ADMIN
+
+
+def can_use_portal(user) -> Decision:
+    if not getattr(user, "is_authenticated", False):
+        return deny(_("Please log in."))
+    if not _has_role(user):
+        return deny(_("Your account has no role in the portal yet. Ask the Ministry administrator."))
+    return ALLOW
+
+
+def can_view_home(user, area: str) -> Decision:
+    """Each role has one home area: ministry, province or consortium."""
+    decision = can_use_portal(user)
+    if not decision:
+        return decision
+    if HOME_AREA.get(user.role) != area:
+        return deny(_("This page belongs to another role."))
+    return ALLOW
+
+
+def can_read_catalog(user) -> Decision:
+    """Programs and reference tasks: anyone with a role may read them."""
+    return can_use_portal(user)
+
+
+def can_change_catalog(user) -> Decision:
+    if not is_ministry_admin(user):
+        return deny(_("Only a Ministry administrator can change reference data."))
+    return ALLOW
+
+
+def can_list_organisations(user) -> Decision:
+    return can_use_portal(user)

@@ -1,0 +1,73 @@
+"""Roles: what each one is, which organisation it belongs to, and its Django group.
+
+The user's ``role`` field is the source of truth; each role has a group of the same name
+that carries its model-level permissions (used by the admin). ``sync_role_groups`` keeps
+groups and their permissions in step and runs after every ``migrate``.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+from .models import Organisation, User
+
+Role = User.Role
+
+ROLE_ORGANISATION_KIND: dict[str, str] = {
+    Role.MINISTRY_ADMIN: Organisation.Kind.MINISTRY,
+    Role.MINISTRY_STAFF: Organisation.Kind.MINISTRY,
+    Role.PROVINCIAL_AUTHORITY: Organisation.Kind.PROVINCIAL_AUTHORITY,
+    Role.CONSORTIUM_LEAD: Organisation.Kind.UNIT,
+    Role.CONSORTIUM_MEMBER: Organisation.Kind.UNIT,
+}
+
+# Each role's home area; the home page of an area is refused to every other role.
+HOME_AREA: dict[str, str] = {
+    Role.MINISTRY_ADMIN: "ministry",
+    Role.MINISTRY_STAFF: "ministry",
+    Role.PROVINCIAL_AUTHORITY: "province",
+    Role.CONSORTIUM_LEAD: "consortium",
+    Role.CONSORTIUM_MEMBER: "consortium",
+}
+
+MINISTRY_ROLES = frozenset({Role.MINISTRY_ADMIN, Role.MINISTRY_STAFF})
+
+# Model permissions per role, as "app_label.codename". Only the Ministry administrator
+# changes reference data, and only through the admin.
+_REFERENCE_MODELS = {
+    "tasks_catalog": ["program", "entitytype", "calendarentry", "taskcategory", "referencetask"],
+    "portal": ["organisation"],
+}
+_DJANGO_CELERY_BEAT = ["periodictask", "crontabschedule", "intervalschedule", "clockedschedule"]
+
+
+def _admin_permissions() -> list[str]:
+    perms = []
+    for app, models in _REFERENCE_MODELS.items():
+        for model in models:
+            perms += [f"{app}.{verb}_{model}" for verb in ("view", "add", "change", "delete")]
+    perms += [f"django_celery_beat.{v}_{m}" for m in _DJANGO_CELERY_BEAT for v in ("view", "add", "change")]
+    perms += ["portal.view_user", "portal.add_user", "portal.change_user", "portal.view_auditentry"]
+    return perms
+
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.MINISTRY_ADMIN: _admin_permissions(),
+    Role.MINISTRY_STAFF: [],
+    Role.PROVINCIAL_AUTHORITY: [],
+    Role.CONSORTIUM_LEAD: [],
+    Role.CONSORTIUM_MEMBER: [],
+}
+
+
+def sync_role_groups(**_kwargs) -> None:
+    """Create one group per role and give it exactly its permissions. Idempotent."""
+    for role, perm_names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = []
+        for name in perm_names:
+            app_label, codename = name.split(".")
+            perm = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm is not None:
+                wanted.append(perm)
+        group.permissions.set(wanted)

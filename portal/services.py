@@ -1,0 +1,78 @@
+"""Writes owned by the portal app: users and their roles, and the audit log."""
+
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+
+from .models import AuditEntry, Organisation, User
+from .roles import Role
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model,
+    from_state: str = "",
+    to_state: str = "",
+    comment: str = "",
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Write one audit entry. Call it inside the same transaction as the change it records."""
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        content_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
+        object_id=str(target.pk),
+        from_state=from_state,
+        to_state=to_state,
+        comment=comment,
+        data=data or {},
+    )
+
+
+def user_sync_role(*, user: User) -> None:
+    """Put the user in exactly their role's group; admin access only for Ministry administrators."""
+    groups = list(Group.objects.filter(name=user.role)) if user.role else []
+    user.groups.set(groups)
+    is_staff = user.role == Role.MINISTRY_ADMIN or user.is_superuser
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    role: str,
+    organisation: Organisation,
+    email: str = "",
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    title: str = "",
+    phone: str = "",
+    actor: User | None = None,
+) -> User:
+    user = User(
+        username=username,
+        role=role,
+        organisation=organisation,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        title=title,
+        phone=phone,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    user_sync_role(user=user)
+    audit_record(actor=actor, action="user.create", target=user, data={"role": role})
+    return user
