@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class TasksCatalogConfig(AppConfig):
     name = "tasks_catalog"
     verbose_name = _("Programs and reference tasks")
+
+    def ready(self) -> None:
+        from portal.inbox import register, register_panel
+
+        from .inbox import deadlines, programs_panel
+
+        register(deadlines)
+        register_panel(programs_panel)

@@ -6,3 +6,4 @@ from .base import env
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="local-development-only-not-secret-" + "x" * 30)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
+PORTAL_ENVIRONMENT = "local"

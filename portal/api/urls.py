@@ -1,0 +1,19 @@
+"""``/api/v1/``: one router; each app adds its viewsets here."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from tasks_catalog.api.views import ProgramViewSet, ReferenceTaskViewSet
+
+from .views import MeView, NotificationViewSet, OrganisationViewSet
+
+router = DefaultRouter()
+router.register("programs", ProgramViewSet, basename="program")
+router.register("reference-tasks", ReferenceTaskViewSet, basename="reference-task")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("notifications", NotificationViewSet, basename="notification")
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="me"),
+    path("", include(router.urls)),
+]

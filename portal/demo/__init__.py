@@ -1,0 +1,63 @@
+"""Demo data: users for every role, plus loaders that later apps register."""
+
+from collections.abc import Callable
+
+from django.db import transaction
+
+from portal.models import Organisation, User
+from portal.roles import Role
+from portal.services import user_sync_role
+
+DEMO_PASSWORD = "demo2026"
+
+_loaders: list[Callable] = []
+
+
+def register(loader: Callable) -> Callable:
+    if loader not in _loaders:
+        _loaders.append(loader)
+    return loader
+
+
+def demo_loaders() -> list[Callable]:
+    return list(_loaders)
+
+
+# Fictional units: the demo never names a real company.
+DEMO_UNITS = [
+    ("DEMO-UNIT-1", "华北钢铁集团有限公司（示例）", "North China Steel Group Co., Ltd. (demo)"),
+    ("DEMO-UNIT-2", "京华工业数据研究院（示例）", "Jinghua Industrial Data Research Institute (demo)"),
+]
+
+# username, role, organisation code, family name, given name, job title, e-mail
+DEMO_USERS = [
+    ("admin", Role.MINISTRY_ADMIN, "MIIT", "王", "立", "处长", "admin@miit.example.cn"),
+    ("ministry", Role.MINISTRY_STAFF, "MIIT", "张", "明", "主任科员", "ministry@miit.example.cn"),
+    ("beijing", Role.PROVINCIAL_AUTHORITY, "110000", "李", "华", "处长", "beijing@bj.example.cn"),
+    ("guangdong", Role.PROVINCIAL_AUTHORITY, "440000", "陈", "静", "副处长", "guangdong@gd.example.cn"),
+    ("shanghai", Role.PROVINCIAL_AUTHORITY, "310000", "周", "洁", "处长", "shanghai@sh.example.cn"),
+    ("jiangsu", Role.PROVINCIAL_AUTHORITY, "320000", "吴", "刚", "处长", "jiangsu@js.example.cn"),
+    ("lead", Role.CONSORTIUM_LEAD, "DEMO-UNIT-1", "刘", "强", "数字化部总经理", "lead@unit.example.cn"),
+    ("member", Role.CONSORTIUM_MEMBER, "DEMO-UNIT-2", "赵", "敏", "研究员", "member@unit.example.cn"),
+]
+
+
+@transaction.atomic
+def ensure_demo_users() -> dict[str, User]:
+    for code, zh, en in DEMO_UNITS:
+        Organisation.objects.update_or_create(
+            code=code, defaults={"kind": Organisation.Kind.UNIT, "name_zh": zh, "name_en": en}
+        )
+    users = {}
+    for username, role, org_code, last, first, title, email in DEMO_USERS:
+        user, _ = User.objects.get_or_create(username=username)
+        user.role = role
+        user.organisation = Organisation.objects.get(code=org_code)
+        user.last_name, user.first_name, user.title, user.email = last, first, title, email
+        user.is_active = True
+        user.set_password(DEMO_PASSWORD)
+        user.full_clean()
+        user.save()
+        user_sync_role(user=user)
+        users[username] = user
+    return users

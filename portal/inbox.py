@@ -1,0 +1,70 @@
+"""What is waiting for a user: each app registers a provider, the home page lists their items.
+
+Data flows one way (catalog → consortia → reporting); the portal does not import the apps,
+the apps register here from their ``AppConfig.ready``.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    title: str
+    detail: str = ""
+    url: str = ""
+    due: dt.date | None = None
+    # "info", "warning" (due soon) or "danger" (overdue / needs action now)
+    level: str = "info"
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def days_left(self) -> int | None:
+        if self.due is None:
+            return None
+        return (self.due - timezone.localdate()).days
+
+
+Provider = Callable[[object], list[InboxItem]]
+_providers: list[Provider] = []
+
+
+def register(provider: Provider) -> Provider:
+    if provider not in _providers:
+        _providers.append(provider)
+    return provider
+
+
+def inbox_for(user) -> list[InboxItem]:
+    items: list[InboxItem] = []
+    for provider in _providers:
+        items.extend(provider(user))
+    far = dt.date.max
+    return sorted(items, key=lambda i: ({"danger": 0, "warning": 1}.get(i.level, 2), i.due or far))
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A block on a home page, contributed by an app: a template and its context."""
+
+    template: str
+    context: dict
+    order: int = 100
+
+
+PanelProvider = Callable[[object, str], Panel | None]
+_panel_providers: list[PanelProvider] = []
+
+
+def register_panel(provider: PanelProvider) -> PanelProvider:
+    if provider not in _panel_providers:
+        _panel_providers.append(provider)
+    return provider
+
+
+def panels_for(user, area: str) -> list[Panel]:
+    panels = [p for p in (provider(user, area) for provider in _panel_providers) if p is not None]
+    return sorted(panels, key=lambda p: p.order)

@@ -1,0 +1,75 @@
+"""Queue and deliver notifications (e-mail + the recipient's list in the portal)."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Notification, User
+
+
+def notification_queue(
+    *,
+    recipient: User,
+    kind: str,
+    subject: str,
+    body: str,
+    url: str = "",
+    dedupe_key: str | None = None,
+) -> Notification:
+    """Record a notification and send it after the surrounding transaction commits.
+
+    With a ``dedupe_key``, queueing again returns the existing row and sends nothing new.
+    """
+    from .tasks import notification_deliver_task
+
+    if dedupe_key:
+        existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=recipient,
+                kind=kind,
+                subject=subject[:255],
+                body=body,
+                url=url,
+                dedupe_key=dedupe_key,
+            )
+    except IntegrityError:
+        # Another process queued the same key between our read and our insert.
+        return Notification.objects.get(dedupe_key=dedupe_key)
+    transaction.on_commit(lambda: notification_deliver_task.delay(notification.pk))
+    return notification
+
+
+def notification_deliver(*, notification_id: int) -> Notification:
+    """Send one pending notification; a row already sent is never sent again."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update().select_related("recipient").get(pk=notification_id)
+        )
+        if notification.status == Notification.Status.SENT:
+            return notification
+        body = notification.body
+        if notification.url:
+            body = f"{body}\n\n{settings.PORTAL_BASE_URL}{notification.url}"
+        try:
+            if notification.recipient.email:
+                send_mail(
+                    notification.subject,
+                    body,
+                    settings.DEFAULT_FROM_EMAIL,
+                    [notification.recipient.email],
+                )
+        except Exception as exc:  # noqa: BLE001 - any mail failure is recorded and retried later
+            notification.status = Notification.Status.FAILED
+            notification.error = str(exc)[:2000]
+            notification.save(update_fields=["status", "error"])
+            return notification
+        notification.status = Notification.Status.SENT
+        notification.sent_at = timezone.now()
+        notification.error = ""
+        notification.save(update_fields=["status", "sent_at", "error"])
+    return notification

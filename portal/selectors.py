@@ -1,0 +1,27 @@
+"""Reads of the portal app that depend on who asks."""
+
+from django.db.models import QuerySet
+
+from .models import AuditEntry, Notification, Organisation, User
+
+
+def organisation_list(*, kind: str | None = None) -> QuerySet[Organisation]:
+    qs = Organisation.objects.filter(is_active=True)
+    return qs.filter(kind=kind) if kind else qs
+
+
+def provincial_authority_list() -> QuerySet[Organisation]:
+    return organisation_list(kind=Organisation.Kind.PROVINCIAL_AUTHORITY)
+
+
+def notification_list_for(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user)
+
+
+def audit_list_for_object(*, obj) -> QuerySet[AuditEntry]:
+    from django.contrib.contenttypes.models import ContentType
+
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        object_id=str(obj.pk),
+    ).select_related("actor")

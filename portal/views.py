@@ -1,0 +1,84 @@
+"""Pages of the portal app: home per role, notifications, health check."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from .inbox import inbox_for, panels_for
+from .permissions import can_use_portal, can_view_home
+from .roles import HOME_AREA
+from .selectors import notification_list_for, provincial_authority_list
+
+
+class PermissionMixin(LoginRequiredMixin):
+    """Refuse the request unless ``permission(user, **url_kwargs)`` allows it.
+
+    The same ``can_*`` functions guard the API, so a page and its endpoint agree.
+    """
+
+    permission = staticmethod(can_use_portal)
+
+    def check_permission(self):
+        return self.permission(self.request.user)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        decision = self.check_permission()
+        if not decision:
+            if decision.hide:
+                raise Http404
+            raise PermissionDenied(decision.reason)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class HomeRedirectView(PermissionMixin, View):
+    """``/``: send each user to their role's home page."""
+
+    def get(self, request):
+        return redirect(f"portal:home-{HOME_AREA[request.user.role]}")
+
+
+class HomeView(PermissionMixin, TemplateView):
+    area = ""
+
+    def check_permission(self):
+        return can_view_home(self.request.user, self.area)
+
+    def get_template_names(self):
+        return [f"portal/home_{self.area}.html"]
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        context = super().get_context_data(**kwargs)
+        context.update(
+            area=self.area,
+            inbox=inbox_for(user),
+            panels=panels_for(user, self.area),
+            organisation=user.organisation,
+        )
+        if self.area == "ministry":
+            context["authority_count"] = provincial_authority_list().count()
+        return context
+
+
+class NotificationListView(PermissionMixin, ListView):
+    template_name = "portal/notification_list.html"
+    paginate_by = 50
+    context_object_name = "notifications"
+
+    def get_queryset(self):
+        return notification_list_for(user=self.request.user)
+
+
+def healthz(request):
+    """Liveness for the load balancer and docker-compose: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    if request.headers.get("accept", "").startswith("application/json"):
+        return JsonResponse({"status": "ok"})
+    return HttpResponse("ok", content_type="text/plain")
