@@ -7,3 +7,7 @@ DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="local-development-only-not-secret-" + "x" * 30)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
 PORTAL_ENVIRONMENT = "local"
+
+# Serve static files straight from the app folders: no collectstatic needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,150 @@
+"""Fixtures shared by every app's tests: users for each role, clients, a real Celery worker, a browser."""
+
+import os
+import subprocess
+import sys
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from portal.tests.factories import UserFactory, unit_factory  # noqa: E402
+
+
+@pytest.fixture
+def ministry_admin(db):
+    return UserFactory(role="ministry_admin", organisation_code="MIIT")
+
+
+@pytest.fixture
+def ministry_staff(db):
+    return UserFactory(role="ministry_staff", organisation_code="MIIT")
+
+
+@pytest.fixture
+def province_user(db):
+    return UserFactory(role="provincial_authority", organisation_code="110000")
+
+
+@pytest.fixture
+def other_province_user(db):
+    return UserFactory(role="provincial_authority", organisation_code="440000")
+
+
+@pytest.fixture
+def consortium_lead(db):
+    return UserFactory(role="consortium_lead", organisation=unit_factory())
+
+
+@pytest.fixture
+def consortium_member(db):
+    return UserFactory(role="consortium_member", organisation=unit_factory())
+
+
+@pytest.fixture
+def role_users(ministry_admin, ministry_staff, province_user, consortium_lead, consortium_member):
+    return {
+        "ministry_admin": ministry_admin,
+        "ministry_staff": ministry_staff,
+        "provincial_authority": province_user,
+        "consortium_lead": consortium_lead,
+        "consortium_member": consortium_member,
+    }
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+def _worker_database_url(settings_dict) -> str:
+    """The DATABASE_URL of the test database, for a worker in another process."""
+    url = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(url._replace(path="/" + settings_dict["NAME"]))
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real ``celery worker`` process on Redis, working on the test database.
+
+    Only with REDIS_URL and a server database (CI); the worker gets its own queue so that
+    nothing else on the same Redis can take its tasks.
+    """
+    if not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("needs REDIS_URL and a PostgreSQL DATABASE_URL (CI sets both)")
+    from django.conf import settings
+    from django.db import connection
+
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+        "DATABASE_URL": _worker_database_url(connection.settings_dict),
+        "CELERY_QUEUE": queue,
+    }
+    log = open(os.path.join(settings.BASE_DIR, "var", "test-worker.log"), "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", queue,
+         "--pool", "solo", "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR,
+    )
+    from portal.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("the Celery worker exited; see var/test-worker.log")
+        if app.control.ping(timeout=1.0):
+            break
+    else:
+        proc.terminate()
+        raise RuntimeError("the Celery worker did not answer within 60 s")
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture
+def real_worker(celery_worker_process, transactional_db):
+    """Run tasks on the worker process instead of eagerly, for one test."""
+    from portal.celery import app
+
+    app.conf.task_always_eager = False
+    yield celery_worker_process
+    app.conf.task_always_eager = True
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, driven by Playwright (its own browser download does not work here)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not os.path.exists(executable):
+        pytest.fail(f"{executable} is missing: `./dev test` installs Debian's chromium")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()

@@ -1,0 +1,95 @@
+"""The audit log is insert-only; notifications are sent once; roles map to groups."""
+
+import pytest
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+
+from portal.models import AuditEntry, Notification
+from portal.notifications import notification_queue
+from portal.services import audit_record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_audit_entries_cannot_be_changed_or_deleted(ministry_admin):
+    entry = audit_record(actor=ministry_admin, action="test.action", target=ministry_admin, comment="x")
+    entry.comment = "rewritten"
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.filter(pk=entry.pk).update(comment="rewritten")
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.filter(pk=entry.pk).delete()
+    assert AuditEntry.objects.get(pk=entry.pk).comment == "x"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL")
+def test_database_refuses_to_rewrite_audit_entries(ministry_admin):
+    entry = audit_record(actor=ministry_admin, action="test.action", target=ministry_admin)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE portal_auditentry SET comment = 'x' WHERE id = %s", [entry.pk])
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM portal_auditentry WHERE id = %s", [entry.pk])
+
+
+def test_audit_log_is_read_only_in_the_admin(client, ministry_admin):
+    entry = audit_record(actor=ministry_admin, action="test.action", target=ministry_admin)
+    client.force_login(ministry_admin)
+    assert client.get(f"/admin/portal/auditentry/{entry.pk}/change/").status_code == 200
+    response = client.post(f"/admin/portal/auditentry/{entry.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_notification_is_delivered_once_and_listed_for_its_recipient(
+    client, province_user, other_province_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = notification_queue(
+            recipient=province_user, kind="test", subject="计划已提交", body="正文", dedupe_key="k1"
+        )
+        again = notification_queue(
+            recipient=province_user, kind="test", subject="计划已提交", body="正文", dedupe_key="k1"
+        )
+    assert first.pk == again.pk
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [province_user.email]
+    first.refresh_from_db()
+    assert first.status == Notification.Status.SENT and first.sent_at
+
+    client.force_login(province_user)
+    assert "计划已提交" in client.get("/notifications/").content.decode()
+    client.force_login(other_province_user)
+    assert "计划已提交" not in client.get("/notifications/").content.decode()
+
+
+def test_notification_api_shows_only_my_own(api_client, province_user, other_province_user):
+    notification_queue(recipient=province_user, kind="test", subject="mine", body="b")
+    api_client.force_authenticate(other_province_user)
+    assert api_client.get("/api/v1/notifications/").json()["count"] == 0
+    api_client.force_authenticate(province_user)
+    assert [n["subject"] for n in api_client.get("/api/v1/notifications/").json()["results"]] == ["mine"]
+
+
+def test_roles_map_to_groups_and_admin_access(role_users):
+    for role, user in role_users.items():
+        assert list(user.groups.values_list("name", flat=True)) == [role]
+        assert user.is_staff == (role == "ministry_admin")
+    admin = role_users["ministry_admin"]
+    assert admin.has_perm("tasks_catalog.change_referencetask")
+    assert not role_users["ministry_staff"].has_perm("tasks_catalog.change_referencetask")
+
+
+def test_role_must_match_the_organisation_kind(province_user):
+    from django.core.exceptions import ValidationError
+
+    from portal.models import Organisation
+
+    province_user.role = "ministry_staff"
+    with pytest.raises(ValidationError):
+        province_user.full_clean()
+    province_user.role = "consortium_lead"
+    province_user.organisation = Organisation.objects.get(code="MIIT")
+    with pytest.raises(ValidationError):
+        province_user.full_clean()
