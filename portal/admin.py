@@ -17,7 +17,15 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "last_name", "first_name", "email", "role", "organisation", "is_active"]
+    list_display = [
+        "username",
+        "last_name",
+        "first_name",
+        "email",
+        "role",
+        "organisation",
+        "is_active",
+    ]
     list_filter = ["role", "is_active", "organisation__kind"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
@@ -27,14 +35,27 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets[1:],
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "email", "role", "organisation", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "email", "role", "organisation", "password1", "password2"),
+            },
+        ),
     )
 
     def get_readonly_fields(self, request, obj=None):
         # Group membership and staff status follow the role; only superusers touch them directly.
         if request.user.is_superuser:
             return super().get_readonly_fields(request, obj)
-        return ["is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined"]
+        return [
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+            "last_login",
+            "date_joined",
+        ]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -64,7 +85,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "actor", "action", "content_type", "object_id", "from_state", "to_state"]
+    list_display = [
+        "created_at",
+        "actor",
+        "action",
+        "content_type",
+        "object_id",
+        "from_state",
+        "to_state",
+    ]
     list_filter = ["action", "content_type"]
     search_fields = ["comment", "object_id"]
     list_select_related = ["actor", "content_type"]

@@ -87,12 +87,16 @@ class User(AbstractUser):
         if not self.role:
             return
         if self.organisation is None:
-            raise ValidationError({"organisation": _("A user with a role must belong to an organisation.")})
+            raise ValidationError(
+                {"organisation": _("A user with a role must belong to an organisation.")}
+            )
         expected = ROLE_ORGANISATION_KIND[self.role]
         if self.organisation.kind != expected:
             raise ValidationError(
                 {
-                    "organisation": _("The role “%(role)s” belongs to an organisation of kind “%(kind)s”.")
+                    "organisation": _(
+                        "The role “%(role)s” belongs to an organisation of kind “%(kind)s”."
+                    )
                     % {"role": self.get_role_display(), "kind": Organisation.Kind(expected).label}
                 }
             )
@@ -144,6 +148,9 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit entries")
         indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionError("Audit entries cannot be changed.")
@@ -151,9 +158,6 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit entries cannot be deleted.")
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
 
 
 class Notification(models.Model):

@@ -48,7 +48,9 @@ def notification_deliver(*, notification_id: int) -> Notification:
     """Send one pending notification; a row already sent is never sent again."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update().select_related("recipient").get(pk=notification_id)
+            Notification.objects.select_for_update()
+            .select_related("recipient")
+            .get(pk=notification_id)
         )
         if notification.status == Notification.Status.SENT:
             return notification

@@ -46,7 +46,9 @@ def can_use_portal(user) -> Decision:
     if not getattr(user, "is_authenticated", False):
         return deny(_("Please log in."))
     if not _has_role(user):
-        return deny(_("Your account has no role in the portal yet. Ask the Ministry administrator."))
+        return deny(
+            _("Your account has no role in the portal yet. Ask the Ministry administrator.")
+        )
     return ALLOW
 
 

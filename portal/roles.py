@@ -44,7 +44,11 @@ def _admin_permissions() -> list[str]:
     for app, models in _REFERENCE_MODELS.items():
         for model in models:
             perms += [f"{app}.{verb}_{model}" for verb in ("view", "add", "change", "delete")]
-    perms += [f"django_celery_beat.{v}_{m}" for m in _DJANGO_CELERY_BEAT for v in ("view", "add", "change")]
+    perms += [
+        f"django_celery_beat.{v}_{m}"
+        for m in _DJANGO_CELERY_BEAT
+        for v in ("view", "add", "change")
+    ]
     perms += ["portal.view_user", "portal.add_user", "portal.change_user", "portal.view_auditentry"]
     return perms
 

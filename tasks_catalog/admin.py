@@ -25,7 +25,15 @@ class TaskCategoryInline(admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["code", "short_name_zh", "document_number", "plan_deadline", "cadence", "recommendation_quota", "is_active"]
+    list_display = [
+        "code",
+        "short_name_zh",
+        "document_number",
+        "plan_deadline",
+        "cadence",
+        "recommendation_quota",
+        "is_active",
+    ]
     list_filter = ["cadence", "is_active"]
     search_fields = ["code", "name_zh", "name_en", "document_number"]
     inlines = [EntityTypeInline, CalendarEntryInline, TaskCategoryInline]

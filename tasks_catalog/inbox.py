@@ -39,7 +39,10 @@ def deadlines(user) -> list[InboxItem]:
                 items.append(
                     InboxItem(
                         title=_("Implementation plans for “%(program)s” are due on %(date)s")
-                        % {"program": program.short_name, "date": date_format(program.plan_deadline)},
+                        % {
+                            "program": program.short_name,
+                            "date": date_format(program.plan_deadline),
+                        },
                         detail=_days_text(days),
                         url=reverse("tasks_catalog:program-detail", args=[program.code]),
                         due=program.plan_deadline,

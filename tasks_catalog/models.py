@@ -154,8 +154,13 @@ class ReferenceTask(models.Model):
         verbose_name = _("reference task")
         verbose_name_plural = _("reference tasks")
         constraints = [
-            models.UniqueConstraint(fields=["program", "number"], name="referencetask_unique_number")
+            models.UniqueConstraint(
+                fields=["program", "number"], name="referencetask_unique_number"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
 
     @property
     def title(self) -> str:
@@ -164,6 +169,3 @@ class ReferenceTask(models.Model):
     def clean(self) -> None:
         if self.category_id and self.program_id and self.category.program_id != self.program_id:
             raise ValidationError({"category": _("The category belongs to another program.")})
-
-    def __str__(self) -> str:
-        return f"{self.number}. {self.title}"

@@ -29,7 +29,9 @@ def Allows(check):  # noqa: N802 - reads as a class in ``permission_classes``
 
     class _Allows(PortalUser):
         def has_permission(self, request, view):
-            return super().has_permission(request, view) and _check(check(request.user), request, view)
+            return super().has_permission(request, view) and _check(
+                check(request.user), request, view
+            )
 
     _Allows.__name__ = f"Allows_{check.__name__}"
     return _Allows

@@ -11,8 +11,16 @@ class OrganisationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
         fields = [
-            "id", "code", "kind", "region_type", "region_name", "region_name_zh", "region_name_en",
-            "name", "name_zh", "name_en",
+            "id",
+            "code",
+            "kind",
+            "region_type",
+            "region_name",
+            "region_name_zh",
+            "region_name_en",
+            "name",
+            "name_zh",
+            "name_en",
         ]
 
 
@@ -24,8 +32,17 @@ class MeSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = [
-            "id", "username", "first_name", "last_name", "email", "title", "phone", "role",
-            "role_label", "home_area", "organisation",
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "title",
+            "phone",
+            "role",
+            "role_label",
+            "home_area",
+            "organisation",
         ]
 
     def get_home_area(self, obj: User) -> str:

@@ -26,7 +26,11 @@ def demo_loaders() -> list[Callable]:
 # Fictional units: the demo never names a real company.
 DEMO_UNITS = [
     ("DEMO-UNIT-1", "华北钢铁集团有限公司（示例）", "North China Steel Group Co., Ltd. (demo)"),
-    ("DEMO-UNIT-2", "京华工业数据研究院（示例）", "Jinghua Industrial Data Research Institute (demo)"),
+    (
+        "DEMO-UNIT-2",
+        "京华工业数据研究院（示例）",
+        "Jinghua Industrial Data Research Institute (demo)",
+    ),
 ]
 
 # username, role, organisation code, family name, given name, job title, e-mail
@@ -34,11 +38,35 @@ DEMO_USERS = [
     ("admin", Role.MINISTRY_ADMIN, "MIIT", "王", "立", "处长", "admin@miit.example.cn"),
     ("ministry", Role.MINISTRY_STAFF, "MIIT", "张", "明", "主任科员", "ministry@miit.example.cn"),
     ("beijing", Role.PROVINCIAL_AUTHORITY, "110000", "李", "华", "处长", "beijing@bj.example.cn"),
-    ("guangdong", Role.PROVINCIAL_AUTHORITY, "440000", "陈", "静", "副处长", "guangdong@gd.example.cn"),
+    (
+        "guangdong",
+        Role.PROVINCIAL_AUTHORITY,
+        "440000",
+        "陈",
+        "静",
+        "副处长",
+        "guangdong@gd.example.cn",
+    ),
     ("shanghai", Role.PROVINCIAL_AUTHORITY, "310000", "周", "洁", "处长", "shanghai@sh.example.cn"),
     ("jiangsu", Role.PROVINCIAL_AUTHORITY, "320000", "吴", "刚", "处长", "jiangsu@js.example.cn"),
-    ("lead", Role.CONSORTIUM_LEAD, "DEMO-UNIT-1", "刘", "强", "数字化部总经理", "lead@unit.example.cn"),
-    ("member", Role.CONSORTIUM_MEMBER, "DEMO-UNIT-2", "赵", "敏", "研究员", "member@unit.example.cn"),
+    (
+        "lead",
+        Role.CONSORTIUM_LEAD,
+        "DEMO-UNIT-1",
+        "刘",
+        "强",
+        "数字化部总经理",
+        "lead@unit.example.cn",
+    ),
+    (
+        "member",
+        Role.CONSORTIUM_MEMBER,
+        "DEMO-UNIT-2",
+        "赵",
+        "敏",
+        "研究员",
+        "member@unit.example.cn",
+    ),
 ]
 
 

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_audit_entries_cannot_be_changed_or_deleted(ministry_admin):
-    entry = audit_record(actor=ministry_admin, action="test.action", target=ministry_admin, comment="x")
+    entry = audit_record(
+        actor=ministry_admin, action="test.action", target=ministry_admin, comment="x"
+    )
     entry.comment = "rewritten"
     with pytest.raises(PermissionError):
         entry.save()
@@ -69,7 +71,9 @@ def test_notification_api_shows_only_my_own(api_client, province_user, other_pro
     api_client.force_authenticate(other_province_user)
     assert api_client.get("/api/v1/notifications/").json()["count"] == 0
     api_client.force_authenticate(province_user)
-    assert [n["subject"] for n in api_client.get("/api/v1/notifications/").json()["results"]] == ["mine"]
+    assert [n["subject"] for n in api_client.get("/api/v1/notifications/").json()["results"]] == [
+        "mine"
+    ]
 
 
 def test_roles_map_to_groups_and_admin_access(role_users):

@@ -62,7 +62,9 @@ def test_user_without_role_is_refused(client, db):
 
 def test_province_home_shows_its_region_and_quota(client, province_user):
     client.force_login(province_user)
-    html = client.get(reverse("portal:home-province"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    html = client.get(
+        reverse("portal:home-province"), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
     assert "北京市" in html
     assert "工业数据筑基行动" in html
     assert "每个地方主管部门的推荐名额" in html or "推荐名额" in html
@@ -74,7 +76,9 @@ def test_home_lists_upcoming_deadlines(client, consortium_lead, settings):
 
     client.force_login(consortium_lead)
     with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2026, 7, 1)):
-        html = client.get(reverse("portal:home-consortium"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        html = client.get(
+            reverse("portal:home-consortium"), HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
     assert "2026 Q2 report for “Industrial Data Foundation Action” is due on" in html
     assert "14 days left" in html
 
@@ -89,7 +93,9 @@ def test_me_api_tells_role_and_home(api_client, role_users):
 
 
 def test_login_and_logout_with_real_forms(client, province_user):
-    response = client.post(reverse("login"), {"username": province_user.username, "password": "pass-for-tests-1"})
+    response = client.post(
+        reverse("login"), {"username": province_user.username, "password": "pass-for-tests-1"}
+    )
     assert response.status_code == 302 and response["Location"] == "/"
     assert client.get(reverse("portal:home-province")).status_code == 200
     client.post(reverse("logout"))
@@ -98,7 +104,9 @@ def test_login_and_logout_with_real_forms(client, province_user):
 
 def test_wrong_password_is_refused_in_the_users_language(client, province_user):
     response = client.post(
-        reverse("login"), {"username": province_user.username, "password": "wrong"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+        reverse("login"),
+        {"username": province_user.username, "password": "wrong"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
     assert response.status_code == 200
     assert "请输入一个正确的" in response.content.decode()
@@ -108,14 +116,20 @@ def test_password_change_and_reset_by_email(client, province_user, mailoutbox):
     client.force_login(province_user)
     response = client.post(
         reverse("password_change"),
-        {"old_password": "pass-for-tests-1", "new_password1": "Gy7!kq2-zzPw", "new_password2": "Gy7!kq2-zzPw"},
+        {
+            "old_password": "pass-for-tests-1",
+            "new_password1": "Gy7!kq2-zzPw",
+            "new_password2": "Gy7!kq2-zzPw",
+        },
     )
     assert response.status_code == 302
     province_user.refresh_from_db()
     assert province_user.check_password("Gy7!kq2-zzPw")
 
     client.logout()
-    response = client.post(reverse("password_reset"), {"email": province_user.email}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = client.post(
+        reverse("password_reset"), {"email": province_user.email}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
     assert response.status_code == 302
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [province_user.email]
@@ -124,7 +138,10 @@ def test_password_change_and_reset_by_email(client, province_user, mailoutbox):
     path = link.split("testserver", 1)[1]
     form = client.get(path, follow=True)
     assert form.status_code == 200
-    response = client.post(form.redirect_chain[-1][0], {"new_password1": "New-pass-2026x", "new_password2": "New-pass-2026x"})
+    response = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "New-pass-2026x", "new_password2": "New-pass-2026x"},
+    )
     assert response.status_code == 302
     province_user.refresh_from_db()
     assert province_user.check_password("New-pass-2026x")

@@ -27,7 +27,11 @@ def test_production_settings_pass_check_deploy_without_warnings():
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
@@ -37,8 +41,12 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     env.update(DJANGO_SETTINGS_MODULE="portal.settings.production", ALLOWED_HOSTS="x")
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, env=env,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
@@ -46,14 +54,29 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
 
 def test_openapi_schema_generates_without_warnings(tmp_path):
     result = subprocess.run(
-        [sys.executable, "manage.py", "spectacular", "--validate", "--fail-on-warn",
-         "--file", str(tmp_path / "schema.yaml")],
-        cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=180,
+        [
+            sys.executable,
+            "manage.py",
+            "spectacular",
+            "--validate",
+            "--fail-on-warn",
+            "--file",
+            str(tmp_path / "schema.yaml"),
+        ],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=180,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.test"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
     schema = (tmp_path / "schema.yaml").read_text()
-    for path in ["/api/v1/programs/", "/api/v1/reference-tasks/", "/api/v1/organisations/", "/api/v1/me/"]:
+    for path in [
+        "/api/v1/programs/",
+        "/api/v1/reference-tasks/",
+        "/api/v1/organisations/",
+        "/api/v1/me/",
+    ]:
         assert f"{path}:" in schema
 
 
@@ -68,12 +91,16 @@ def test_api_docs_pages_are_served_without_a_cdn(client, ministry_staff):
 
 def test_api_pagination_and_filtering_conventions(api_client, ministry_staff):
     api_client.force_authenticate(ministry_staff)
-    page = api_client.get("/api/v1/organisations/", {"kind": "provincial_authority", "page_size": 10}).json()
+    page = api_client.get(
+        "/api/v1/organisations/", {"kind": "provincial_authority", "page_size": 10}
+    ).json()
     assert page["count"] == 37
     assert len(page["results"]) == 10 and page["next"]
     search = api_client.get("/api/v1/organisations/", {"search": "兵团"}).json()
     assert [o["code"] for o in search["results"]] == ["660000"]
-    ordered = api_client.get("/api/v1/reference-tasks/", {"ordering": "-number", "page_size": 1}).json()
+    ordered = api_client.get(
+        "/api/v1/reference-tasks/", {"ordering": "-number", "page_size": 1}
+    ).json()
     assert ordered["results"][0]["number"] == 23
 
 
@@ -89,7 +116,9 @@ def test_token_authentication(api_client, province_user):
 def test_organisations_are_seeded_in_both_languages(api_client, consortium_member):
     api_client.force_authenticate(consortium_member)
     body = api_client.get(
-        "/api/v1/organisations/", {"kind": "provincial_authority", "page_size": 100}, HTTP_ACCEPT_LANGUAGE="en"
+        "/api/v1/organisations/",
+        {"kind": "provincial_authority", "page_size": 100},
+        HTTP_ACCEPT_LANGUAGE="en",
     ).json()
     regions = {o["region_type"] for o in body["results"]}
     assert body["count"] == 37  # 31 + 5 cities with independent planning status + XPCC

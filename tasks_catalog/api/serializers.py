@@ -17,7 +17,16 @@ class CalendarEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CalendarEntry
-        fields = ["code", "kind", "name", "name_zh", "name_en", "period_start", "period_end", "due_date"]
+        fields = [
+            "code",
+            "kind",
+            "name",
+            "name_zh",
+            "name_en",
+            "period_start",
+            "period_end",
+            "due_date",
+        ]
 
 
 class TaskCategorySerializer(serializers.ModelSerializer):
@@ -35,7 +44,16 @@ class ReferenceTaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReferenceTask
-        fields = ["id", "program", "number", "category", "title", "title_zh", "title_en", "mandatory"]
+        fields = [
+            "id",
+            "program",
+            "number",
+            "category",
+            "title",
+            "title_zh",
+            "title_en",
+            "mandatory",
+        ]
 
 
 class ProgramSerializer(serializers.ModelSerializer):
@@ -49,10 +67,26 @@ class ProgramSerializer(serializers.ModelSerializer):
     class Meta:
         model = Program
         fields = [
-            "code", "name", "name_zh", "name_en", "short_name", "short_name_zh", "short_name_en",
-            "document_number", "issuer", "issuer_zh", "issuer_en", "start_date", "end_date",
-            "plan_deadline", "cadence", "recommendation_quota", "is_active", "entity_types",
-            "calendar", "task_count",
+            "code",
+            "name",
+            "name_zh",
+            "name_en",
+            "short_name",
+            "short_name_zh",
+            "short_name_en",
+            "document_number",
+            "issuer",
+            "issuer_zh",
+            "issuer_en",
+            "start_date",
+            "end_date",
+            "plan_deadline",
+            "cadence",
+            "recommendation_quota",
+            "is_active",
+            "entity_types",
+            "calendar",
+            "task_count",
         ]
 
     @extend_schema_field(serializers.IntegerField())

@@ -23,10 +23,16 @@ def test_idfa_program_is_seeded_as_the_notice_says():
     assert program.recommendation_quota == 2
     assert program.cadence == Program.Cadence.QUARTERLY
     assert [e.code for e in program.calendar.order_by("due_date")] == [
-        "2026-q1", "2026-q2", "2026-q3", "2026-q4",
+        "2026-q1",
+        "2026-q2",
+        "2026-q3",
+        "2026-q4",
     ]
     assert [t.name_zh for t in program.entity_types.all()] == [
-        "重点行业企业", "平台机构", "先进制造业集群", "中小企业数字化转型城市试点",
+        "重点行业企业",
+        "平台机构",
+        "先进制造业集群",
+        "中小企业数字化转型城市试点",
     ]
 
 
@@ -61,8 +67,12 @@ def test_model_data_resonance_has_three_milestones_and_an_empty_table():
     ("language", "category", "task3", "mandatory_label"),
     [
         ("zh-hans", "行业数据可信互联平台", "梳理并发布行业场景数据需求清单", "必选"),
-        ("en", "Trusted industry-data interconnection platform",
-         "Compile and publish the list of industry scenario data requirements", "Mandatory"),
+        (
+            "en",
+            "Trusted industry-data interconnection platform",
+            "Compile and publish the list of industry scenario data requirements",
+            "Mandatory",
+        ),
     ],
 )
 def test_catalog_page_groups_by_category_and_marks_mandatory(
@@ -87,17 +97,24 @@ def test_catalog_page_needs_login(client):
 def test_catalog_api_lists_tasks_in_the_requested_language(api_client, province_user):
     api_client.force_authenticate(province_user)
     response = api_client.get(
-        "/api/v1/reference-tasks/", {"program": "idfa-2026", "page_size": 100}, HTTP_ACCEPT_LANGUAGE="en"
+        "/api/v1/reference-tasks/",
+        {"program": "idfa-2026", "page_size": 100},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 23
     assert [t["number"] for t in body["results"] if t["mandatory"]] == MANDATORY
     assert body["results"][0]["title"].startswith("Integrate industrial internet")
-    assert body["results"][0]["category"]["name"] == "Trusted industry-data interconnection platform"
+    assert (
+        body["results"][0]["category"]["name"] == "Trusted industry-data interconnection platform"
+    )
 
-    zh = api_client.get("/api/v1/reference-tasks/", {"program": "idfa-2026", "mandatory": "false"},
-                        HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    zh = api_client.get(
+        "/api/v1/reference-tasks/",
+        {"program": "idfa-2026", "mandatory": "false"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    ).json()
     assert zh["count"] == 12
     assert zh["results"][0]["title"] == zh["results"][0]["title_zh"]
 
@@ -114,12 +131,17 @@ def test_catalog_api_refuses_anonymous_with_a_translated_json_error(api_client):
     zh = api_client.get("/api/v1/reference-tasks/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     en = api_client.get("/api/v1/reference-tasks/", HTTP_ACCEPT_LANGUAGE="en")
     assert zh.status_code == en.status_code == 401
-    assert en.json() == {"detail": "Authentication credentials were not provided.", "code": "not_authenticated"}
+    assert en.json() == {
+        "detail": "Authentication credentials were not provided.",
+        "code": "not_authenticated",
+    }
     assert CJK.search(zh.json()["detail"]) and zh.json()["code"] == "not_authenticated"
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
-def test_catalog_api_is_read_only_even_for_the_ministry_administrator(api_client, ministry_admin, method):
+def test_catalog_api_is_read_only_even_for_the_ministry_administrator(
+    api_client, ministry_admin, method
+):
     api_client.force_authenticate(ministry_admin)
     task = ReferenceTask.objects.get(program__code="idfa-2026", number=2)
     url = "/api/v1/reference-tasks/" if method == "post" else f"/api/v1/reference-tasks/{task.pk}/"
@@ -132,8 +154,12 @@ def test_catalog_api_is_read_only_even_for_the_ministry_administrator(api_client
 def _admin_change(client, task, **changes):
     url = reverse("admin:tasks_catalog_referencetask_change", args=[task.pk])
     data = {
-        "program": task.program_id, "category": task.category_id, "number": task.number,
-        "title_zh": task.title_zh, "title_en": task.title_en, "mandatory": "on" if task.mandatory else "",
+        "program": task.program_id,
+        "category": task.category_id,
+        "number": task.number,
+        "title_zh": task.title_zh,
+        "title_en": task.title_en,
+        "mandatory": "on" if task.mandatory else "",
     }
     data.update(changes)
     return client.post(url, data)
@@ -160,11 +186,19 @@ def test_only_the_ministry_administrator_changes_the_catalog(client, role_users)
 def test_ministry_administrator_fills_in_the_model_data_resonance_table(client, ministry_admin):
     client.force_login(ministry_admin)
     program = Program.objects.get(code="mdr-2026")
-    category = TaskCategory.objects.create(program=program, number=1, name_zh="数据集", name_en="Datasets")
+    category = TaskCategory.objects.create(
+        program=program, number=1, name_zh="数据集", name_en="Datasets"
+    )
     response = client.post(
         reverse("admin:tasks_catalog_referencetask_add"),
-        {"program": program.pk, "category": category.pk, "number": 1,
-         "title_zh": "建设场景专用高质量数据集", "title_en": "Build scenario-specific datasets", "mandatory": "on"},
+        {
+            "program": program.pk,
+            "category": category.pk,
+            "number": 1,
+            "title_zh": "建设场景专用高质量数据集",
+            "title_en": "Build scenario-specific datasets",
+            "mandatory": "on",
+        },
     )
     assert response.status_code == 302
     assert program.tasks.get(number=1).mandatory
@@ -176,8 +210,13 @@ def test_admin_refuses_a_category_of_another_program(client, ministry_admin):
     idfa_category = TaskCategory.objects.get(program__code="idfa-2026", number=1)
     response = client.post(
         reverse("admin:tasks_catalog_referencetask_add"),
-        {"program": mdr.pk, "category": idfa_category.pk, "number": 1,
-         "title_zh": "任务", "title_en": "Task"},
+        {
+            "program": mdr.pk,
+            "category": idfa_category.pk,
+            "number": 1,
+            "title_zh": "任务",
+            "title_en": "Task",
+        },
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200

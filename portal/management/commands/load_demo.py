@@ -21,7 +21,7 @@ class Command(BaseCommand):
             users = ensure_demo_users()
             for loader in demo_loaders():
                 loader(users=users, stdout=self.stdout)
-        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         for user in users.values():
             self.stdout.write(
                 f"  {user.username:<12} {user.get_role_display()} — {user.organisation.name_zh}"
