@@ -133,7 +133,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def real_worker(celery_worker_process, transactional_db):
+def real_worker(celery_worker_process, django_db_serialized_rollback, transactional_db):
     """Run tasks on the worker process instead of eagerly, for one test."""
     from portal.celery import app
 
