@@ -55,6 +55,32 @@ def role_users(ministry_admin, ministry_staff, province_user, consortium_lead, c
     }
 
 
+def _reseed_reference_data() -> None:
+    """Run the reference-data migrations again (they are idempotent).
+
+    A transactional test (live server, real worker) ends with a flush that empties every table,
+    seeded reference data included; its successors call this instead of relying on
+    serialized rollback, which does not survive Playwright's greenlets.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    from portal.roles import sync_role_groups
+
+    for module in (
+        "portal.migrations.0002_reference_organisations",
+        "tasks_catalog.migrations.0002_seed_programs",
+    ):
+        importlib.import_module(module).seed(apps, None)
+    sync_role_groups()
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    _reseed_reference_data()
+
+
 @pytest.fixture
 def api_client():
     from rest_framework.test import APIClient
@@ -133,7 +159,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def real_worker(celery_worker_process, django_db_serialized_rollback, transactional_db):
+def real_worker(celery_worker_process, reference_data):
     """Run tasks on the worker process instead of eagerly, for one test."""
     from portal.celery import app
 
@@ -168,7 +194,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, reference_data):
     context = browser.new_context(locale="zh-CN", base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15000)
