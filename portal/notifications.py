@@ -75,3 +75,15 @@ def notification_deliver(*, notification_id: int) -> Notification:
         notification.error = ""
         notification.save(update_fields=["status", "sent_at", "error"])
     return notification
+
+
+def notification_retry_failed() -> int:
+    """Queue every failed notification for another delivery attempt; returns how many."""
+    from .tasks import notification_deliver_task
+
+    ids = list(
+        Notification.objects.filter(status=Notification.Status.FAILED).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        notification_deliver_task.delay(pk)
+    return len(ids)

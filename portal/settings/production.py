@@ -5,7 +5,8 @@ from .base import env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # no default: refuse to start without one
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# localhost stays allowed for the container health check.
+ALLOWED_HOSTS = [*env.list("ALLOWED_HOSTS"), "localhost"]
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

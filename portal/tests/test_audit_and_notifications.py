@@ -97,3 +97,29 @@ def test_role_must_match_the_organisation_kind(province_user):
     province_user.organisation = Organisation.objects.get(code="MIIT")
     with pytest.raises(ValidationError):
         province_user.full_clean()
+
+
+def test_beat_schedule_is_in_the_database_and_editable_by_the_ministry_administrator(
+    client, ministry_admin, ministry_staff
+):
+    from django_celery_beat.models import PeriodicTask
+
+    job = PeriodicTask.objects.get(task="portal.tasks.notification_retry_failed_task")
+    assert job.enabled and job.crontab.hour == "2"
+    url = f"/admin/django_celery_beat/periodictask/{job.pk}/change/"
+    client.force_login(ministry_staff)
+    assert client.get(url).status_code == 302  # to the admin login: not for staff
+    client.force_login(ministry_admin)
+    assert client.get(url).status_code == 200
+
+
+def test_failed_notifications_are_retried(province_user, mailoutbox, settings):
+    failed = Notification.objects.create(
+        recipient=province_user, kind="test", subject="retry me", body="b", status="failed"
+    )
+    from portal.notifications import notification_retry_failed
+
+    assert notification_retry_failed() == 1
+    failed.refresh_from_db()
+    assert failed.status == Notification.Status.SENT
+    assert [m.subject for m in mailoutbox] == ["retry me"]

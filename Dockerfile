@@ -1,0 +1,26 @@
+# The portal's image: web (gunicorn), worker and beat all run from it.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DJANGO_SETTINGS_MODULE=portal.settings.production \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# WeasyPrint's libraries, gettext for compilemessages, and the CJK fonts the PDFs are typeset in.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig \
+        fonts-wqy-zenhei fonts-arphic-uming gettext curl \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml ./
+RUN python -c 'import subprocess, sys, tomllib; deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]; subprocess.check_call([sys.executable, "-m", "pip", "install", "--no-cache-dir", *deps])'
+COPY . .
+RUN python manage.py compilemessages -v 0 \
+    && SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --no-input -v 0
+
+RUN useradd --system --home /app portal && mkdir -p /app/var/media && chown -R portal /app/var
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
