@@ -28,6 +28,13 @@ class Program(BilingualNameMixin, models.Model):
         _("recommendation quota per provincial authority"), default=2
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # The lead unit's commitment (附件1 section 5): the official text as printed on the form, and
+    # the statements the user confirms one by one: [{"key", "text_zh", "text_en"}, ...].
+    # The subject printed on the official form, e.g. "面向人工智能赋能的高质量行业数据集建设先行先试":
+    # the form's title is this + "实施方案", and its notes name the lead and recommending units of it.
+    plan_form_subject_zh = models.CharField(_("subject of the plan form"), max_length=200, blank=True)
+    plan_commitment_text_zh = models.TextField(_("commitment text on the form"), blank=True)
+    plan_commitments = models.JSONField(_("commitment statements"), default=list, blank=True)
 
     class Meta:
         ordering = ["-start_date", "code"]

@@ -1,0 +1,161 @@
+"""The plan's content as one document: what is frozen in a version, rendered in the PDF, compared.
+
+``plan_content(plan)`` reads the current draft; a ``PlanVersion.content`` holds the same shape.
+Everything the PDF and the comparison show comes from this dict, so a version renders exactly as
+it was submitted, whatever changes later.
+"""
+
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .models import (
+    FOUNDATION_MAX_CHARS,
+    PLAN_MAX_CHARS,
+    Consortium,
+    Plan,
+)
+from .validators import count_characters
+
+# Sections of the official form, in order: key -> label shown to the reviewer.
+SECTIONS = ["basic", "members", "foundation", "plan", "tasks", "commitment", "opinion"]
+
+
+def section_labels() -> dict[str, str]:
+    return {
+        "basic": _("1. Basic information"),
+        "members": _("2. Consortium members and division of work"),
+        "foundation": _("3. Existing work foundation"),
+        "plan": _("4. Implementation plan"),
+        "tasks": _("Reference tasks (Attachment 2)"),
+        "commitment": _("5. Lead unit's commitment"),
+        "opinion": _("6. Recommending unit's opinion"),
+    }
+
+
+def plan_content(plan: Plan) -> dict:
+    consortium: Consortium = plan.consortium
+    program = consortium.program
+    members = list(consortium.members.all())
+    selections = {s.task_id: s for s in plan.selections.prefetch_related("responsible")}
+    tasks = []
+    for task in program.tasks.select_related("category").order_by("number"):
+        selection = selections.get(task.pk)
+        tasks.append(
+            {
+                "number": task.number,
+                "selected": selection is not None,
+                "responsible": sorted(m.name for m in selection.responsible.all())
+                if selection
+                else [],
+            }
+        )
+    member_tasks: dict[int, list[int]] = {m.pk: [] for m in members}
+    for selection in selections.values():
+        for member in selection.responsible.all():
+            member_tasks.setdefault(member.pk, []).append(selection.task.number)
+    return {
+        "program": program.code,
+        "consortium": {
+            "name": consortium.name,
+            "authority": consortium.authority.name_zh,
+            "entity_type": consortium.entity_type.code,
+            "lead_unit_name": consortium.lead_unit_name,
+            "lead_unit_kind": consortium.lead_unit_kind,
+            "lead_unit_credit_code": consortium.lead_unit_credit_code,
+            "contact_name": consortium.contact_name,
+            "contact_title": consortium.contact_title,
+            "contact_phone": consortium.contact_phone,
+            "contact_email": consortium.contact_email,
+            "signing_date": consortium.signing_date.isoformat() if consortium.signing_date else "",
+        },
+        "members": [
+            {
+                "name": m.name,
+                "profile": m.profile,
+                "role": m.role,
+                "contact_name": m.contact_name,
+                "contact_email": m.contact_email,
+                "gets_account": m.gets_account,
+                "tasks": sorted(member_tasks.get(m.pk, [])),
+            }
+            for m in members
+        ],
+        "work_foundation": plan.work_foundation,
+        "implementation_plan": plan.implementation_plan,
+        "tasks": tasks,
+        "commitments": sorted(plan.commitments or []),
+        "authority_opinion": plan.authority_opinion,
+    }
+
+
+def content_digest(content: dict) -> str:
+    return hashlib.sha256(
+        json.dumps(content, ensure_ascii=False, sort_keys=True).encode()
+    ).hexdigest()
+
+
+def content_problems(plan: Plan, content: dict | None = None) -> dict[str, list[str]]:
+    """What still keeps the plan from being submitted, per section (empty dict: complete)."""
+    content = content or plan_content(plan)
+    program = plan.consortium.program
+    problems: dict[str, list[str]] = {}
+
+    def add(section, message):
+        problems.setdefault(section, []).append(message)
+
+    if not content["consortium"]["signing_date"]:
+        add("basic", _("Enter the signing date."))
+    if not content["members"]:
+        add("members", _("Add at least one member unit."))
+    foundation = count_characters(content["work_foundation"])
+    if not foundation:
+        add("foundation", _("Describe the existing work foundation (about 800 characters)."))
+    elif foundation > FOUNDATION_MAX_CHARS:
+        add(
+            "foundation",
+            _("The existing work foundation has %(n)d characters; at most %(max)d fit the form.")
+            % {"n": foundation, "max": FOUNDATION_MAX_CHARS},
+        )
+    plan_chars = count_characters(content["implementation_plan"])
+    if not plan_chars:
+        add("plan", _("Write the implementation plan (about 2,000 characters)."))
+    elif plan_chars > PLAN_MAX_CHARS:
+        add(
+            "plan",
+            _("The implementation plan has %(n)d characters; at most %(max)d fit the form.")
+            % {"n": plan_chars, "max": PLAN_MAX_CHARS},
+        )
+    mandatory = set(program.tasks.filter(mandatory=True).values_list("number", flat=True))
+    selected = {t["number"] for t in content["tasks"] if t["selected"]}
+    if missing := sorted(mandatory - selected):
+        add(
+            "tasks",
+            _("Mandatory tasks not selected: %(numbers)s.")
+            % {"numbers": ", ".join(map(str, missing))},
+        )
+    if unassigned := [
+        t["number"] for t in content["tasks"] if t["selected"] and not t["responsible"]
+    ]:
+        add(
+            "tasks",
+            _("Tasks without a responsible member unit: %(numbers)s.")
+            % {"numbers": ", ".join(map(str, unassigned))},
+        )
+    required = {c["key"] for c in program.plan_commitments}
+    if required - set(content["commitments"]):
+        add("commitment", _("Confirm every statement of the lead unit's commitment."))
+    if not content["authority_opinion"].strip():
+        add("opinion", _("Enter the recommending authority's opinion."))
+    return problems
+
+
+def raise_if_incomplete(plan: Plan, content: dict | None = None) -> None:
+    problems = content_problems(plan, content)
+    if problems:
+        labels = section_labels()
+        raise ValidationError(
+            {key: [f"{labels[key]}: {m}" for m in messages] for key, messages in problems.items()}
+        )

@@ -1,0 +1,76 @@
+"""Who may see and do what with consortia and plans. Used by pages and the API alike."""
+
+from django.utils.translation import gettext_lazy as _
+
+from portal.permissions import ALLOW, Decision, can_use_portal, deny, is_ministry, is_ministry_admin
+from portal.roles import Role
+
+from .models import Consortium, Plan
+from .workflows import AUTHORITY, EDITABLE_STATES, MINISTRY, transition_for
+
+VIEW_PERMISSION = "consortia.view_consortium"
+
+
+def is_authority_of(user, consortium: Consortium) -> bool:
+    return (
+        getattr(user, "role", "") == Role.PROVINCIAL_AUTHORITY
+        and user.organisation_id == consortium.authority_id
+    )
+
+
+def can_view_consortium(user, consortium: Consortium) -> Decision:
+    """Ministry: all. Authority: its province's. Lead and members: theirs (per-object grant)."""
+    decision = can_use_portal(user)
+    if not decision:
+        return decision
+    if is_ministry(user) or is_authority_of(user, consortium):
+        return ALLOW
+    if user.role in (Role.CONSORTIUM_LEAD, Role.CONSORTIUM_MEMBER) and user.has_perm(
+        VIEW_PERMISSION, consortium
+    ):
+        return ALLOW
+    return deny(_("You cannot see this consortium."), hide=True)
+
+
+def can_create_consortium(user) -> Decision:
+    decision = can_use_portal(user)
+    if decision and user.role != Role.PROVINCIAL_AUTHORITY:
+        return deny(_("Only a provincial authority recommends consortia."))
+    return decision
+
+
+def can_edit_plan(user, plan: Plan) -> Decision:
+    decision = can_view_consortium(user, plan.consortium)
+    if not decision:
+        return decision
+    if not is_authority_of(user, plan.consortium):
+        return deny(_("Only the recommending authority edits this plan."))
+    if plan.state not in EDITABLE_STATES:
+        return deny(
+            _("The plan is “%(state)s” and cannot be changed.")
+            % {"state": plan.get_state_display()}
+        )
+    return ALLOW
+
+
+def can_take_action(user, plan: Plan, action: str) -> Decision:
+    decision = can_view_consortium(user, plan.consortium)
+    if not decision:
+        return decision
+    transition = transition_for(plan.state, action)
+    if transition is None:
+        return deny(
+            _("This cannot be done while the plan is “%(state)s”.")
+            % {"state": plan.get_state_display()}
+        )
+    if transition.actor == AUTHORITY and not is_authority_of(user, plan.consortium):
+        return deny(_("Only the recommending authority can do this."))
+    if transition.actor == MINISTRY and not is_ministry(user):
+        return deny(_("Only Ministry staff review plans."))
+    return ALLOW
+
+
+def can_grant_extension(user) -> Decision:
+    if not is_ministry_admin(user):
+        return deny(_("Only a Ministry administrator grants deadline extensions."))
+    return ALLOW

@@ -1,0 +1,112 @@
+"""Reads of consortia and plans, scoped to who asks."""
+
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from portal.permissions import is_ministry
+from portal.roles import Role
+from portal.selectors import audit_list_for_object
+from tasks_catalog.models import Program
+
+from .models import Consortium, DeadlineExtension, Plan, PlanVersion
+from .permissions import VIEW_PERMISSION, can_view_consortium
+from .workflows import QUOTA_STATES
+
+
+def consortium_list_visible_to(*, user) -> QuerySet[Consortium]:
+    qs = Consortium.objects.select_related("program", "authority", "entity_type", "plan")
+    if not getattr(user, "is_authenticated", False) or not user.role:
+        return qs.none()
+    if is_ministry(user):
+        return qs
+    if user.role == Role.PROVINCIAL_AUTHORITY:
+        return qs.filter(authority_id=user.organisation_id)
+    if user.role in (Role.CONSORTIUM_LEAD, Role.CONSORTIUM_MEMBER):
+        allowed = get_objects_for_user(
+            user, VIEW_PERMISSION, klass=Consortium, accept_global_perms=False
+        )
+        return qs.filter(pk__in=allowed.values("pk"))
+    return qs.none()
+
+
+def consortium_get_for(*, user, pk) -> Consortium:
+    """The consortium if the user may see it; 404 otherwise (ids are not to be guessed)."""
+    try:
+        consortium = consortium_list_visible_to(user=user).get(pk=pk)
+    except (Consortium.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    if not can_view_consortium(user, consortium):
+        raise Http404
+    return consortium
+
+
+def plan_get_for(*, user, consortium_pk) -> Plan:
+    return consortium_get_for(user=user, pk=consortium_pk).plan
+
+
+def plan_version_list(*, plan: Plan) -> QuerySet[PlanVersion]:
+    return plan.versions.select_related("submitted_by", "review").order_by("number")
+
+
+def plan_audit(*, plan: Plan):
+    return audit_list_for_object(obj=plan)
+
+
+def quota_used(*, program: Program, authority_id: int, exclude_plan: Plan | None = None) -> int:
+    qs = Plan.objects.filter(
+        consortium__program=program, consortium__authority_id=authority_id, state__in=QUOTA_STATES
+    )
+    if exclude_plan is not None:
+        qs = qs.exclude(pk=exclude_plan.pk)
+    return qs.count()
+
+
+def plan_deadline_for(
+    *, program: Program, authority_id: int
+) -> tuple[dt.date, DeadlineExtension | None]:
+    """The authority's plan deadline: the program's, or the latest extension granted to it."""
+    extension = (
+        DeadlineExtension.objects.filter(program=program, authority_id=authority_id)
+        .order_by("-new_deadline")
+        .first()
+    )
+    if extension and extension.new_deadline > program.plan_deadline:
+        return extension.new_deadline, extension
+    return program.plan_deadline, None
+
+
+def plan_counts_by_state(*, user) -> dict[str, int]:
+    rows = (
+        consortium_list_visible_to(user=user)
+        .values("plan__state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {r["plan__state"]: r["n"] for r in rows}
+
+
+def quota_summary(*, user) -> list[dict]:
+    """For an authority: per active program, slots used and the deadline that applies."""
+    if getattr(user, "role", "") != Role.PROVINCIAL_AUTHORITY:
+        return []
+    out = []
+    for program in Program.objects.filter(is_active=True):
+        deadline, extension = plan_deadline_for(program=program, authority_id=user.organisation_id)
+        used = quota_used(program=program, authority_id=user.organisation_id)
+        out.append(
+            {
+                "program": program,
+                "used": used,
+                "quota": program.recommendation_quota,
+                "deadline": deadline,
+                "extension": extension,
+            }
+        )
+    return out
+
+
+def plans_waiting_for_review() -> QuerySet[Plan]:
+    return Plan.objects.filter(Q(state="submitted")).select_related("consortium__authority")

@@ -1,0 +1,80 @@
+"""The implementation plan's workflow: one table of states, actions and who may take them."""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for revision")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class PlanAction(models.TextChoices):
+    SUBMIT = "submit", _("Submit")
+    WITHDRAW = "withdraw", _("Withdraw")
+    REOPEN = "reopen", _("Reopen as draft")
+    APPROVE = "approve", _("Approve")
+    RETURN = "return", _("Return for revision")
+    REJECT = "reject", _("Reject")
+
+
+# Who may take an action: the recommending authority of the consortium, or the Ministry.
+AUTHORITY = "authority"
+MINISTRY = "ministry"
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: str
+    action: str
+    target: str
+    actor: str
+
+
+TRANSITIONS = [
+    Transition(PlanState.DRAFT, PlanAction.SUBMIT, PlanState.SUBMITTED, AUTHORITY),
+    Transition(PlanState.RETURNED, PlanAction.SUBMIT, PlanState.SUBMITTED, AUTHORITY),
+    Transition(PlanState.SUBMITTED, PlanAction.WITHDRAW, PlanState.WITHDRAWN, AUTHORITY),
+    Transition(PlanState.WITHDRAWN, PlanAction.REOPEN, PlanState.DRAFT, AUTHORITY),
+    Transition(PlanState.SUBMITTED, PlanAction.APPROVE, PlanState.APPROVED, MINISTRY),
+    Transition(PlanState.SUBMITTED, PlanAction.RETURN, PlanState.RETURNED, MINISTRY),
+    Transition(PlanState.SUBMITTED, PlanAction.REJECT, PlanState.REJECTED, MINISTRY),
+]
+TABLE = {(t.source, t.action): t for t in TRANSITIONS}
+
+# The authority edits the plan's content only in these states.
+EDITABLE_STATES = frozenset({PlanState.DRAFT, PlanState.RETURNED})
+# States that hold one of the authority's recommendation slots (quota).
+QUOTA_STATES = frozenset({PlanState.SUBMITTED, PlanState.APPROVED})
+
+# What each state means, in plain words, shown beside the state.
+STATE_HELP = {
+    PlanState.DRAFT: _(
+        "The provincial authority is filling in the plan. Nobody else sees changes until it is submitted."
+    ),
+    PlanState.SUBMITTED: _(
+        "Submitted with the stamped scan; the Ministry is reviewing it. It cannot be changed."
+    ),
+    PlanState.RETURNED: _(
+        "The Ministry returned the plan with comments. The authority revises it and submits again."
+    ),
+    PlanState.APPROVED: _("The Ministry approved the plan: the consortium is a pilot unit."),
+    PlanState.REJECTED: _("The Ministry rejected the plan. Its recommendation slot is free again."),
+    PlanState.WITHDRAWN: _(
+        "The authority withdrew the plan. Its recommendation slot is free again; it can be reopened as a draft."
+    ),
+}
+
+
+def transition_for(state: str, action: str) -> Transition | None:
+    return TABLE.get((state, action))
+
+
+def actions_from(state: str) -> list[Transition]:
+    return [t for t in TRANSITIONS if t.source == state]
