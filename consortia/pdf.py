@@ -45,12 +45,17 @@ def _plan_pdf_context(content: dict, program: Program, *, draft: bool) -> dict:
         "signing_date_zh": signing_zh,
         "compiled_year": compiled_year,
         "entity_types": list(program.entity_types.all()),
-        "commitment_paragraphs": [
-            p for p in program.plan_commitment_text_zh.splitlines() if p.strip()
-        ],
+        "commitment_paragraphs": _paragraphs(program.plan_commitment_text_zh),
+        "foundation_paragraphs": _paragraphs(content["work_foundation"]),
+        "plan_paragraphs": _paragraphs(content["implementation_plan"]),
+        "opinion_paragraphs": _paragraphs(content["authority_opinion"]),
         "task_rows": rows,
         "watermark": DRAFT_WATERMARK if draft else "",
     }
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 def render_plan_pdf(content: dict, program: Program, *, draft: bool) -> bytes:

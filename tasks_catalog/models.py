@@ -32,7 +32,9 @@ class Program(BilingualNameMixin, models.Model):
     # the statements the user confirms one by one: [{"key", "text_zh", "text_en"}, ...].
     # The subject printed on the official form, e.g. "面向人工智能赋能的高质量行业数据集建设先行先试":
     # the form's title is this + "实施方案", and its notes name the lead and recommending units of it.
-    plan_form_subject_zh = models.CharField(_("subject of the plan form"), max_length=200, blank=True)
+    plan_form_subject_zh = models.CharField(
+        _("subject of the plan form"), max_length=200, blank=True
+    )
     plan_commitment_text_zh = models.TextField(_("commitment text on the form"), blank=True)
     plan_commitments = models.JSONField(_("commitment statements"), default=list, blank=True)
 
