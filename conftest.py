@@ -71,6 +71,7 @@ def _reseed_reference_data() -> None:
     for module in (
         "portal.migrations.0002_reference_organisations",
         "tasks_catalog.migrations.0002_seed_programs",
+        "tasks_catalog.migrations.0004_seed_commitments",
     ):
         importlib.import_module(module).seed(apps, None)
     sync_role_groups()

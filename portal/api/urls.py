@@ -17,3 +17,5 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("", include(router.urls)),
 ]
+
+urlpatterns += [path("", include("consortia.api.urls"))]

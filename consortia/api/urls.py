@@ -1,0 +1,3 @@
+"""Consortia and implementation plans under /api/v1/ (see consortia/api/views.py)."""
+
+urlpatterns = []

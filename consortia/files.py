@@ -1,0 +1,57 @@
+"""Serving the plan's files (generated forms and stamped scans). Callers check permission first."""
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse
+
+from .models import Plan, PlanVersion
+from .pdf import plan_pdf
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+def plan_pdf_response(plan: Plan) -> HttpResponse:
+    """The current form: watermarked "草稿" until every section is complete."""
+    from .content import content_problems
+
+    draft = bool(content_problems(plan))
+    pdf, digest = plan_pdf(plan, draft=draft)
+    suffix = "草稿" if draft else digest[:8]
+    return _pdf_response(pdf, f"实施方案-{plan.consortium.name}-{suffix}.pdf")
+
+
+def stored_pdf_response(name: str, filename: str) -> FileResponse:
+    if not name or not default_storage.exists(name):
+        raise Http404
+    response = FileResponse(
+        default_storage.open(name, "rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=filename,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def plan_scan_response(plan: Plan) -> FileResponse:
+    return stored_pdf_response(plan.scan.name, f"盖章扫描件-{plan.consortium.name}.pdf")
+
+
+def version_file_response(version: PlanVersion, kind: str) -> FileResponse:
+    name = version.pdf.name if kind == "pdf" else version.scan.name
+    label = "实施方案" if kind == "pdf" else "盖章扫描件"
+    return stored_pdf_response(
+        name, f"{label}-{version.plan.consortium.name}-v{version.number}.pdf"
+    )
