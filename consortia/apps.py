@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ConsortiaConfig(AppConfig):
     name = "consortia"
     verbose_name = _("Consortia and implementation plans")
+
+    def ready(self) -> None:
+        from portal.inbox import register, register_panel
+
+        from .inbox import consortia_panel, plan_items
+
+        register(plan_items)
+        register_panel(consortia_panel)

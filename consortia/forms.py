@@ -1,0 +1,236 @@
+"""Forms of the plan pages: shape and widgets only; the services decide and save."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from portal.i18n import localized
+from portal.models import Organisation
+from tasks_catalog.models import Program
+
+from .content import SECTIONS, section_labels
+from .models import (
+    FOUNDATION_GUIDE_CHARS,
+    FOUNDATION_MAX_CHARS,
+    PLAN_GUIDE_CHARS,
+    PLAN_MAX_CHARS,
+    Consortium,
+    MemberUnit,
+)
+
+
+def apply_service_error(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has it, else on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        form.add_error(None, exc)
+
+
+class RevisionMixin(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ConsortiumForm(RevisionMixin, forms.ModelForm):
+    class Meta:
+        model = Consortium
+        fields = [
+            "name",
+            "entity_type",
+            "lead_unit_name",
+            "lead_unit_kind",
+            "lead_unit_credit_code",
+            "contact_name",
+            "contact_title",
+            "contact_phone",
+            "contact_email",
+            "signing_date",
+        ]
+        widgets = {
+            "signing_date": forms.DateInput(attrs={"type": "date"}),
+            "entity_type": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, program: Program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entity_type"].queryset = program.entity_types.all()
+        self.fields["entity_type"].empty_label = None
+        self.fields["lead_unit_credit_code"].help_text = _(
+            "18 characters, as on the business licence."
+        )
+        self.fields["lead_unit_name"].help_text = _("The full legal name.")
+        if not self.instance.pk:
+            self.fields["revision"].required = False
+
+    def _post_clean(self):
+        # The service validates the model (with the program and authority it sets); skip it here.
+        pass
+
+
+class MemberForm(RevisionMixin, forms.ModelForm):
+    class Meta:
+        model = MemberUnit
+        fields = [
+            "name",
+            "profile",
+            "role",
+            "contact_name",
+            "contact_email",
+            "gets_account",
+            "sort_order",
+        ]
+        widgets = {
+            "profile": forms.Textarea(attrs={"rows": 3}),
+            "role": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def _post_clean(self):
+        pass
+
+
+class PlanSectionsForm(RevisionMixin):
+    work_foundation = forms.CharField(
+        label=_("3. Existing work foundation"),
+        required=False,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 12,
+                "data-guide": FOUNDATION_GUIDE_CHARS,
+                "data-max": FOUNDATION_MAX_CHARS,
+            }
+        ),
+        help_text=_(
+            "Industrial-data work already done by the units: data infrastructure, technology research, "
+            "standards, mechanisms, application scenarios (about 800 characters)."
+        ),
+    )
+    implementation_plan = forms.CharField(
+        label=_("4. Implementation plan"),
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 24, "data-guide": PLAN_GUIDE_CHARS, "data-max": PLAN_MAX_CHARS}
+        ),
+        help_text=_(
+            "Around the “1+4+N” system (see Attachment 2): the 2026 goals, then the implementation path, "
+            "work plan and safeguards (about 2,000 characters)."
+        ),
+    )
+    commitments = forms.MultipleChoiceField(
+        label=_("5. Lead unit's commitment"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Confirm each statement; the lead unit stamps the printed form."),
+    )
+    authority_opinion = forms.CharField(
+        label=_("6. Recommending unit's opinion"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=1000,
+    )
+
+    def __init__(self, *args, program: Program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commitments"].choices = [
+            (c["key"], localized(_Statement(c), "text")) for c in program.plan_commitments
+        ]
+
+
+class _Statement:
+    def __init__(self, data: dict):
+        self.text_zh = data.get("text_zh", "")
+        self.text_en = data.get("text_en", "")
+
+
+class TaskSelectionForm(RevisionMixin):
+    """One checkbox and one member list per reference task; mandatory tasks are fixed."""
+
+    def __init__(self, *args, program: Program, members, selected: dict[int, list[int]], **kwargs):
+        super().__init__(*args, **kwargs)
+        member_choices = [(m.pk, m.name) for m in members]
+        self.rows = []
+        for task in program.tasks.select_related("category").order_by("number"):
+            sel_name, who_name = f"task_{task.number}", f"members_{task.number}"
+            self.fields[sel_name] = forms.BooleanField(
+                required=False,
+                initial=task.mandatory or task.number in selected,
+                disabled=task.mandatory,
+                label=task.title,
+            )
+            self.fields[who_name] = forms.TypedMultipleChoiceField(
+                required=False,
+                choices=member_choices,
+                coerce=int,
+                initial=selected.get(task.number, []),
+                widget=forms.CheckboxSelectMultiple,
+                label=_("Responsible member units"),
+            )
+            self.rows.append({"task": task, "selected": self[sel_name], "members": self[who_name]})
+
+    def selections(self) -> dict[int, list[int]]:
+        out = {}
+        for row in self.rows:
+            number = row["task"].number
+            if self.cleaned_data.get(f"task_{number}") or row["task"].mandatory:
+                out[number] = self.cleaned_data.get(f"members_{number}") or []
+        return out
+
+
+class ScanUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Stamped scan (PDF)"),
+        help_text=_(
+            "Print the form, stamp it (with the cross-page seal), scan every page into one PDF."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Overall comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label in section_labels().items():
+            self.fields[f"section_{key}"] = forms.CharField(
+                label=label, required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+
+    def section_comments(self) -> dict[str, str]:
+        return {key: self.cleaned_data.get(f"section_{key}", "") for key in SECTIONS}
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ApproveForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ExtensionForm(forms.Form):
+    program = forms.ModelChoiceField(
+        label=_("Program"), queryset=Program.objects.filter(is_active=True)
+    )
+    authority = forms.ModelChoiceField(
+        label=_("Provincial authority"),
+        queryset=Organisation.objects.filter(
+            kind=Organisation.Kind.PROVINCIAL_AUTHORITY, is_active=True
+        ),
+    )
+    new_deadline = forms.DateField(
+        label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from . import views
+
+app_name = "consortia"
+
+urlpatterns = [
+    path("", views.ConsortiumListView.as_view(), name="consortium-list"),
+    path("new/", views.ConsortiumCreateView.as_view(), name="consortium-create"),
+    path("extensions/", views.ExtensionView.as_view(), name="extensions"),
+    path("<int:pk>/", views.ConsortiumDetailView.as_view(), name="consortium-detail"),
+    path("<int:pk>/edit/", views.ConsortiumEditView.as_view(), name="consortium-edit"),
+    path("<int:pk>/members/", views.MembersView.as_view(), name="members"),
+    path("<int:pk>/members/<int:member_pk>/", views.MembersView.as_view(), name="member-edit"),
+    path(
+        "<int:pk>/members/<int:member_pk>/delete/",
+        views.MemberDeleteView.as_view(),
+        name="member-delete",
+    ),
+    path("<int:pk>/plan/", views.PlanSectionsView.as_view(), name="plan-edit"),
+    path("<int:pk>/tasks/", views.TaskSelectionView.as_view(), name="tasks-edit"),
+    path("<int:pk>/plan.pdf", views.PlanPdfView.as_view(), name="plan-pdf"),
+    path("<int:pk>/scan/", views.ScanUploadView.as_view(), name="scan"),
+    path("<int:pk>/action/<slug:action>/", views.PlanActionView.as_view(), name="plan-action"),
+    path(
+        "<int:pk>/versions/<int:number>/<slug:kind>.pdf",
+        views.VersionFileView.as_view(),
+        name="version-file",
+    ),
+    path("<int:pk>/compare/", views.CompareView.as_view(), name="compare"),
+]

@@ -1,0 +1,496 @@
+"""Pages for consortia and implementation plans: thin callers of selectors and services."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from portal.permissions import can_use_portal
+from portal.views import PermissionMixin
+from tasks_catalog.models import Program
+
+from . import files, services
+from .compare import compare_versions
+from .content import content_problems, plan_content, section_labels
+from .forms import (
+    ApproveForm,
+    CommentForm,
+    ConsortiumForm,
+    ExtensionForm,
+    MemberForm,
+    PlanSectionsForm,
+    RejectForm,
+    ReturnForm,
+    ScanUploadForm,
+    TaskSelectionForm,
+    apply_service_error,
+)
+from .models import MemberUnit, PlanVersion
+from .permissions import can_create_consortium, can_edit_plan, can_grant_extension, can_take_action
+from .selectors import (
+    consortium_get_for,
+    consortium_list_visible_to,
+    plan_audit,
+    plan_deadline_for,
+    plan_version_list,
+    quota_used,
+)
+from .validators import count_characters
+from .workflows import STATE_HELP, PlanAction, PlanState, actions_from
+
+
+def _require(decision):
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+class ConsortiumListView(PermissionMixin, TemplateView):
+    template_name = "consortia/consortium_list.html"
+    permission = staticmethod(can_use_portal)
+
+    def get_context_data(self, **kwargs):
+        qs = consortium_list_visible_to(user=self.request.user)
+        state = self.request.GET.get("state")
+        if state in PlanState.values:
+            qs = qs.filter(plan__state=state)
+        program = self.request.GET.get("program")
+        if program:
+            qs = qs.filter(program__code=program)
+        return super().get_context_data(
+            consortia=qs,
+            states=PlanState.choices,
+            state=state or "",
+            can_create=bool(can_create_consortium(self.request.user)),
+            programs=Program.objects.filter(is_active=True),
+            **kwargs,
+        )
+
+
+class ConsortiumCreateView(PermissionMixin, FormView):
+    template_name = "consortia/consortium_form.html"
+    form_class = ConsortiumForm
+    permission = staticmethod(can_create_consortium)
+
+    def dispatch(self, request, *args, **kwargs):
+        code = request.GET.get("program") or request.POST.get("program") or "idfa-2026"
+        self.program = get_object_or_404(Program, code=code, is_active=True)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "program": self.program}
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        deadline, _extension = plan_deadline_for(
+            program=self.program, authority_id=user.organisation_id
+        )
+        return super().get_context_data(
+            program=self.program,
+            creating=True,
+            deadline=deadline,
+            used=quota_used(program=self.program, authority_id=user.organisation_id),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "revision"}
+        try:
+            consortium = services.consortium_create(
+                actor=self.request.user, program=self.program, data=data
+            )
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The consortium is created. Fill in its plan next."))
+        return redirect("consortia:consortium-detail", consortium.pk)
+
+
+class ConsortiumMixin(LoginRequiredMixin):
+    """Loads the consortium the URL names, or 404 when the user may not see it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.consortium = consortium_get_for(user=request.user, pk=kwargs["pk"])
+        self.plan = self.consortium.plan
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ConsortiumDetailView(ConsortiumMixin, TemplateView):
+    template_name = "consortia/consortium_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user, plan, consortium = self.request.user, self.plan, self.consortium
+        content = plan_content(plan)
+        versions = list(plan_version_list(plan=plan))
+        last_review = next((v.review for v in reversed(versions) if hasattr(v, "review")), None)
+        labels = section_labels()
+        actions = [
+            t.action for t in actions_from(plan.state) if can_take_action(user, plan, t.action)
+        ]
+        deadline, extension = plan_deadline_for(
+            program=consortium.program, authority_id=consortium.authority_id
+        )
+        tasks = {t.number: t for t in consortium.program.tasks.select_related("category")}
+        return super().get_context_data(
+            consortium=consortium,
+            plan=plan,
+            content=content,
+            problems=[(labels[k], msgs) for k, msgs in content_problems(plan, content).items()],
+            state_help=STATE_HELP.get(plan.state, ""),
+            can_edit=bool(can_edit_plan(user, plan)),
+            actions=actions,
+            versions=versions,
+            last_review=last_review,
+            review_comments=[
+                (labels.get(k, k), v)
+                for k, v in (last_review.section_comments if last_review else {}).items()
+            ],
+            audit=plan_audit(plan=plan)[:200],
+            deadline=deadline,
+            extension=extension,
+            selected_tasks=[
+                (tasks[t["number"]], t["responsible"]) for t in content["tasks"] if t["selected"]
+            ],
+            foundation_chars=count_characters(content["work_foundation"]),
+            plan_chars=count_characters(content["implementation_plan"]),
+            scan_form=ScanUploadForm(),
+            commitment_texts=_commitment_texts(consortium.program, content["commitments"]),
+            **kwargs,
+        )
+
+
+def _commitment_texts(program, keys):
+    from portal.i18n import localized
+
+    class _S:
+        def __init__(self, d):
+            self.text_zh, self.text_en = d.get("text_zh", ""), d.get("text_en", "")
+
+    return [(localized(_S(c), "text"), c["key"] in keys) for c in program.plan_commitments]
+
+
+class PlanEditMixin(ConsortiumMixin):
+    """Pages that change the plan: only its authority, only while it is a draft or returned."""
+
+    def get(self, request, *args, **kwargs):
+        _require(can_edit_plan(request.user, self.plan))
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        _require(can_edit_plan(request.user, self.plan))
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(consortium=self.consortium, plan=self.plan, **kwargs)
+
+    def done(self, message):
+        messages.success(self.request, message)
+        return redirect("consortia:consortium-detail", self.consortium.pk)
+
+
+class ConsortiumEditView(PlanEditMixin, FormView):
+    template_name = "consortia/consortium_form.html"
+    form_class = ConsortiumForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(program=self.consortium.program, instance=self.consortium)
+        kwargs.setdefault("initial", {})["revision"] = self.plan.revision
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(program=self.consortium.program, **kwargs)
+
+    def form_valid(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "revision"}
+        try:
+            services.consortium_update(
+                actor=self.request.user,
+                consortium=self.consortium,
+                data=data,
+                revision=form.cleaned_data["revision"],
+            )
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+            return self.form_invalid(form)
+        return self.done(_("Basic information saved."))
+
+
+class MembersView(PlanEditMixin, FormView):
+    template_name = "consortia/members.html"
+    form_class = MemberForm
+
+    def get_member(self):
+        member_pk = self.kwargs.get("member_pk")
+        if member_pk is None:
+            return None
+        return get_object_or_404(MemberUnit, pk=member_pk, consortium=self.consortium)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        member = self.get_member()
+        kwargs["instance"] = member or MemberUnit(
+            consortium=self.consortium, sort_order=self.consortium.members.count() + 1
+        )
+        kwargs.setdefault("initial", {})["revision"] = self.plan.revision
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            members=self.consortium.members.all(), member=self.get_member(), **kwargs
+        )
+
+    def form_valid(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "revision"}
+        try:
+            services.member_save(
+                actor=self.request.user,
+                plan=self.plan,
+                data=data,
+                revision=form.cleaned_data["revision"],
+                member=self.get_member(),
+            )
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Member unit saved."))
+        return redirect("consortia:members", self.consortium.pk)
+
+
+class MemberDeleteView(PlanEditMixin, View):
+    def post(self, request, *args, **kwargs):
+        _require(can_edit_plan(request.user, self.plan))
+        member = get_object_or_404(MemberUnit, pk=kwargs["member_pk"], consortium=self.consortium)
+        try:
+            services.member_delete(
+                actor=request.user,
+                plan=self.plan,
+                member=member,
+                revision=request.POST.get("revision"),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Member unit removed."))
+        return redirect("consortia:members", self.consortium.pk)
+
+
+class PlanSectionsView(PlanEditMixin, FormView):
+    template_name = "consortia/plan_form.html"
+    form_class = PlanSectionsForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "program": self.consortium.program}
+
+    def get_initial(self):
+        plan = self.plan
+        return {
+            "work_foundation": plan.work_foundation,
+            "implementation_plan": plan.implementation_plan,
+            "commitments": plan.commitments,
+            "authority_opinion": plan.authority_opinion,
+            "revision": plan.revision,
+        }
+
+    def form_valid(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "revision"}
+        try:
+            services.plan_update(
+                actor=self.request.user,
+                plan=self.plan,
+                data=data,
+                revision=form.cleaned_data["revision"],
+            )
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+            return self.form_invalid(form)
+        return self.done(_("Plan sections saved."))
+
+
+class TaskSelectionView(PlanEditMixin, FormView):
+    template_name = "consortia/tasks_form.html"
+    form_class = TaskSelectionForm
+
+    def get_form_kwargs(self):
+        selected = {
+            s.task.number: [m.pk for m in s.responsible.all()]
+            for s in self.plan.selections.select_related("task").prefetch_related("responsible")
+        }
+        kwargs = super().get_form_kwargs()
+        kwargs.update(
+            program=self.consortium.program,
+            members=list(self.consortium.members.all()),
+            selected=selected,
+        )
+        kwargs.setdefault("initial", {})["revision"] = self.plan.revision
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            services.plan_set_tasks(
+                actor=self.request.user,
+                plan=self.plan,
+                selections=form.selections(),
+                revision=form.cleaned_data["revision"],
+            )
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+            return self.form_invalid(form)
+        return self.done(_("Task selection saved."))
+
+
+class ScanUploadView(ConsortiumMixin, View):
+    def post(self, request, *args, **kwargs):
+        form = ScanUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        else:
+            try:
+                services.plan_upload_scan(
+                    actor=request.user, plan=self.plan, upload=form.cleaned_data["file"]
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(
+                    request, _("The stamped scan is uploaded. You can submit the plan now.")
+                )
+        return redirect("consortia:consortium-detail", self.consortium.pk)
+
+    def get(self, request, *args, **kwargs):
+        return files.plan_scan_response(self.plan)
+
+
+class PlanPdfView(ConsortiumMixin, View):
+    def get(self, request, *args, **kwargs):
+        return files.plan_pdf_response(self.plan)
+
+
+class VersionFileView(ConsortiumMixin, View):
+    def get(self, request, *args, **kwargs):
+        version = get_object_or_404(PlanVersion, plan=self.plan, number=kwargs["number"])
+        if kwargs["kind"] not in ("pdf", "scan"):
+            raise Http404
+        return files.version_file_response(version, kwargs["kind"])
+
+
+ACTION_FORMS = {
+    PlanAction.RETURN: ReturnForm,
+    PlanAction.REJECT: RejectForm,
+    PlanAction.APPROVE: ApproveForm,
+    PlanAction.WITHDRAW: CommentForm,
+}
+
+
+class PlanActionView(ConsortiumMixin, TemplateView):
+    """One workflow action: a confirmation page (with its form) on GET, the transition on POST."""
+
+    template_name = "consortia/plan_action.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if kwargs["action"] not in PlanAction.values:
+            raise Http404
+        self.action = kwargs["action"]
+
+    def form(self, data=None):
+        form_class = ACTION_FORMS.get(self.action)
+        return form_class(data) if form_class else None
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            consortium=self.consortium,
+            plan=self.plan,
+            action=self.action,
+            action_label=PlanAction(self.action).label,
+            form=kwargs.pop("form", None) or self.form(),
+            decision=can_take_action(self.request.user, self.plan, self.action),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = self.form(request.POST)
+        if form is not None and not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        data = form.cleaned_data if form is not None else {}
+        user, plan = request.user, self.plan
+        try:
+            if self.action == PlanAction.SUBMIT:
+                version = services.plan_submit(actor=user, plan=plan)
+                messages.success(request, _("Submitted as version %(n)d.") % {"n": version.number})
+            elif self.action == PlanAction.WITHDRAW:
+                services.plan_withdraw(actor=user, plan=plan, comment=data.get("comment", ""))
+            elif self.action == PlanAction.REOPEN:
+                services.plan_reopen(actor=user, plan=plan)
+            elif self.action == PlanAction.APPROVE:
+                services.plan_approve(actor=user, plan=plan, comment=data.get("comment", ""))
+            elif self.action == PlanAction.RETURN:
+                services.plan_return(
+                    actor=user,
+                    plan=plan,
+                    section_comments=form.section_comments(),
+                    comment=data.get("comment", ""),
+                )
+            elif self.action == PlanAction.REJECT:
+                services.plan_reject(actor=user, plan=plan, reason=data["reason"])
+        except ValidationError as exc:
+            if form is not None:
+                apply_service_error(form, exc)
+                return self.render_to_response(self.get_context_data(form=form))
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("consortia:consortium-detail", self.consortium.pk)
+        if self.action != PlanAction.SUBMIT:
+            messages.success(
+                request, _("Done: %(action)s.") % {"action": PlanAction(self.action).label}
+            )
+        return redirect("consortia:consortium-detail", self.consortium.pk)
+
+
+class CompareView(ConsortiumMixin, TemplateView):
+    template_name = "consortia/compare.html"
+
+    def get_context_data(self, **kwargs):
+        versions = {v.number: v for v in plan_version_list(plan=self.plan)}
+        try:
+            a = int(self.request.GET.get("a") or max(1, len(versions) - 1))
+            b = int(self.request.GET.get("b") or len(versions))
+        except ValueError as exc:
+            raise Http404 from exc
+        if a not in versions or b not in versions:
+            raise Http404
+        return super().get_context_data(
+            consortium=self.consortium,
+            plan=self.plan,
+            versions=sorted(versions),
+            a=a,
+            b=b,
+            sections=compare_versions(versions[a].content, versions[b].content),
+            **kwargs,
+        )
+
+
+class ExtensionView(PermissionMixin, FormView):
+    template_name = "consortia/extensions.html"
+    form_class = ExtensionForm
+    permission = staticmethod(can_grant_extension)
+
+    def get_context_data(self, **kwargs):
+        from .models import DeadlineExtension
+
+        extensions = DeadlineExtension.objects.select_related("program", "authority", "granted_by")
+        return super().get_context_data(extensions=extensions, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.deadline_extension_grant(actor=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Extension granted."))
+        return redirect("consortia:extensions")
