@@ -9,6 +9,7 @@ class ConsortiaConfig(AppConfig):
     def ready(self) -> None:
         from portal.inbox import register, register_panel
 
+        from . import demo  # noqa: F401  (registers the demo loader with portal.demo)
         from .inbox import consortia_panel, plan_items
 
         register(plan_items)

@@ -403,6 +403,7 @@ class PlanActionView(ConsortiumMixin, TemplateView):
         return form_class(data) if form_class else None
 
     def get_context_data(self, **kwargs):
+        kwargs.pop("action", None)
         return super().get_context_data(
             consortium=self.consortium,
             plan=self.plan,

@@ -50,6 +50,9 @@ def _admin_permissions() -> list[str]:
         for v in ("view", "add", "change")
     ]
     perms += ["portal.view_user", "portal.add_user", "portal.change_user", "portal.view_auditentry"]
+    perms += [
+        f"consortia.view_{m}" for m in ("consortium", "plan", "planversion", "deadlineextension")
+    ]
     return perms
 
 

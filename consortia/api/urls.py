@@ -1,3 +1,53 @@
 """Consortia and implementation plans under /api/v1/ (see consortia/api/views.py)."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+plan = "consortia/<int:pk>/plan/"
+
+urlpatterns = [
+    path("consortia/", views.ConsortiumListView.as_view(), name="consortium-list"),
+    path("consortia/<int:pk>/", views.ConsortiumDetailView.as_view(), name="consortium-detail"),
+    path(
+        "consortia/<int:pk>/members/", views.MemberListView.as_view(), name="consortium-member-list"
+    ),
+    path(
+        "consortia/<int:pk>/members/<int:member_id>/",
+        views.MemberDetailView.as_view(),
+        name="consortium-member-detail",
+    ),
+    path(plan, views.PlanView.as_view(), name="plan-detail"),
+    path(f"{plan}tasks/", views.PlanTasksView.as_view(), name="plan-tasks"),
+    path(f"{plan}pdf/", views.PlanPdfView.as_view(), name="plan-pdf"),
+    path(f"{plan}scan/", views.PlanScanView.as_view(), name="plan-scan"),
+    path(f"{plan}submit/", views.PlanSubmitView.as_view(), name="plan-submit"),
+    path(f"{plan}withdraw/", views.PlanWithdrawView.as_view(), name="plan-withdraw"),
+    path(f"{plan}reopen/", views.PlanReopenView.as_view(), name="plan-reopen"),
+    path(f"{plan}approve/", views.PlanApproveView.as_view(), name="plan-approve"),
+    path(f"{plan}return/", views.PlanReturnView.as_view(), name="plan-return"),
+    path(f"{plan}reject/", views.PlanRejectView.as_view(), name="plan-reject"),
+    path(f"{plan}versions/", views.PlanVersionListView.as_view(), name="plan-version-list"),
+    path(
+        f"{plan}versions/<int:number>/",
+        views.PlanVersionDetailView.as_view(),
+        name="plan-version-detail",
+    ),
+    path(
+        f"{plan}versions/<int:number>/pdf/",
+        views.PlanVersionFileView.as_view(kind="pdf"),
+        name="plan-version-pdf",
+    ),
+    path(
+        f"{plan}versions/<int:number>/scan/",
+        views.PlanVersionFileView.as_view(kind="scan"),
+        name="plan-version-scan",
+    ),
+    path(f"{plan}compare/", views.PlanCompareView.as_view(), name="plan-compare"),
+    path(f"{plan}audit/", views.PlanAuditView.as_view(), name="plan-audit"),
+    path(
+        "deadline-extensions/",
+        views.DeadlineExtensionListView.as_view(),
+        name="deadline-extension-list",
+    ),
+]

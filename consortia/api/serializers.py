@@ -1,0 +1,475 @@
+"""Shapes of the consortia API: what is read, and what a write sends to its service.
+
+Write serializers only check types and resolve codes to objects; the rules (who may, in which
+state, which revision, which tasks) stay in ``consortia.services``.
+"""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from portal.selectors import organisation_list
+from tasks_catalog.selectors import program_list
+
+from ..content import content_problems
+from ..models import (
+    FOUNDATION_GUIDE_CHARS,
+    FOUNDATION_MAX_CHARS,
+    PLAN_GUIDE_CHARS,
+    PLAN_MAX_CHARS,
+    Consortium,
+    DeadlineExtension,
+    LeadUnitKind,
+    MemberUnit,
+    Plan,
+    PlanVersion,
+)
+from ..permissions import can_edit_plan, can_take_action
+from ..validators import count_characters
+from ..workflows import PlanAction
+
+OPINION_MAX_CHARS = 1000
+
+# --- read -------------------------------------------------------------------------------------
+
+
+class OrganisationBriefSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class PlanSummarySerializer(serializers.ModelSerializer):
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    has_scan = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Plan
+        fields = [
+            "state",
+            "state_label",
+            "revision",
+            "updated_at",
+            "submitted_at",
+            "has_scan",
+            "scan_pages",
+        ]
+        read_only_fields = fields
+
+    def get_has_scan(self, plan: Plan) -> bool:
+        return bool(plan.scan)
+
+
+class ConsortiumSerializer(serializers.ModelSerializer):
+    program = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    authority = OrganisationBriefSerializer(read_only=True)
+    entity_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    lead_unit_kind_label = serializers.CharField(
+        source="get_lead_unit_kind_display", read_only=True
+    )
+    plan = PlanSummarySerializer(read_only=True)
+    is_pilot = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Consortium
+        fields = [
+            "id",
+            "program",
+            "authority",
+            "name",
+            "entity_type",
+            "lead_unit_name",
+            "lead_unit_kind",
+            "lead_unit_kind_label",
+            "lead_unit_credit_code",
+            "contact_name",
+            "contact_title",
+            "contact_phone",
+            "contact_email",
+            "signing_date",
+            "created_at",
+            "plan",
+            "is_pilot",
+            "pilot_since",
+        ]
+        read_only_fields = fields
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    tasks = serializers.SerializerMethodField(
+        help_text="Numbers of the tasks it is responsible for."
+    )
+
+    class Meta:
+        model = MemberUnit
+        fields = [
+            "id",
+            "name",
+            "profile",
+            "role",
+            "contact_name",
+            "contact_email",
+            "gets_account",
+            "sort_order",
+            "tasks",
+        ]
+        read_only_fields = fields
+
+    def get_tasks(self, member: MemberUnit) -> list[int]:
+        return sorted(selection.task.number for selection in member.tasks.all())
+
+
+class SelectedTaskSerializer(serializers.Serializer):
+    number = serializers.IntegerField(source="task.number", read_only=True)
+    title = serializers.CharField(source="task.title", read_only=True)
+    mandatory = serializers.BooleanField(source="task.mandatory", read_only=True)
+    responsible = serializers.SerializerMethodField(help_text="Ids of the member units.")
+
+    def get_responsible(self, selection) -> list[int]:
+        return sorted(member.pk for member in selection.responsible.all())
+
+
+class ConsortiumDetailSerializer(ConsortiumSerializer):
+    members = serializers.SerializerMethodField()
+    tasks = serializers.SerializerMethodField()
+
+    class Meta(ConsortiumSerializer.Meta):
+        fields = [*ConsortiumSerializer.Meta.fields, "members", "tasks"]
+        read_only_fields = fields
+
+    @extend_schema_field(MemberSerializer(many=True))
+    def get_members(self, consortium: Consortium):
+        members = consortium.members.prefetch_related("tasks__task")
+        return MemberSerializer(members, many=True).data
+
+    @extend_schema_field(SelectedTaskSerializer(many=True))
+    def get_tasks(self, consortium: Consortium):
+        selections = consortium.plan.selections.select_related("task").prefetch_related(
+            "responsible"
+        )
+        return SelectedTaskSerializer(selections, many=True).data
+
+
+class CharacterCountSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Characters except whitespace, as the form counts.")
+    guide = serializers.IntegerField(allow_null=True, help_text="About this many are expected.")
+    max = serializers.IntegerField(help_text="At most this many fit the form.")
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    """Sections 3 to 6, the workflow state, what still blocks submission, what the user may do."""
+
+    consortium = serializers.IntegerField(source="consortium_id", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    has_scan = serializers.SerializerMethodField()
+    characters = serializers.SerializerMethodField()
+    problems = serializers.SerializerMethodField(
+        help_text="What keeps the plan from being submitted, per section; empty when complete."
+    )
+    can_edit = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField(
+        help_text="Workflow actions the requesting user may take in this state; whether the "
+        "plan is complete, scanned and on time is checked when it is submitted."
+    )
+
+    class Meta:
+        model = Plan
+        fields = [
+            "consortium",
+            "state",
+            "state_label",
+            "revision",
+            "work_foundation",
+            "implementation_plan",
+            "commitments",
+            "authority_opinion",
+            "characters",
+            "problems",
+            "has_scan",
+            "scan_sha256",
+            "scan_pages",
+            "scan_uploaded_at",
+            "updated_at",
+            "submitted_at",
+            "can_edit",
+            "actions",
+        ]
+        read_only_fields = fields
+
+    def get_has_scan(self, plan: Plan) -> bool:
+        return bool(plan.scan)
+
+    @extend_schema_field(serializers.DictField(child=CharacterCountSerializer()))
+    def get_characters(self, plan: Plan) -> dict:
+        limits = {
+            "work_foundation": (FOUNDATION_GUIDE_CHARS, FOUNDATION_MAX_CHARS),
+            "implementation_plan": (PLAN_GUIDE_CHARS, PLAN_MAX_CHARS),
+            "authority_opinion": (None, OPINION_MAX_CHARS),
+        }
+        return {
+            field: {"count": count_characters(getattr(plan, field)), "guide": guide, "max": most}
+            for field, (guide, most) in limits.items()
+        }
+
+    @extend_schema_field(
+        serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    )
+    def get_problems(self, plan: Plan) -> dict:
+        return content_problems(plan)
+
+    def get_can_edit(self, plan: Plan) -> bool:
+        return bool(can_edit_plan(self.context["request"].user, plan))
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(PlanAction.choices)))
+    def get_actions(self, plan: Plan) -> list[str]:
+        user = self.context["request"].user
+        return [action for action in PlanAction.values if can_take_action(user, plan, action)]
+
+
+class PlanStateSerializer(serializers.ModelSerializer):
+    """The plan's state after a workflow action."""
+
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = Plan
+        fields = ["state", "state_label", "revision", "submitted_at"]
+        read_only_fields = fields
+
+
+class PlanSubmittedSerializer(PlanStateSerializer):
+    version = serializers.SerializerMethodField(help_text="Number of the version just frozen.")
+
+    class Meta(PlanStateSerializer.Meta):
+        fields = [*PlanStateSerializer.Meta.fields, "version"]
+        read_only_fields = fields
+
+    def get_version(self, plan: Plan) -> int:
+        return self.context["version"].number
+
+
+class ReviewSerializer(serializers.Serializer):
+    decision = serializers.CharField(read_only=True)
+    reason = serializers.CharField(read_only=True)
+    section_comments = serializers.DictField(child=serializers.CharField(), read_only=True)
+
+
+class PlanVersionSerializer(serializers.ModelSerializer):
+    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    review = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PlanVersion
+        fields = [
+            "number",
+            "submitted_at",
+            "submitted_by",
+            "content_sha256",
+            "pdf_sha256",
+            "scan_sha256",
+            "scan_pages",
+            "review",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ReviewSerializer(allow_null=True))
+    def get_review(self, version: PlanVersion) -> dict | None:
+        review = getattr(version, "review", None)  # None until the Ministry decides
+        return ReviewSerializer(review).data if review is not None else None
+
+
+class PlanVersionDetailSerializer(PlanVersionSerializer):
+    content = serializers.JSONField(read_only=True, help_text="The plan as it was submitted.")
+
+    class Meta(PlanVersionSerializer.Meta):
+        fields = [*PlanVersionSerializer.Meta.fields, "content"]
+        read_only_fields = fields
+
+
+class CompareSerializer(serializers.Serializer):
+    a = serializers.IntegerField()
+    b = serializers.IntegerField()
+    changed = serializers.DictField(
+        child=serializers.BooleanField(), help_text="Section key -> whether it differs."
+    )
+
+
+class AuditEntrySerializer(serializers.Serializer):
+    time = serializers.DateTimeField(source="created_at", read_only=True)
+    actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True)
+    action = serializers.CharField(read_only=True)
+    from_state = serializers.CharField(read_only=True)
+    to_state = serializers.CharField(read_only=True)
+    comment = serializers.CharField(read_only=True)
+    data = serializers.JSONField(read_only=True)
+
+
+class DeadlineExtensionSerializer(serializers.ModelSerializer):
+    program = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    authority = OrganisationBriefSerializer(read_only=True)
+    granted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = DeadlineExtension
+        fields = [
+            "id",
+            "program",
+            "authority",
+            "new_deadline",
+            "reason",
+            "granted_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+# --- write ------------------------------------------------------------------------------------
+
+
+class RevisionSerializer(serializers.Serializer):
+    revision = serializers.IntegerField(
+        min_value=1,
+        help_text="The plan's revision the change is based on; an older one is refused.",
+    )
+
+
+class ConsortiumFieldsSerializer(serializers.Serializer):
+    """Section 1 (basic information). ``entity_type`` is a code of the consortium's program."""
+
+    name = serializers.CharField(max_length=200)
+    entity_type = serializers.CharField(max_length=40)
+    lead_unit_name = serializers.CharField(max_length=200)
+    lead_unit_kind = serializers.ChoiceField(LeadUnitKind.choices)
+    lead_unit_credit_code = serializers.CharField(max_length=18)
+    contact_name = serializers.CharField(max_length=50)
+    contact_title = serializers.CharField(max_length=100)
+    contact_phone = serializers.CharField(max_length=20)
+    contact_email = serializers.EmailField()
+    signing_date = serializers.DateField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        code = attrs.get("entity_type")
+        if code is not None:
+            program = attrs.get("program") or self.context["program"]
+            entity_type = program.entity_types.filter(code=code).first()
+            if entity_type is None:
+                raise serializers.ValidationError(
+                    {"entity_type": _("Choose an implementing-entity type of this program.")}
+                )
+            attrs["entity_type"] = entity_type
+        return attrs
+
+
+class ConsortiumCreateSerializer(ConsortiumFieldsSerializer):
+    program = serializers.SlugRelatedField(
+        slug_field="code", queryset=program_list(active_only=False)
+    )
+
+
+class OnlyRevisionRequiredMixin:
+    """For PATCH: every field may be left out except ``revision``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name != "revision":
+                field.required = False
+
+
+class ConsortiumUpdateSerializer(
+    OnlyRevisionRequiredMixin, RevisionSerializer, ConsortiumFieldsSerializer
+):
+    """Section 1: only the fields sent are changed. The program is passed in the context."""
+
+
+class MemberWriteSerializer(RevisionSerializer):
+    name = serializers.CharField(max_length=200)
+    profile = serializers.CharField(max_length=600)
+    role = serializers.CharField(max_length=600)
+    contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    contact_email = serializers.EmailField(required=False, allow_blank=True)
+    gets_account = serializers.BooleanField(required=False)
+    sort_order = serializers.IntegerField(min_value=0, max_value=32767, required=False)
+
+
+class MemberUpdateSerializer(OnlyRevisionRequiredMixin, MemberWriteSerializer):
+    """Only the fields sent are changed."""
+
+
+class MemberSavedSerializer(serializers.Serializer):
+    revision = serializers.IntegerField(help_text="The plan's new revision.")
+    member = MemberSerializer()
+
+
+class PlanRevisionSerializer(serializers.Serializer):
+    revision = serializers.IntegerField(help_text="The plan's new revision.")
+
+
+class PlanWriteSerializer(RevisionSerializer):
+    """Sections 3 to 6; only the fields sent are changed."""
+
+    work_foundation = serializers.CharField(required=False, allow_blank=True)
+    implementation_plan = serializers.CharField(required=False, allow_blank=True)
+    commitments = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Keys of the confirmed commitment statements of the program.",
+    )
+    authority_opinion = serializers.CharField(
+        required=False, allow_blank=True, max_length=OPINION_MAX_CHARS
+    )
+
+
+class TaskSelectionsField(serializers.DictField):
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if bad := [key for key in value if not str(key).isdigit()]:
+            raise serializers.ValidationError(
+                _("Unknown task numbers: %(numbers)s.") % {"numbers": ", ".join(bad)}
+            )
+        return {int(key): ids for key, ids in value.items()}
+
+
+class PlanTasksSerializer(RevisionSerializer):
+    selections = TaskSelectionsField(
+        child=serializers.ListField(child=serializers.IntegerField(), allow_empty=True),
+        help_text=(
+            "Task number -> ids of the responsible member units, for every task taken on. "
+            "Mandatory tasks must be present."
+        ),
+    )
+
+
+class ScanUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The stamped scan of the generated form, as PDF.")
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReturnSerializer(CommentSerializer):
+    section_comments = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        default=dict,
+        help_text="Section key (basic, members, foundation, plan, tasks, commitment, opinion) "
+        "-> what to revise.",
+    )
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class CompareQuerySerializer(serializers.Serializer):
+    a = serializers.IntegerField(min_value=1)
+    b = serializers.IntegerField(min_value=1)
+
+
+class DeadlineExtensionCreateSerializer(serializers.Serializer):
+    program = serializers.SlugRelatedField(
+        slug_field="code", queryset=program_list(active_only=False)
+    )
+    authority = serializers.SlugRelatedField(slug_field="code", queryset=organisation_list())
+    new_deadline = serializers.DateField()
+    reason = serializers.CharField(allow_blank=True)

@@ -1,0 +1,233 @@
+"""Demo consortia for the 64号 program: plans in every workflow state, written through the services.
+
+Registered with ``portal.demo`` (see ``ConsortiaConfig.ready``) and run by ``manage.py load_demo``.
+Idempotent: a consortium whose name already exists in the program is left as it is.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from unittest import mock
+
+from guardian.shortcuts import assign_perm
+
+from portal.demo import register
+from tasks_catalog.models import Program
+
+from .models import Consortium, Plan
+from .pdf import plan_pdf_page_count
+from .permissions import VIEW_PERMISSION
+from .samples import MEMBERS, fill_plan, scan_upload
+from .selectors import plan_deadline_for
+from .services import (
+    consortium_create,
+    deadline_extension_grant,
+    plan_approve,
+    plan_reject,
+    plan_return,
+    plan_submit,
+    plan_update,
+    plan_upload_scan,
+    plan_withdraw,
+)
+from .validators import uscc_check_character
+from .workflows import PlanState
+
+PROGRAM_CODE = "idfa-2026"
+# Today is after the plan deadline (2026-03-08): the demo replays submissions as they happened
+# before it, so they are made on this date.
+SUBMITTED_ON = dt.date(2026, 3, 5)
+BEIJING_EXTENSION = dt.date(2026, 12, 31)
+# The sample texts describe a steel consortium; each industry swaps in its own words.
+STEEL = ("钢铁", "炼铁、炼钢、轧钢", "高炉炉况诊断、带钢表面缺陷识别")
+TEXT_FIELDS = ("work_foundation", "implementation_plan")
+
+
+@dataclass(frozen=True)
+class DemoConsortium:
+    province: str  # key of the authority's demo user
+    name: str
+    lead_unit: str
+    kind: str
+    entity_type: str
+    uscc17: str  # the code without its check character
+    contact: tuple[str, str, str, str]  # name, job title, phone, e-mail
+    outcome: str
+    industry: tuple[str, str, str] = STEEL  # industry, production steps, models (as in STEEL)
+    members: tuple = tuple(MEMBERS)
+
+
+DEMO = [
+    DemoConsortium(
+        "beijing",
+        "钢铁行业数据合作联合体（示例）",
+        "华北钢铁集团有限公司（示例）",
+        "enterprise",
+        "key_industry_enterprise",
+        "91110106MA01C7K3R",
+        ("孙卫东", "信息化管理部部长", "010-63921188", "sunweidong@hbsteel.example.cn"),
+        PlanState.APPROVED,
+    ),
+    DemoConsortium(
+        "beijing",
+        "高端装备工业数据联合体（示例）",
+        "京北装备制造研究院（示例）",
+        "research_institute",
+        "platform_institution",
+        "12110108400012345",
+        ("马骏", "数据中心主任", "010-82716630", "majun@jbzb.example.cn"),
+        PlanState.DRAFT,  # left incomplete: the authority still has work to do
+    ),
+    DemoConsortium(
+        "shanghai",
+        "集成电路产业数据联合体（示例）",
+        "浦江集成电路产业集群促进中心（示例）",
+        "cluster",
+        "advanced_manufacturing_cluster",
+        "52310115MJ5061284",
+        ("顾晓燕", "副主任", "021-50801234", "guxiaoyan@pjic.example.cn"),
+        PlanState.SUBMITTED,
+        ("集成电路", "晶圆制造、封装、测试", "晶圆缺陷识别、良率分析"),
+        (
+            ("浦江晶圆制造有限公司（示例）", "十二英寸晶圆代工企业。", "负责制造环节数据汇聚。"),
+            ("申芯检测技术有限公司（示例）", "芯片测试服务企业。", "负责测试数据治理与标注。"),
+        ),
+    ),
+    DemoConsortium(
+        "guangdong",
+        "汽车产业数据合作联合体（示例）",
+        "珠江汽车集团股份有限公司（示例）",
+        "enterprise",
+        "key_industry_enterprise",
+        "91440101MA5CK2W8N",
+        ("黄志明", "数字化转型办公室主任", "020-87654321", "huangzhiming@zjauto.example.cn"),
+        PlanState.RETURNED,
+        ("汽车", "冲压、焊装、涂装、总装", "焊点质量检测、涂装缺陷识别"),
+        (
+            ("南粤汽车零部件有限公司（示例）", "一级零部件供应商。", "负责供应链数据共享。"),
+            ("羊城智能网联研究院（示例）", "智能网联汽车研究机构。", "负责行业大模型训练。"),
+        ),
+    ),
+    DemoConsortium(
+        "jiangsu",
+        "石化行业数据联合体（示例）",
+        "江淮石油化工行业协会（示例）",
+        "association",
+        "platform_institution",
+        "51320100MJ0213576",
+        ("钱国平", "秘书长", "025-84561230", "qianguoping@jhpc.example.cn"),
+        PlanState.REJECTED,
+        ("石化", "炼油、乙烯、芳烃", "装置运行优化、管线泄漏预警"),
+        (("金陵炼化有限公司（示例）", "千万吨级炼化一体化企业。", "负责生产装置数据汇聚。"),),
+    ),
+    DemoConsortium(
+        "jiangsu",
+        "纺织服装数据联合体（示例）",
+        "苏南中小企业数字化服务中心（示例）",
+        "institution",
+        "sme_city_pilot",
+        "12320500466001928",
+        ("陆静", "主任", "0512-65201234", "lujing@snsme.example.cn"),
+        PlanState.WITHDRAWN,
+        ("纺织", "纺纱、织造、印染", "布面瑕疵识别、染色配方优化"),
+        (("吴江丝绸织造有限公司（示例）", "丝绸织造企业。", "负责织造环节数据采集。"),),
+    ),
+]
+
+RETURN_COMMENTS = {
+    "foundation": "请补充已汇聚数据资源的规模、来源和权属情况，并说明数据质量现状。",
+    "plan": "年度目标需量化到季度，请明确各成员单位的投入和阶段性交付成果。",
+}
+REJECT_REASON = "联合体成员构成单一，尚不具备跨企业数据流通的条件，建议完善后参加下一批申报。"
+WITHDRAW_COMMENT = "成员单位调整，撤回后重新组织申报材料。"
+
+
+@register
+def load_consortia_demo(*, users, stdout) -> None:
+    program = Program.objects.get(code=PROGRAM_CODE)
+    for spec in DEMO:
+        plan = _create(spec, program, users)
+        if plan is None:
+            stdout.write(f"  consortium exists, left as it is: {spec.name}")
+            continue
+        authority = plan.consortium.authority.name_zh
+        stdout.write(f"  {authority} · {spec.name} · {plan.state}")
+    _extend_beijing(program, users, stdout)
+
+
+def _create(spec: DemoConsortium, program: Program, users) -> Plan | None:
+    if Consortium.objects.filter(program=program, name=spec.name).exists():
+        return None
+    actor = users[spec.province]
+    contact_name, contact_title, contact_phone, contact_email = spec.contact
+    data = {
+        "name": spec.name,
+        "entity_type": program.entity_types.get(code=spec.entity_type),
+        "lead_unit_name": spec.lead_unit,
+        "lead_unit_kind": spec.kind,
+        "lead_unit_credit_code": spec.uscc17 + uscc_check_character(spec.uscc17),
+        "contact_name": contact_name,
+        "contact_title": contact_title,
+        "contact_phone": contact_phone,
+        "contact_email": contact_email,
+    }
+    if spec.outcome == PlanState.DRAFT:  # no signing date, no members, no text yet
+        return consortium_create(actor=actor, program=program, data=data).plan
+    data["signing_date"] = dt.date(2026, 3, 2)
+    consortium = consortium_create(actor=actor, program=program, data=data)
+    plan = fill_plan(actor=actor, consortium=consortium, members=spec.members)
+    if spec.industry != STEEL:
+        plan = plan_update(
+            actor=actor,
+            plan=plan,
+            revision=plan.revision,
+            data={f: _in_industry(getattr(plan, f), spec.industry) for f in TEXT_FIELDS},
+        )
+    plan_upload_scan(actor=actor, plan=plan, upload=scan_upload(plan_pdf_page_count(plan)))
+    with mock.patch("django.utils.timezone.localdate", return_value=SUBMITTED_ON):
+        plan_submit(actor=actor, plan=plan)
+    plan.refresh_from_db()
+    _review(spec.outcome, plan, actor, users)
+    plan.refresh_from_db()
+    return plan
+
+
+def _in_industry(text: str, industry: tuple[str, str, str]) -> str:
+    for steel_words, own_words in zip(STEEL, industry, strict=True):
+        text = text.replace(steel_words, own_words)
+    return text
+
+
+def _review(outcome: str, plan: Plan, authority_user, users) -> None:
+    """Take the submitted plan to its demo state: the Ministry decides, or the authority withdraws."""
+    if outcome == PlanState.APPROVED:
+        plan_approve(actor=users["ministry"], plan=plan, comment="同意纳入先行先试工作。")
+        # The demo logins "lead" and "member" see the approved consortium too.
+        for user in (users["lead"], users["member"]):
+            assign_perm(VIEW_PERMISSION, user, plan.consortium)
+    elif outcome == PlanState.RETURNED:
+        plan_return(
+            actor=users["ministry"],
+            plan=plan,
+            section_comments=RETURN_COMMENTS,
+            comment="请按各部分意见修改后重新提交。",
+        )
+    elif outcome == PlanState.REJECTED:
+        plan_reject(actor=users["admin"], plan=plan, reason=REJECT_REASON)
+    elif outcome == PlanState.WITHDRAWN:
+        plan_withdraw(actor=authority_user, plan=plan, comment=WITHDRAW_COMMENT)
+
+
+def _extend_beijing(program: Program, users, stdout) -> None:
+    """Beijing may still submit after the deadline, so its draft can be submitted live in the demo."""
+    beijing = users["beijing"].organisation
+    deadline, _extension = plan_deadline_for(program=program, authority_id=beijing.pk)
+    if deadline >= BEIJING_EXTENSION:
+        return
+    deadline_extension_grant(
+        actor=users["admin"],
+        program=program,
+        authority=beijing,
+        new_deadline=BEIJING_EXTENSION,
+        reason="北京市推荐的联合体成员调整，经部领导同意延长实施方案报送期限。",
+    )
+    stdout.write(f"  {beijing.name_zh}: plan deadline extended to {BEIJING_EXTENSION.isoformat()}")

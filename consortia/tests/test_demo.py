@@ -1,0 +1,52 @@
+"""The demo: ``manage.py load_demo`` shows the plan workflow in every state, and can run twice."""
+
+import io
+
+from django.core.management import call_command
+
+from consortia.demo import DEMO, PROGRAM_CODE
+from consortia.models import Consortium, DeadlineExtension, PlanVersion
+from consortia.selectors import consortium_list_visible_to, plan_deadline_for
+from consortia.workflows import PlanState
+from portal.models import User
+
+
+def _load_demo() -> str:
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "consortia": Consortium.objects.count(),
+        "versions": PlanVersion.objects.count(),
+        "extensions": DeadlineExtension.objects.count(),
+        "users": User.objects.count(),
+    }
+
+
+def test_load_demo_shows_every_plan_state_and_runs_twice(db, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    output = _load_demo()
+    first = _counts()
+
+    demo = Consortium.objects.filter(program__code=PROGRAM_CODE)
+    assert set(demo.values_list("plan__state", flat=True)) >= set(PlanState.values)
+    for spec in DEMO:
+        assert spec.name in output
+
+    approved = demo.get(plan__state=PlanState.APPROVED)
+    assert approved.lead_organisation is not None
+    assert User.objects.filter(email=approved.contact_email).exists()  # lead account opened
+    for username in ("lead", "member"):
+        user = User.objects.get(username=username)
+        assert approved in consortium_list_visible_to(user=user)
+
+    beijing = User.objects.get(username="beijing").organisation
+    deadline, extension = plan_deadline_for(program=approved.program, authority_id=beijing.pk)
+    assert extension is not None and deadline.isoformat() == "2026-12-31"
+
+    again = _load_demo()
+    assert _counts() == first
+    assert "exists" in again
