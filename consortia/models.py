@@ -135,6 +135,8 @@ class Plan(models.Model):
     scan_sha256 = models.CharField(max_length=64, blank=True)
     scan_pages = models.PositiveSmallIntegerField(null=True, blank=True)
     scan_uploaded_at = models.DateTimeField(null=True, blank=True)
+    # Digest of the plan's content when the scan was uploaded: a later change needs a new scan.
+    scan_content_sha256 = models.CharField(max_length=64, blank=True)
     # Bumped on every save of the content: a form or API call carrying an older revision is refused.
     revision = models.PositiveIntegerField(_("revision"), default=1)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)

@@ -19,7 +19,6 @@ from guardian.shortcuts import assign_perm
 
 from portal.models import Organisation, User
 from portal.notifications import notification_queue
-from portal.pdf import pdf_page_count
 from portal.permissions import Decision
 from portal.roles import Role
 from portal.services import audit_record, user_sync_role
@@ -36,7 +35,7 @@ from .models import (
     PlanVersion,
     TaskSelection,
 )
-from .pdf import plan_pdf_page_count, render_plan_pdf
+from .pdf import plan_pdf, plan_pdf_page_count
 from .permissions import (
     VIEW_PERMISSION,
     can_create_consortium,
@@ -298,6 +297,7 @@ def plan_upload_scan(*, actor: User, plan: Plan, upload) -> Plan:
         plan.scan_sha256 = checked.sha256
         plan.scan_pages = checked.page_count
         plan.scan_uploaded_at = timezone.now()
+        plan.scan_content_sha256 = content_digest(plan_content(plan))
         plan.save()
         audit_record(
             actor=actor,
@@ -385,18 +385,18 @@ def plan_submit(*, actor: User, plan: Plan) -> PlanVersion:
             raise ValidationError(
                 _("Upload the stamped scan of the form before submitting."), code="no_scan"
             )
-        _submission_deadline_check(plan)
-        _quota_check(plan)
-
-        pdf = render_plan_pdf(content, plan.consortium.program, draft=False)
-        if plan.scan_pages is not None and plan.scan_pages < pdf_page_count(pdf):
+        if plan.scan_content_sha256 != content_digest(content):
             raise ValidationError(
                 _(
-                    "The form has changed since the scan was uploaded and now has more pages. Download it "
-                    "again, stamp it and upload the new scan."
+                    "The plan has changed since the stamped scan was uploaded. Download the form "
+                    "again, print, stamp and scan it, and upload the new scan."
                 ),
                 code="scan_outdated",
             )
+        _submission_deadline_check(plan)
+        _quota_check(plan)
+
+        pdf, _digest = plan_pdf(plan, draft=False)  # cached by content digest since the upload
         with default_storage.open(plan.scan.name, "rb") as fh:
             scan = fh.read()
         if hashlib.sha256(scan).hexdigest() != plan.scan_sha256:
@@ -424,6 +424,21 @@ def plan_submit(*, actor: User, plan: Plan) -> PlanVersion:
             content=scan, path=f"plans/versions/{plan.pk}/v{number}-scan-{plan.scan_sha256}.pdf"
         )
         version.save()
+        # The draft's scan now lives in the version; the next submission needs a new one.
+        draft_scan = plan.scan.name
+        plan.scan.name = ""
+        plan.scan_sha256 = plan.scan_content_sha256 = ""
+        plan.scan_pages = plan.scan_uploaded_at = None
+        plan.save(
+            update_fields=[
+                "scan",
+                "scan_sha256",
+                "scan_content_sha256",
+                "scan_pages",
+                "scan_uploaded_at",
+            ]
+        )
+        transaction.on_commit(lambda: _delete_quietly(draft_scan))
         plan.submitted_at = now
         _transition(
             actor=actor,

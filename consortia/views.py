@@ -15,7 +15,7 @@ from tasks_catalog.models import Program
 
 from . import files, services
 from .compare import compare_versions
-from .content import content_problems, plan_content, section_labels
+from .content import content_digest, content_problems, plan_content, section_labels
 from .forms import (
     ApproveForm,
     CommentForm,
@@ -159,6 +159,7 @@ class ConsortiumDetailView(ConsortiumMixin, TemplateView):
             foundation_chars=count_characters(content["work_foundation"]),
             plan_chars=count_characters(content["implementation_plan"]),
             scan_form=ScanUploadForm(),
+            scan_outdated=bool(plan.scan) and plan.scan_content_sha256 != content_digest(content),
             commitment_texts=_commitment_texts(consortium.program, content["commitments"]),
             **kwargs,
         )

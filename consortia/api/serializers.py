@@ -366,13 +366,25 @@ class ConsortiumCreateSerializer(ConsortiumFieldsSerializer):
 
 
 class OnlyRevisionRequiredMixin:
-    """For PATCH: every field may be left out except ``revision``."""
+    """For PATCH: every field may be left out except ``revision``.
+
+    The serializer is never partial: DRF's (and drf-spectacular's, for PATCH) ``partial=True``
+    would make ``revision`` optional too, in the request and in the published schema.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             if name != "revision":
                 field.required = False
+
+    @property
+    def partial(self) -> bool:
+        return False
+
+    @partial.setter
+    def partial(self, value) -> None:
+        pass
 
 
 class ConsortiumUpdateSerializer(
@@ -404,7 +416,7 @@ class PlanRevisionSerializer(serializers.Serializer):
     revision = serializers.IntegerField(help_text="The plan's new revision.")
 
 
-class PlanWriteSerializer(RevisionSerializer):
+class PlanWriteSerializer(OnlyRevisionRequiredMixin, RevisionSerializer):
     """Sections 3 to 6; only the fields sent are changed."""
 
     work_foundation = serializers.CharField(required=False, allow_blank=True)

@@ -11,9 +11,16 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, mixins, status
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics, mixins, serializers, status
+from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -187,7 +194,7 @@ class MemberDetailView(ConsortiumScopedView):
         summary="Remove a member unit",
         parameters=[REVISION_QUERY],
         request=None,
-        responses=s.PlanRevisionSerializer,
+        responses={200: s.PlanRevisionSerializer},
     )
     def delete(self, request, pk, member_id):
         consortium = self.get_consortium()
@@ -314,7 +321,7 @@ class PlanTransitionView(ConsortiumScopedView):
     """POST one workflow action; the service checks the state and who may take it."""
 
     serializer_class = s.PlanStateSerializer
-    input_serializer = None
+    input_serializer: type[serializers.Serializer] | None = None  # the body, if any
 
     def act(self, plan, data):  # pragma: no cover - every subclass defines it
         raise NotImplementedError
@@ -327,7 +334,7 @@ class PlanTransitionView(ConsortiumScopedView):
         return Response(s.PlanStateSerializer(plan).data)
 
 
-class PlanSubmitView(PlanTransitionView):
+class PlanSubmitView(ConsortiumScopedView):
     serializer_class = s.PlanSubmittedSerializer
 
     @extend_schema(
@@ -342,51 +349,45 @@ class PlanSubmitView(PlanTransitionView):
         return Response(s.PlanSubmittedSerializer(plan, context={"version": version}).data)
 
 
+@extend_schema_view(
+    post=extend_schema(summary="Withdraw a submitted plan", request=s.CommentSerializer)
+)
 class PlanWithdrawView(PlanTransitionView):
     input_serializer = s.CommentSerializer
-
-    @extend_schema(summary="Withdraw a submitted plan", request=s.CommentSerializer)
-    def post(self, request, pk):
-        return super().post(request, pk)
 
     def act(self, plan, data):
         return services.plan_withdraw(actor=self.request.user, plan=plan, comment=data["comment"])
 
 
+@extend_schema_view(post=extend_schema(summary="Reopen a withdrawn plan as a draft", request=None))
 class PlanReopenView(PlanTransitionView):
-    @extend_schema(summary="Reopen a withdrawn plan as a draft", request=None)
-    def post(self, request, pk):
-        return super().post(request, pk)
-
     def act(self, plan, data):
         return services.plan_reopen(actor=self.request.user, plan=plan)
 
 
-class PlanApproveView(PlanTransitionView):
-    input_serializer = s.CommentSerializer
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         summary="Approve (Ministry)",
         description="The consortium becomes a pilot unit; its lead contact and the chosen "
         "member contacts get accounts.",
         request=s.CommentSerializer,
     )
-    def post(self, request, pk):
-        return super().post(request, pk)
+)
+class PlanApproveView(PlanTransitionView):
+    input_serializer = s.CommentSerializer
 
     def act(self, plan, data):
         return services.plan_approve(actor=self.request.user, plan=plan, comment=data["comment"])
 
 
-class PlanReturnView(PlanTransitionView):
-    input_serializer = s.ReturnSerializer
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         summary="Return for revision with comments per section (Ministry)",
         request=s.ReturnSerializer,
     )
-    def post(self, request, pk):
-        return super().post(request, pk)
+)
+class PlanReturnView(PlanTransitionView):
+    input_serializer = s.ReturnSerializer
 
     def act(self, plan, data):
         return services.plan_return(
@@ -397,12 +398,9 @@ class PlanReturnView(PlanTransitionView):
         )
 
 
+@extend_schema_view(post=extend_schema(summary="Reject (Ministry)", request=s.RejectSerializer))
 class PlanRejectView(PlanTransitionView):
     input_serializer = s.RejectSerializer
-
-    @extend_schema(summary="Reject (Ministry)", request=s.RejectSerializer)
-    def post(self, request, pk):
-        return super().post(request, pk)
 
     def act(self, plan, data):
         return services.plan_reject(actor=self.request.user, plan=plan, reason=data["reason"])
@@ -512,8 +510,8 @@ class DeadlineExtensionListView(generics.ListCreateAPIView):
 
     permission_classes = [PortalUser]
     serializer_class = s.DeadlineExtensionSerializer
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
     filterset_class = DeadlineExtensionFilter
-    search_fields: list = []
     ordering_fields = ["created_at", "new_deadline"]
 
     def get_queryset(self):

@@ -206,6 +206,7 @@ def test_whole_path_from_recommendation_to_pilot_unit(
     response = authority.post(f"{base}plan/submit/")
     assert response.status_code == 200, response.json()
     assert response.json()["state"] == "submitted" and response.json()["version"] == 1
+    assert authority.get(f"{base}plan/").json()["has_scan"] is False  # frozen into version 1
 
     # The Ministry returns it with a comment on section 3.
     response = ministry.post(
@@ -347,16 +348,38 @@ def test_detail_has_members_and_selected_tasks(as_user, province_user, filled, p
 
 
 def test_authority_changes_the_basic_information(
-    as_user, province_user, other_province_user, consortium
+    as_user, province_user, other_province_user, ministry_staff, consortium
 ):
     revision = consortium.plan.revision
     body = {"revision": revision, "contact_name": "王芳", "signing_date": "2026-03-03"}
     assert as_user(other_province_user).patch(url(consortium), body).status_code == 404
+    assert as_user(ministry_staff).patch(url(consortium), body).status_code == 403
     response = as_user(province_user).patch(url(consortium), body, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["contact_name"] == "王芳"
     assert response.json()["signing_date"] == "2026-03-03"
     assert response.json()["plan"]["revision"] == revision + 1
+
+
+def test_basic_information_takes_an_entity_type_of_the_program(
+    as_user, province_user, program, consortium
+):
+    client = as_user(province_user)
+    other_type = program.entity_types.exclude(pk=consortium.entity_type_id).first()
+    body = {"revision": consortium.plan.revision, "entity_type": "no-such-type"}
+    refused = client.patch(url(consortium), body, format="json")
+    assert refused.status_code == 400 and "entity_type" in refused.json()["errors"]
+    body["entity_type"] = other_type.code
+    response = client.patch(url(consortium), body, format="json")
+    assert response.status_code == 200 and response.json()["entity_type"] == other_type.code
+
+
+def test_consortium_names_are_unique_in_a_program(as_user, province_user, program, consortium):
+    body = {**CONSORTIUM, "program": program.code, "entity_type": consortium.entity_type.code}
+    response = as_user(province_user).post("/api/v1/consortia/", body, format="json")
+    assert response.status_code == 400
+    messages = [m for field in response.json()["errors"].values() for m in field]
+    assert messages == ["Consortium with this Program and Consortium name already exists."]
 
 
 def test_patch_without_revision_is_refused(as_user, province_user, consortium):
@@ -408,6 +431,9 @@ def test_member_add_change_and_delete(
 
     added = client.post(base, {**member, "revision": revision}, format="json").json()
     member_url = f"{base}{added['member']['id']}/"
+    change = {"revision": added["revision"], "role": "x"}
+    assert as_user(other_province_user).patch(member_url, change).status_code == 404
+    assert as_user(ministry_staff).patch(member_url, change).status_code == 403
     patched = client.patch(
         member_url, {"revision": added["revision"], "role": "新分工。"}, format="json"
     )
@@ -495,6 +521,8 @@ def test_mandatory_task_cannot_be_dropped(
     assert response.status_code == 200
     assert str(optional.number) not in response.json()["selections"]
     assert as_user(other_province_user).get(url(filled, "plan/tasks/")).status_code == 404
+    body = {"revision": response.json()["revision"], "selections": before["selections"]}
+    assert as_user(other_province_user).put(url(filled, "plan/tasks/"), body).status_code == 404
 
 
 def test_task_numbers_must_be_numbers(as_user, province_user, consortium):
@@ -508,7 +536,7 @@ def test_ministry_staff_reads_everything_but_cannot_edit(
     as_user, ministry_staff, province_user, submitted
 ):
     ministry = as_user(ministry_staff)
-    for path in ["", "plan/", "plan/pdf/", "plan/scan/", "plan/versions/1/pdf/", "plan/audit/"]:
+    for path in ["", "plan/", "plan/pdf/", "plan/versions/1/scan/", "plan/audit/"]:
         assert ministry.get(url(submitted, path)).status_code == 200, path
     plan = ministry.get(url(submitted, "plan/")).json()
     assert plan["can_edit"] is False and set(plan["actions"]) == {"approve", "return", "reject"}
@@ -549,7 +577,6 @@ SCOPED_GETS = [
     "plan/",
     "plan/tasks/",
     "plan/pdf/",
-    "plan/scan/",
     "plan/versions/",
     "plan/versions/1/",
     "plan/versions/1/pdf/",
@@ -559,12 +586,13 @@ SCOPED_GETS = [
 ]
 
 
-@pytest.mark.parametrize("path", SCOPED_GETS)
 def test_another_province_gets_404_everywhere(
-    as_user, province_user, other_province_user, submitted, path
+    as_user, province_user, other_province_user, submitted
 ):
-    assert as_user(province_user).get(url(submitted, path)).status_code == 200
-    assert as_user(other_province_user).get(url(submitted, path)).status_code == 404
+    mine, theirs = as_user(province_user), as_user(other_province_user)
+    for path in SCOPED_GETS:
+        assert mine.get(url(submitted, path)).status_code == 200, path
+        assert theirs.get(url(submitted, path)).status_code == 404, path
 
 
 def test_guessed_ids_get_404(as_user, province_user, submitted):
@@ -598,6 +626,15 @@ def test_consortium_users_without_a_grant_see_nothing(request, as_user, submitte
     assert [c["id"] for c in client.get("/api/v1/consortia/").json()["results"]] == [submitted.pk]
     assert client.get(url(submitted, "plan/")).status_code == 200
     assert client.post(url(submitted, "plan/withdraw/")).status_code == 403
+
+
+def test_the_current_scan_is_read_by_who_sees_the_plan(
+    as_user, province_user, other_province_user, ministry_staff, consortium_lead, scanned
+):
+    assert as_user(province_user).get(url(scanned, "plan/scan/")).status_code == 200
+    assert as_user(ministry_staff).get(url(scanned, "plan/scan/")).status_code == 200
+    assert as_user(other_province_user).get(url(scanned, "plan/scan/")).status_code == 404
+    assert as_user(consortium_lead).get(url(scanned, "plan/scan/")).status_code == 404
 
 
 # --- scan upload ---------------------------------------------------------------------------------
@@ -662,6 +699,15 @@ def test_authority_cannot_approve_its_own_plan(as_user, province_user, ministry_
     assert approved.status_code == 200 and approved.json()["state"] == "approved"
 
 
+def test_only_the_authority_submits(
+    as_user, ministry_staff, province_user, scanned, before_deadline
+):
+    response = as_user(ministry_staff).post(url(scanned, "plan/submit/"))
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Only the recommending authority can do this."
+    assert as_user(province_user).post(url(scanned, "plan/submit/")).status_code == 200
+
+
 def test_submit_without_scan_is_refused(as_user, province_user, filled, before_deadline):
     response = as_user(province_user).post(url(filled, "plan/submit/"))
     assert response.status_code == 400
@@ -714,8 +760,13 @@ def test_withdraw_reopen_and_reject(as_user, province_user, ministry_staff, subm
     reopened = authority.post(url(submitted, "plan/reopen/"))
     assert reopened.status_code == 200 and reopened.json()["state"] == "draft"
 
-    with mock.patch("django.utils.timezone.localdate", return_value=BEFORE_DEADLINE):
-        assert authority.post(url(submitted, "plan/submit/")).json()["version"] == 2
+    plan = Plan.objects.get(pk=submitted.plan.pk)
+    pages = plan_pdf_page_count(plan)
+    rescanned = authority.post(
+        url(submitted, "plan/scan/"), {"file": scan_upload(pages)}, format="multipart"
+    )
+    assert rescanned.status_code == 200
+    assert authority.post(url(submitted, "plan/submit/")).json()["version"] == 2
     assert authority.post(url(submitted, "plan/reject/"), {"reason": "x"}).status_code == 403
     no_reason = ministry.post(url(submitted, "plan/reject/"), {"reason": " "})
     assert no_reason.status_code == 400

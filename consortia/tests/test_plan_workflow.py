@@ -219,6 +219,20 @@ def test_submission_needs_the_scan_and_a_complete_plan(
     assert not PlanVersion.objects.exists()
 
 
+def test_a_change_after_the_scan_needs_a_new_scan(ready_plan, province_user, before_deadline):
+    services.plan_update(
+        actor=province_user,
+        plan=ready_plan,
+        revision=ready_plan.revision,
+        data={"authority_opinion": "同意推荐（修改后）。"},
+    )
+    ready_plan.refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        services.plan_submit(actor=province_user, plan=ready_plan)
+    assert exc.value.code == "scan_outdated"
+    assert not PlanVersion.objects.exists()
+
+
 def test_deadline_closes_submission_until_an_extension(
     ready_plan, province_user, ministry_admin, ministry_staff
 ):
@@ -454,6 +468,12 @@ def test_compare_marks_the_changed_sections(
         data={"authority_opinion": "经审核，同意推荐，并给予专项资金支持。"},
     )
     ready_plan.refresh_from_db()
+    with pytest.raises(ValidationError) as exc:  # the scan of version 1 went with it
+        services.plan_submit(actor=province_user, plan=ready_plan)
+    assert exc.value.code == "no_scan"
+    services.plan_upload_scan(
+        actor=province_user, plan=ready_plan, upload=scan_upload(plan_pdf_page_count(ready_plan))
+    )
     services.plan_submit(actor=province_user, plan=ready_plan)
     client.force_login(ministry_staff)
     html = client.get(

@@ -2,7 +2,7 @@
 // (consortia.validators.count_characters): every character except whitespace.
 (function () {
   "use strict";
-  var t = window.gettext || function (s) { return s; };
+  var gettext = window.gettext || function (s) { return s; };
   var fmt = window.interpolate || function (s, o) { return s.replace(/%\((\w+)\)s/g, function (_, k) { return o[k]; }); };
   function count(text) { return text.replace(/\s+/g, "").length; }
   document.querySelectorAll("textarea[data-guide]").forEach(function (area) {
@@ -13,7 +13,7 @@
     area.insertAdjacentElement("afterend", out);
     function update() {
       var n = count(area.value);
-      out.textContent = fmt(t("%(n)s characters (guide: about %(guide)s, at most %(max)s)"), {n: n, guide: guide, max: max}, true);
+      out.textContent = fmt(gettext("%(n)s characters (guide: about %(guide)s, at most %(max)s)"), {n: n, guide: guide, max: max}, true);
       out.classList.toggle("over", n > max);
     }
     area.addEventListener("input", update);

@@ -1,0 +1,61 @@
+"""The plan pages show only the chosen language (user-entered content aside)."""
+
+import pytest
+from django.urls import reverse
+
+from consortia.samples import fill_plan
+from consortia.tests.conftest import make_consortium
+from portal.tests.test_i18n import check_language
+
+pytestmark = pytest.mark.django_db
+
+
+def user_content(consortium) -> list[str]:
+    plan = consortium.plan
+    values = [
+        consortium.name,
+        consortium.lead_unit_name,
+        consortium.lead_unit_credit_code,
+        consortium.contact_name,
+        consortium.contact_title,
+        consortium.contact_phone,
+        consortium.contact_email,
+        consortium.authority.name_zh,
+        consortium.authority.region_name_zh,
+        *plan.work_foundation.splitlines(),
+        *plan.implementation_plan.splitlines(),
+        *plan.authority_opinion.splitlines(),
+    ]
+    for m in consortium.members.all():
+        values += [m.name, m.profile, m.role, m.contact_name, m.contact_email]
+    return sorted({v for v in values if v}, key=len, reverse=True)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_plan_pages_in_one_language(client, province_user, idfa, language, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    consortium = make_consortium(province_user, idfa)
+    fill_plan(actor=province_user, consortium=consortium)
+    client.force_login(province_user)
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    pk = consortium.pk
+    urls = [
+        reverse("consortia:consortium-list"),
+        reverse("consortia:consortium-create") + "?program=idfa-2026",
+        reverse("consortia:consortium-detail", args=[pk]),
+        reverse("consortia:consortium-edit", args=[pk]),
+        reverse("consortia:members", args=[pk]),
+        reverse("consortia:plan-edit", args=[pk]),
+        reverse("consortia:tasks-edit", args=[pk]),
+        reverse("consortia:plan-action", args=[pk, "submit"]),
+        reverse("portal:home-province"),
+    ]
+    strip = [*user_content(consortium), province_user.display_name]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        for value in strip:
+            html = html.replace(value, "")
+        leftovers = check_language(html, language, province_user.username)
+        assert not leftovers, (url, leftovers)
