@@ -54,7 +54,7 @@ def deadlines(user) -> list[InboxItem]:
         days = (entry.due_date - today).days
         items.append(
             InboxItem(
-                title=_("%(period)s report for “%(program)s” is due on %(date)s")
+                title=_("“%(program)s”: %(period)s due on %(date)s")
                 % {
                     "period": entry.name,
                     "program": entry.program.short_name,

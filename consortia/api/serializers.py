@@ -225,6 +225,29 @@ class PlanSerializer(serializers.ModelSerializer):
         return [action for action in PlanAction.values if can_take_action(user, plan, action)]
 
 
+class PlanSelectionsSerializer(serializers.ModelSerializer):
+    """The reference tasks taken on, in the shape ``PUT plan/tasks/`` takes them."""
+
+    selections = serializers.SerializerMethodField(
+        help_text="Task number -> ids of the responsible member units."
+    )
+
+    class Meta:
+        model = Plan
+        fields = ["revision", "selections"]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        serializers.DictField(child=serializers.ListField(child=serializers.IntegerField()))
+    )
+    def get_selections(self, plan: Plan) -> dict:
+        selections = plan.selections.select_related("task").prefetch_related("responsible")
+        return {
+            str(selection.task.number): sorted(member.pk for member in selection.responsible.all())
+            for selection in selections
+        }
+
+
 class PlanStateSerializer(serializers.ModelSerializer):
     """The plan's state after a workflow action."""
 

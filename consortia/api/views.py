@@ -230,29 +230,18 @@ class PlanView(ConsortiumScopedView):
 
 
 class PlanTasksView(ConsortiumScopedView):
-    serializer_class = s.PlanTasksSerializer
-
-    @staticmethod
-    def _body(plan) -> dict:
-        selections = plan.selections.select_related("task").prefetch_related("responsible")
-        return {
-            "revision": plan.revision,
-            "selections": {
-                str(sel.task.number): sorted(m.pk for m in sel.responsible.all())
-                for sel in selections
-            },
-        }
+    serializer_class = s.PlanSelectionsSerializer
 
     @extend_schema(summary="The reference tasks taken on, with their responsible member units")
     def get(self, request, pk):
-        return Response(self._body(self.get_plan()))
+        return Response(s.PlanSelectionsSerializer(self.get_plan()).data)
 
     @extend_schema(
         summary="Choose the reference tasks and their responsible member units",
         description="Send every task taken on; the ones left out are dropped. "
         "Mandatory tasks cannot be dropped.",
         request=s.PlanTasksSerializer,
-        responses=s.PlanTasksSerializer,
+        responses=s.PlanSelectionsSerializer,
     )
     def put(self, request, pk):
         plan = self.get_plan()
@@ -263,7 +252,7 @@ class PlanTasksView(ConsortiumScopedView):
             selections=data["selections"],
             revision=data["revision"],
         )
-        return Response(self._body(plan))
+        return Response(s.PlanSelectionsSerializer(plan).data)
 
 
 class PlanPdfView(ConsortiumScopedView):

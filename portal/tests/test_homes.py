@@ -79,7 +79,7 @@ def test_home_lists_upcoming_deadlines(client, consortium_lead, settings):
         html = client.get(
             reverse("portal:home-consortium"), HTTP_ACCEPT_LANGUAGE="en"
         ).content.decode()
-    assert "2026 Q2 report for “Industrial Data Foundation Action” is due on" in html
+    assert "“Industrial Data Foundation Action”: 2026 Q2 progress report due on" in html
     assert "14 days left" in html
 
 
