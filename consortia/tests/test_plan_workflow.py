@@ -482,3 +482,34 @@ def test_compare_marks_the_changed_sections(
     assert 'data-testid="changed-opinion"' in html
     assert 'data-testid="changed-plan"' not in html
     assert "<ins>" in html and "专项资金支持" in html
+
+
+def test_extension_page_for_the_ministry_administrator_only(
+    client, ministry_admin, ministry_staff, province_user
+):
+    from consortia.models import DeadlineExtension
+    from portal.models import Organisation
+    from tasks_catalog.models import Program
+
+    url = reverse("consortia:extensions")
+    for user in (ministry_staff, province_user):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+    client.force_login(ministry_admin)
+    data = {
+        "program": Program.objects.get(code="idfa-2026").pk,
+        "authority": Organisation.objects.get(code="440000").pk,
+        "new_deadline": "2026-12-15",
+        "reason": "",
+    }
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200 and not DeadlineExtension.objects.exists()
+    data["new_deadline"], data["reason"] = "2026-02-01", "补报"
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert (
+        "The new deadline must be after the program&#x27;s deadline." in response.content.decode()
+    )
+    data["new_deadline"] = "2026-12-15"
+    assert client.post(url, data).status_code == 302
+    extension = DeadlineExtension.objects.get()
+    assert extension.granted_by == ministry_admin and extension.reason == "补报"
