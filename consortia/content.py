@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from .models import (
     FOUNDATION_MAX_CHARS,
+    OPINION_MAX_CHARS,
     PLAN_MAX_CHARS,
     Consortium,
     Plan,
@@ -147,8 +148,15 @@ def content_problems(plan: Plan, content: dict | None = None) -> dict[str, list[
     required = {c["key"] for c in program.plan_commitments}
     if required - set(content["commitments"]):
         add("commitment", _("Confirm every statement of the lead unit's commitment."))
-    if not content["authority_opinion"].strip():
+    opinion = count_characters(content["authority_opinion"])
+    if not opinion:
         add("opinion", _("Enter the recommending authority's opinion."))
+    elif opinion > OPINION_MAX_CHARS:
+        add(
+            "opinion",
+            _("The opinion has %(n)d characters; at most %(max)d fit the form.")
+            % {"n": opinion, "max": OPINION_MAX_CHARS},
+        )
     return problems
 
 

@@ -12,6 +12,7 @@ from .content import SECTIONS, section_labels
 from .models import (
     FOUNDATION_GUIDE_CHARS,
     FOUNDATION_MAX_CHARS,
+    OPINION_MAX_CHARS,
     PLAN_GUIDE_CHARS,
     PLAN_MAX_CHARS,
     Consortium,
@@ -127,8 +128,7 @@ class PlanSectionsForm(RevisionMixin):
     authority_opinion = forms.CharField(
         label=_("6. Recommending unit's opinion"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4, "data-guide": 200, "data-max": OPINION_MAX_CHARS}),
     )
 
     def __init__(self, *args, program: Program, **kwargs):

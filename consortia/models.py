@@ -15,6 +15,7 @@ FOUNDATION_GUIDE_CHARS = 800
 FOUNDATION_MAX_CHARS = 1600
 PLAN_GUIDE_CHARS = 2000
 PLAN_MAX_CHARS = 4000
+OPINION_MAX_CHARS = 1000
 
 
 class LeadUnitKind(models.TextChoices):
@@ -127,9 +128,7 @@ class Plan(models.Model):
     work_foundation = models.TextField(_("existing work foundation"), blank=True)
     implementation_plan = models.TextField(_("implementation plan"), blank=True)
     commitments = models.JSONField(_("confirmed commitments"), default=list, blank=True)
-    authority_opinion = models.TextField(
-        _("recommending authority's opinion"), blank=True, validators=[MaxLengthValidator(1000)]
-    )
+    authority_opinion = models.TextField(_("recommending authority's opinion"), blank=True)
     # The stamped scan uploaded for the next submission (frozen into a version on submit).
     scan = models.FileField(_("stamped scan"), upload_to="plans/scans/", blank=True)
     scan_sha256 = models.CharField(max_length=64, blank=True)

@@ -242,7 +242,12 @@ def plan_set_tasks(
     _check_revision(plan, revision)
     program = plan.consortium.program
     tasks = {t.number: t for t in program.tasks.all()}
-    selections = {int(n): list(ids or []) for n, ids in selections.items()}
+    try:
+        selections = {int(n): [int(i) for i in ids or []] for n, ids in selections.items()}
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(
+            {"tasks": _("Task numbers and member units must be numbers.")}
+        ) from exc
     numbers = set(selections)
     if unknown := sorted(numbers - set(tasks)):
         raise ValidationError(

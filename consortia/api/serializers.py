@@ -15,6 +15,7 @@ from ..content import content_problems
 from ..models import (
     FOUNDATION_GUIDE_CHARS,
     FOUNDATION_MAX_CHARS,
+    OPINION_MAX_CHARS,
     PLAN_GUIDE_CHARS,
     PLAN_MAX_CHARS,
     Consortium,
@@ -27,8 +28,6 @@ from ..models import (
 from ..permissions import can_edit_plan, can_take_action
 from ..validators import count_characters
 from ..workflows import PlanAction
-
-OPINION_MAX_CHARS = 1000
 
 # --- read -------------------------------------------------------------------------------------
 
@@ -449,9 +448,7 @@ class PlanWriteSerializer(OnlyRevisionRequiredMixin, RevisionSerializer):
         required=False,
         help_text="Keys of the confirmed commitment statements of the program.",
     )
-    authority_opinion = serializers.CharField(
-        required=False, allow_blank=True, max_length=OPINION_MAX_CHARS
-    )
+    authority_opinion = serializers.CharField(required=False, allow_blank=True)
 
 
 class TaskSelectionsField(serializers.DictField):

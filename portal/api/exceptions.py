@@ -5,6 +5,7 @@ Django's ``ValidationError`` and ``PermissionDenied`` raised by services are tur
 the same shape, so a service can refuse with one exception that both UI and API show.
 """
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -15,9 +16,19 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def _django_validation_to_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
+    """Keep the service's messages and its error code (``stale``, ``quota``, ``deadline`` …)."""
     if hasattr(exc, "error_dict"):
-        return exceptions.ValidationError(exc.message_dict)
-    return exceptions.ValidationError({"non_field_errors": exc.messages})
+        detail = {
+            ("non_field_errors" if key == NON_FIELD_ERRORS else key): messages
+            for key, messages in exc.message_dict.items()
+        }
+        codes = [e.code for errors in exc.error_dict.values() for e in errors]
+    else:
+        detail = {"non_field_errors": exc.messages}
+        codes = [e.code for e in exc.error_list]
+    converted = exceptions.ValidationError(detail)
+    converted.portal_code = next((c for c in codes if c), None)
+    return converted
 
 
 def exception_handler(exc, context):
