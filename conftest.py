@@ -72,6 +72,7 @@ def _reseed_reference_data() -> None:
         "portal.migrations.0002_reference_organisations",
         "tasks_catalog.migrations.0002_seed_programs",
         "tasks_catalog.migrations.0004_seed_commitments",
+        "reporting.migrations.0002_periods_from_calendar",
     ):
         importlib.import_module(module).seed(apps, None)
     sync_role_groups()

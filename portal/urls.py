@@ -24,6 +24,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("catalog/", include("tasks_catalog.urls")),
     path("consortia/", include("consortia.urls")),
+    path("reports/", include("reporting.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),

@@ -19,3 +19,4 @@ urlpatterns = [
 ]
 
 urlpatterns += [path("", include("consortia.api.urls"))]
+urlpatterns += [path("", include("reporting.api.urls"))]

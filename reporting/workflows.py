@@ -1,0 +1,68 @@
+"""The progress report's workflow: one table of states, actions and who may take them."""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted to the province")
+    CONFIRMED = "confirmed", _("Confirmed by the province")
+    ACCEPTED = "accepted", _("Accepted by the Ministry")
+    RETURNED = "returned", _("Returned for revision")
+
+
+class ReportAction(models.TextChoices):
+    SUBMIT = "submit", _("Submit")
+    CONFIRM = "confirm", _("Confirm")
+    RETURN = "return", _("Return for revision")
+    ACCEPT = "accept", _("Accept")
+
+
+LEAD = "lead"  # the consortium lead
+PROVINCE = "province"  # the consortium's recommending authority
+MINISTRY = "ministry"
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: str
+    action: str
+    target: str
+    actor: str
+
+
+TRANSITIONS = [
+    Transition(ReportState.DRAFT, ReportAction.SUBMIT, ReportState.SUBMITTED, LEAD),
+    Transition(ReportState.RETURNED, ReportAction.SUBMIT, ReportState.SUBMITTED, LEAD),
+    Transition(ReportState.SUBMITTED, ReportAction.CONFIRM, ReportState.CONFIRMED, PROVINCE),
+    Transition(ReportState.SUBMITTED, ReportAction.RETURN, ReportState.RETURNED, PROVINCE),
+    Transition(ReportState.CONFIRMED, ReportAction.ACCEPT, ReportState.ACCEPTED, MINISTRY),
+    Transition(ReportState.CONFIRMED, ReportAction.RETURN, ReportState.RETURNED, MINISTRY),
+]
+TABLE = {(t.source, t.action): t for t in TRANSITIONS}
+EDITABLE_STATES = frozenset({ReportState.DRAFT, ReportState.RETURNED})
+
+STATE_HELP = {
+    ReportState.DRAFT: _(
+        "The consortium lead is writing the report. Save as often as you like; nobody else sees it as final until it is submitted."
+    ),
+    ReportState.SUBMITTED: _(
+        "Submitted: the province checks it and confirms it or returns it. It cannot be changed meanwhile."
+    ),
+    ReportState.CONFIRMED: _("The province confirmed the report; the Ministry reviews it now."),
+    ReportState.ACCEPTED: _("The Ministry accepted the report. It is final."),
+    ReportState.RETURNED: _(
+        "Returned with comments: the lead revises the report and submits it again."
+    ),
+}
+
+
+def transition_for(state: str, action: str) -> Transition | None:
+    return TABLE.get((state, action))
+
+
+def actions_from(state: str) -> list[Transition]:
+    return [t for t in TRANSITIONS if t.source == state]
