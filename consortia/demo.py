@@ -131,6 +131,55 @@ DEMO = [
         ("纺织", "纺纱、织造、印染", "布面瑕疵识别、染色配方优化"),
         (("吴江丝绸织造有限公司（示例）", "丝绸织造企业。", "负责织造环节数据采集。"),),
     ),
+    DemoConsortium(
+        "shanghai",
+        "新型显示产业数据联合体（示例）",
+        "东海显示科技集团有限公司（示例）",
+        "enterprise",
+        "key_industry_enterprise",
+        "91310115MA1K4B7X2",
+        ("周海涛", "首席信息官", "021-58881234", "zhouhaitao@dhdisplay.example.cn"),
+        PlanState.APPROVED,
+        ("新型显示", "阵列、成盒、模组", "面板缺陷检测、工艺参数优化"),
+        (
+            ("浦东面板研究院（示例）", "显示技术研究机构。", "负责关键数据技术攻关。"),
+            ("沪显数据服务有限公司（示例）", "工业数据服务商。", "负责数据标注与数据集加工。"),
+        ),
+    ),
+    DemoConsortium(
+        "guangdong",
+        "电子元器件数据合作联合体（示例）",
+        "岭南电子元器件产业联盟（示例）",
+        "association",
+        "advanced_manufacturing_cluster",
+        "51440300MJL2036X5",
+        ("林晓峰", "秘书长", "0755-26881234", "linxiaofeng@lnec.example.cn"),
+        PlanState.APPROVED,
+        ("电子元器件", "配料、成型、烧结、测试", "元件外观检测、烧结曲线优化"),
+        (
+            ("深南电容器有限公司（示例）", "片式电容器制造企业。", "负责生产环节数据汇聚。"),
+            ("鹏城工业智能研究院（示例）", "工业智能研究机构。", "负责工业智能体研发。"),
+        ),
+    ),
+    DemoConsortium(
+        "jiangsu",
+        "工程机械数据合作联合体（示例）",
+        "徐淮工程机械集团有限公司（示例）",
+        "enterprise",
+        "key_industry_enterprise",
+        "91320300MA1MGH6Q4",
+        ("韩冬", "智能制造部部长", "0516-87731234", "handong@xhcm.example.cn"),
+        PlanState.APPROVED,
+        ("工程机械", "下料、焊接、涂装、装配", "焊缝缺陷识别、整机故障预测"),
+        (
+            ("彭城液压件有限公司（示例）", "液压件制造企业。", "负责供应链数据协同。"),
+            (
+                "淮海工业互联网平台有限公司（示例）",
+                "工业互联网平台企业。",
+                "负责可信互联平台建设。",
+            ),
+        ),
+    ),
 ]
 
 RETURN_COMMENTS = {
@@ -201,9 +250,10 @@ def _review(outcome: str, plan: Plan, authority_user, users) -> None:
     """Take the submitted plan to its demo state: the Ministry decides, or the authority withdraws."""
     if outcome == PlanState.APPROVED:
         plan_approve(actor=users["ministry"], plan=plan, comment="同意纳入先行先试工作。")
-        # The demo logins "lead" and "member" see the approved consortium too.
-        for user in (users["lead"], users["member"]):
-            assign_perm(VIEW_PERMISSION, user, plan.consortium)
+        # The demo logins "lead" and "member" see the first approved consortium too.
+        if plan.consortium.name == DEMO[0].name:
+            for user in (users["lead"], users["member"]):
+                assign_perm(VIEW_PERMISSION, user, plan.consortium)
     elif outcome == PlanState.RETURNED:
         plan_return(
             actor=users["ministry"],

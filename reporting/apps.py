@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = _("Quarterly reporting")
+
+    def ready(self) -> None:
+        from . import demo  # noqa: F401  (registers the demo loader with portal.demo)

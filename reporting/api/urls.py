@@ -2,6 +2,31 @@
 
 from django.urls import include, path
 
+from . import reports
+
 urlpatterns = [
+    path("periods/", reports.PeriodListView.as_view(), name="api-periods"),
+    path("reports/", reports.ReportListView.as_view(), name="api-reports"),
+    path("period-reopenings/", reports.PeriodReopenView.as_view(), name="api-period-reopen"),
+    path(
+        "consortia/<int:consortium_pk>/reports/<slug:period>/",
+        reports.ReportDetailView.as_view(),
+        name="api-report",
+    ),
+    path(
+        "consortia/<int:consortium_pk>/reports/<slug:period>/start/",
+        reports.ReportStartView.as_view(),
+        name="api-report-start",
+    ),
+    path(
+        "consortia/<int:consortium_pk>/reports/<slug:period>/evidence/<int:task>/",
+        reports.EvidenceUploadView.as_view(),
+        name="api-report-evidence",
+    ),
+    path(
+        "consortia/<int:consortium_pk>/reports/<slug:period>/<slug:action>/",
+        reports.ReportActionView.as_view(),
+        name="api-report-action",
+    ),
     path("", include("reporting.api.deliverable_urls")),
 ]

@@ -1,0 +1,337 @@
+"""Progress reports through the API: the same selectors and services as the pages."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from consortia.models import Consortium
+from consortia.selectors import consortium_get_for
+from portal.api.permissions import PortalUser
+from reporting import services
+from reporting.models import Evidence, ProgressReport, ReportingPeriod, TaskProgress, TaskStatus
+from reporting.selectors import period_is_open, period_list, report_list_visible_to
+from reporting.workflows import ReportAction
+
+
+class PeriodSerializer(serializers.ModelSerializer):
+    program = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ReportingPeriod
+        fields = [
+            "code",
+            "program",
+            "name",
+            "name_zh",
+            "name_en",
+            "period_start",
+            "period_end",
+            "opens_on",
+            "due_date",
+            "locks_on",
+        ]
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Evidence
+        fields = ["id", "original_name", "sha256", "size", "content_type", "created_at"]
+
+
+class EntrySerializer(serializers.ModelSerializer):
+    task = serializers.IntegerField(source="task.number", read_only=True)
+    task_title = serializers.CharField(source="task.title", read_only=True)
+    answered = serializers.BooleanField(read_only=True)
+    evidence = EvidenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = TaskProgress
+        fields = [
+            "task",
+            "task_title",
+            "answered",
+            "nothing_to_report",
+            "status",
+            "percent",
+            "work_done",
+            "next_plan",
+            "problems",
+            "evidence",
+        ]
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    consortium = serializers.IntegerField(source="consortium_id", read_only=True)
+    period = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    entries = EntrySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "id",
+            "consortium",
+            "period",
+            "state",
+            "state_label",
+            "revision",
+            "summary",
+            "key_figures",
+            "problems",
+            "requests",
+            "submitted_at",
+            "updated_at",
+            "entries",
+        ]
+
+
+class ReportListSerializer(ReportSerializer):
+    class Meta(ReportSerializer.Meta):
+        fields = [f for f in ReportSerializer.Meta.fields if f != "entries"]
+
+
+class EntryInputSerializer(serializers.Serializer):
+    nothing_to_report = serializers.BooleanField(required=False)
+    status = serializers.ChoiceField(
+        choices=[("", "—"), *TaskStatus.choices], required=False, allow_blank=True
+    )
+    percent = serializers.IntegerField(min_value=0, max_value=100, required=False, allow_null=True)
+    work_done = serializers.CharField(required=False, allow_blank=True)
+    next_plan = serializers.CharField(required=False, allow_blank=True)
+    problems = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReportUpdateSerializer(serializers.Serializer):
+    revision = serializers.IntegerField()
+    summary = serializers.CharField(required=False, allow_blank=True)
+    key_figures = serializers.CharField(required=False, allow_blank=True)
+    problems = serializers.CharField(required=False, allow_blank=True)
+    requests = serializers.CharField(required=False, allow_blank=True)
+    entries = serializers.DictField(
+        child=EntryInputSerializer(),
+        required=False,
+        help_text="Task number → the fields to change.",
+    )
+
+    def validate_entries(self, value):
+        if bad := [k for k in value if not str(k).isdigit()]:
+            raise serializers.ValidationError(f"Not task numbers: {', '.join(bad)}")
+        return {int(k): v for k, v in value.items()}
+
+
+class PeriodListView(generics.ListAPIView):
+    """Reporting periods (``?program=idfa-2026``)."""
+
+    serializer_class = PeriodSerializer
+    permission_classes = [PortalUser]
+    filterset_fields = {"program__code": ["exact"]}
+
+    def get_queryset(self):
+        return period_list()
+
+
+class ReportListView(generics.ListAPIView):
+    """Reports the user may see (``?period__code=2026-q2&state=submitted``)."""
+
+    serializer_class = ReportListSerializer
+    permission_classes = [PortalUser]
+    filterset_fields = {
+        "period__code": ["exact"],
+        "state": ["exact"],
+        "consortium": ["exact"],
+        "consortium__authority__code": ["exact"],
+    }
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ProgressReport.objects.none()
+        return report_list_visible_to(user=self.request.user)
+
+
+PATH = [
+    OpenApiParameter("consortium_pk", int, OpenApiParameter.PATH),
+    OpenApiParameter("period", str, OpenApiParameter.PATH, description="period code, e.g. 2026-q2"),
+]
+
+
+class _ReportMixin:
+    permission_classes = [PortalUser]
+
+    def load(
+        self, request, consortium_pk, period
+    ) -> tuple[Consortium, ReportingPeriod, ProgressReport | None]:
+        consortium = consortium_get_for(user=request.user, pk=consortium_pk)
+        period_obj = get_object_or_404(ReportingPeriod, program=consortium.program, code=period)
+        report = ProgressReport.objects.filter(consortium=consortium, period=period_obj).first()
+        return consortium, period_obj, report
+
+    def report_response(self, report, code=status.HTTP_200_OK):
+        report = ProgressReport.objects.prefetch_related("entries__task", "entries__evidence").get(
+            pk=report.pk
+        )
+        return Response(ReportSerializer(report).data, status=code)
+
+
+class ReportDetailView(_ReportMixin, APIView):
+    @extend_schema(
+        parameters=PATH, responses=ReportSerializer, summary="A consortium's report for a period"
+    )
+    def get(self, request, consortium_pk, period):
+        _c, _p, report = self.load(request, consortium_pk, period)
+        if report is None:
+            return Response(
+                {"detail": "Not started.", "code": "not_found"}, status=status.HTTP_404_NOT_FOUND
+            )
+        return self.report_response(report)
+
+    @extend_schema(
+        parameters=PATH,
+        request=ReportUpdateSerializer,
+        responses=ReportSerializer,
+        summary="Save the draft (send the revision you started from)",
+    )
+    def patch(self, request, consortium_pk, period):
+        _c, _p, report = self.load(request, consortium_pk, period)
+        if report is None:
+            return Response(
+                {"detail": "Not started.", "code": "not_found"}, status=status.HTTP_404_NOT_FOUND
+            )
+        data = ReportUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        revision, entries = values.pop("revision"), values.pop("entries", None)
+        report = services.report_update(
+            actor=request.user, report=report, revision=revision, data=values, entries=entries
+        )
+        return self.report_response(report)
+
+
+class ReportStartView(_ReportMixin, APIView):
+    @extend_schema(
+        parameters=PATH,
+        request=None,
+        responses={201: ReportSerializer},
+        summary="Start the report, pre-filled from the previous period",
+    )
+    def post(self, request, consortium_pk, period):
+        consortium, period_obj, _r = self.load(request, consortium_pk, period)
+        report = services.report_start(actor=request.user, consortium=consortium, period=period_obj)
+        return self.report_response(report, status.HTTP_201_CREATED)
+
+
+class ReportActionView(_ReportMixin, APIView):
+    @extend_schema(
+        parameters=[
+            *PATH,
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=ReportAction.values),
+        ],
+        request=inline_serializer(
+            "ReportActionInput", {"comment": serializers.CharField(required=False)}
+        ),
+        responses=ReportSerializer,
+        summary="Submit, confirm, return or accept",
+    )
+    def post(self, request, consortium_pk, period, action):
+        _c, _p, report = self.load(request, consortium_pk, period)
+        if report is None or action not in ReportAction.values:
+            return Response(
+                {"detail": "Not found.", "code": "not_found"}, status=status.HTTP_404_NOT_FOUND
+            )
+        comment = str(request.data.get("comment", ""))
+        if action == ReportAction.SUBMIT:
+            services.report_submit(actor=request.user, report=report)
+        elif action == ReportAction.CONFIRM:
+            services.report_confirm(actor=request.user, report=report, comment=comment)
+        elif action == ReportAction.RETURN:
+            services.report_return(actor=request.user, report=report, comment=comment)
+        else:
+            services.report_accept(actor=request.user, report=report, comment=comment)
+        return self.report_response(report)
+
+
+class EvidenceUploadView(_ReportMixin, APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        parameters=[*PATH, OpenApiParameter("task", int, OpenApiParameter.PATH)],
+        request={
+            "multipart/form-data": inline_serializer(
+                "EvidenceUpload", {"file": serializers.FileField()}
+            )
+        },
+        responses={201: EvidenceSerializer},
+        summary="Attach an evidence file to a task entry",
+    )
+    def post(self, request, consortium_pk, period, task):
+        _c, _p, report = self.load(request, consortium_pk, period)
+        upload = request.FILES.get("file")
+        if report is None:
+            return Response(
+                {"detail": "Not started.", "code": "not_found"}, status=status.HTTP_404_NOT_FOUND
+            )
+        if upload is None:
+            return Response(
+                {"detail": "Send the file in the field “file”.", "code": "required"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        evidence = services.report_add_evidence(
+            actor=request.user, report=report, task_number=task, upload=upload
+        )
+        return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+
+
+class PeriodReopenView(APIView):
+    permission_classes = [PortalUser]
+
+    @extend_schema(
+        request=inline_serializer(
+            "PeriodReopenInput",
+            {
+                "consortium": serializers.IntegerField(),
+                "period": serializers.CharField(),
+                "locks_on": serializers.DateField(),
+                "reason": serializers.CharField(),
+            },
+        ),
+        responses={
+            201: inline_serializer(
+                "PeriodReopening",
+                {"id": serializers.IntegerField(), "locks_on": serializers.DateField()},
+            )
+        },
+        summary="Reopen a period for one consortium (Ministry administrator)",
+    )
+    def post(self, request):
+        from rest_framework import serializers as s
+
+        class Input(s.Serializer):
+            consortium = s.IntegerField()
+            period = s.CharField()
+            locks_on = s.DateField()
+            reason = s.CharField()
+
+        data = Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        consortium = consortium_get_for(user=request.user, pk=data.validated_data["consortium"])
+        period = get_object_or_404(
+            ReportingPeriod, program=consortium.program, code=data.validated_data["period"]
+        )
+        reopening = services.period_reopen(
+            actor=request.user,
+            consortium=consortium,
+            period=period,
+            locks_on=data.validated_data["locks_on"],
+            reason=data.validated_data["reason"],
+        )
+        return Response(
+            {
+                "id": reopening.pk,
+                "locks_on": reopening.locks_on,
+                "open": period_is_open(period=period, consortium=consortium),
+            },
+            status=status.HTTP_201_CREATED,
+        )

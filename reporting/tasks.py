@@ -1,0 +1,21 @@
+"""Celery tasks of the reporting app: arguments in, a service call, nothing else."""
+
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+from .reminders import reminders_redispatch_stale, reminders_send
+
+
+@shared_task(acks_late=True)
+def reminders_send_task(offsets: list[int] | None = None, today: str | None = None) -> int:
+    """Daily (beat schedule in the database, editable in the admin): today's report reminders.
+
+    ``offsets`` (days before the due date) come from the periodic task's kwargs; ``today``
+    (an ISO date) is for tests only. Reminders left pending by a worker that died are sent first.
+    Returns how many new reminders were recorded.
+    """
+    reminders_redispatch_stale()
+    day = dt.date.fromisoformat(today) if today else timezone.localdate()
+    return reminders_send(today=day, offsets=offsets)
