@@ -7,4 +7,9 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Quarterly reporting")
 
     def ready(self) -> None:
+        from portal.inbox import register
+
         from . import demo  # noqa: F401  (registers the demo loader with portal.demo)
+        from .inbox import report_items
+
+        register(report_items)

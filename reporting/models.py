@@ -301,10 +301,10 @@ class Dataset(DeliverableBase):
 
 class Standard(DeliverableBase):
     class Level(models.TextChoices):
-        NATIONAL = "national", _("National")
-        INDUSTRY = "industry", _("Industry")
-        GROUP = "group", _("Group")
-        ENTERPRISE = "enterprise", _("Enterprise")
+        NATIONAL = "national", _("National standard")
+        INDUSTRY = "industry", _("Industry standard")
+        GROUP = "group", _("Group standard")
+        ENTERPRISE = "enterprise", _("Enterprise standard")
 
     class Stage(models.TextChoices):
         PROPOSAL = "proposal", _("Proposal")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 from guardian.shortcuts import get_users_with_perms
@@ -28,7 +29,6 @@ from .workflows import EDITABLE_STATES
 
 DEFAULT_OFFSETS = (14, 3)  # days before the due date; the periodic task's kwargs override them
 STALE_PENDING_AFTER = dt.timedelta(minutes=10)
-REPORTS_URL = "/reports/"  # no named URL for the report list yet
 KIND_PREFIX = "reminder."
 
 
@@ -168,7 +168,7 @@ def _message(reminder: Reminder) -> tuple[str, str]:
             ) % {**names, "days": days}
         body = (
             gettext(
-                "The “%(period)s” of “%(consortium)s” is due on %(due)s and has not been submitted "
+                "The “%(period)s” of “%(consortium)s” (due date: %(due)s) has not been submitted "
                 "yet. The consortium lead can enter and submit it in the portal until %(locks)s; "
                 "after that date only the Ministry can reopen it."
             )
@@ -207,7 +207,7 @@ def reminders_send(*, today: dt.date | None = None, offsets: Iterable | None = N
                     kind=f"{KIND_PREFIX}{reminder.kind}",
                     subject=subject,
                     body=body,
-                    url=REPORTS_URL,
+                    url=reverse("reporting:report-index"),
                     dedupe_key=reminder.dedupe_key,
                 )
                 created += 1

@@ -86,6 +86,8 @@ class ReportDetailView(ReportMixin, TemplateView):
         return ReportForm(data, entries=entries, initial=initial)
 
     def get_context_data(self, **kwargs):
+        for url_kwarg in ("consortium_pk", "period"):
+            kwargs.pop(url_kwarg, None)
         user, report = self.request.user, self.report
         is_open = period_is_open(period=self.period, consortium=self.consortium)
         context = {

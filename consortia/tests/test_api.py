@@ -401,9 +401,10 @@ def test_stale_revision_is_refused_with_the_services_message(as_user, province_u
         method = client.put if target.endswith("tasks/") else client.patch
         response = method(target, {"revision": stale, **body}, format="json")
         assert response.status_code == 400, target
-        assert response.json()["code"] == "invalid"
+        assert response.json()["code"] == "stale"
         message = response.json()["errors"]["non_field_errors"][0]
         assert message.startswith("Someone else saved this plan while you were editing it.")
+        assert response.json()["detail"] == message
     plan = client.get(url(filled, "plan/")).json()
     assert plan["revision"] == filled.plan.revision
     assert plan["authority_opinion"] != "同意。"

@@ -49,9 +49,11 @@ def exception_handler(exc, context):
             if isinstance(response.data, dict)
             else {"non_field_errors": response.data}
         )
+        general = errors.get("non_field_errors") if isinstance(errors, dict) else None
         response.data = {
-            "detail": _("The request contains invalid data."),
-            "code": "invalid",
+            # A refusal about the whole request says so in `detail`; field errors get a summary.
+            "detail": str(general[0]) if general else _("The request contains invalid data."),
+            "code": getattr(exc, "portal_code", None) or "invalid",
             "errors": errors,
         }
         response.status_code = status.HTTP_400_BAD_REQUEST

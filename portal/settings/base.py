@@ -184,6 +184,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Several models have a "state" or "status": give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStateEnum": "consortia.workflows.PlanState",
+        "ReportStateEnum": "reporting.workflows.ReportState",
+        "TaskStatusEnum": "reporting.models.TaskStatus",
+        "NotificationStatusEnum": "portal.models.Notification.Status",
+        "KeyTechnologyStatusEnum": "reporting.models.KeyTechnology.Status",
+    },
 }
 
 LOGGING = {

@@ -39,7 +39,7 @@ def _approve(plan, *, authority_user, ministry_user):
     return plan.consortium
 
 
-def make_pilot(authority_user, ministry_user):
+def approved_pilot(authority_user, ministry_user):
     """An approved pilot consortium of Beijing, with its lead user (created on approval)."""
     program = Program.objects.get(code="idfa-2026")
     with _before_deadline():
@@ -47,7 +47,7 @@ def make_pilot(authority_user, ministry_user):
         return _approve(plan, authority_user=authority_user, ministry_user=ministry_user)
 
 
-def make_other_pilot(authority_user, ministry_user, name="粤港澳电子信息数据联合体"):
+def approved_other_pilot(authority_user, ministry_user, name="粤港澳电子信息数据联合体"):
     """A second pilot, with a lead contact (hence a lead user) of its own."""
     program = Program.objects.get(code="idfa-2026")
     with _before_deadline():
@@ -75,29 +75,29 @@ def reminders(**filters):
 
 
 @pytest.fixture
-def pilot(db, province_user, ministry_staff, settings, tmp_path):
+def beijing_pilot(db, province_user, ministry_staff, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
-    return make_pilot(province_user, ministry_staff)
+    return approved_pilot(province_user, ministry_staff)
 
 
 @pytest.fixture
 def submitted_pilot(db, other_province_user, ministry_staff, settings, tmp_path):
     """Guangdong's pilot, whose Q2 report is already submitted."""
     settings.MEDIA_ROOT = str(tmp_path)
-    consortium = make_other_pilot(other_province_user, ministry_staff)
+    consortium = approved_other_pilot(other_province_user, ministry_staff)
     ProgressReport.objects.create(consortium=consortium, period=q2(consortium), state="submitted")
     return consortium
 
 
 def test_fourteen_days_before_the_due_date_the_lead_and_the_province_are_reminded_once(
-    pilot,
+    beijing_pilot,
     submitted_pilot,
     province_user,
     other_province_user,
     mailoutbox,
     django_capture_on_commit_callbacks,
 ):
-    lead = lead_of(pilot)
+    lead = lead_of(beijing_pilot)
     mailoutbox.clear()
     with (
         mock.patch("django.utils.timezone.localdate", return_value=Q2_DUE - dt.timedelta(14)),
@@ -111,20 +111,22 @@ def test_fourteen_days_before_the_due_date_the_lead_and_the_province_are_reminde
         [(lead.pk, "reminder.before_14"), (province_user.pk, "reminder.before_14")]
     )
     assert {n.dedupe_key for n in sent} == {
-        f"reminder:before_14:{q2(pilot).pk}:{pilot.pk}:{user.pk}" for user in (lead, province_user)
+        f"reminder:before_14:{q2(beijing_pilot).pk}:{beijing_pilot.pk}:{user.pk}"
+        for user in (lead, province_user)
     }
-    assert all(n.status == "sent" and n.url == "/reports/" for n in sent)
+    assert all(n.status == "sent" for n in sent)
+    assert {n.url for n in sent} == {"/reports/"}
     assert sorted(m.to[0] for m in mailoutbox) == sorted([lead.email, province_user.email])
     # Chinese first: the period's Chinese name is in the subject.
     assert "2026年第二季度进展报告" in mailoutbox[0].subject
-    assert pilot.name in mailoutbox[0].subject and "2026-07-15" in mailoutbox[0].body
+    assert beijing_pilot.name in mailoutbox[0].subject and "2026-07-15" in mailoutbox[0].body
     # The consortium whose report is submitted: nobody is reminded.
     submitted_lead = lead_of(submitted_pilot)
     assert not reminders(recipient__in=[submitted_lead, other_province_user]).exists()
 
 
-def test_due_date_overdue_once_and_nothing_after_entry_locks(pilot, province_user):
-    lead = lead_of(pilot)
+def test_due_date_overdue_once_and_nothing_after_entry_locks(beijing_pilot, province_user):
+    lead = lead_of(beijing_pilot)
 
     def run(day):
         return reminders_send(today=day)
@@ -155,11 +157,13 @@ def test_due_date_overdue_once_and_nothing_after_entry_locks(pilot, province_use
         ("accepted", False),
     ],
 )
-def test_only_reports_not_yet_submitted_are_reminded(pilot, state, reminded):
+def test_only_reports_not_yet_submitted_are_reminded(beijing_pilot, state, reminded):
     if state:
-        ProgressReport.objects.create(consortium=pilot, period=q2(pilot), state=state)
+        ProgressReport.objects.create(
+            consortium=beijing_pilot, period=q2(beijing_pilot), state=state
+        )
     due = reminders_due(today=Q2_DUE)
-    assert bool([r for r in due if r.consortium == pilot]) is reminded
+    assert bool([r for r in due if r.consortium == beijing_pilot]) is reminded
 
 
 def test_consortia_not_approved_are_not_reminded(province_user, settings, tmp_path):
@@ -170,7 +174,7 @@ def test_consortia_not_approved_are_not_reminded(province_user, settings, tmp_pa
     assert reminders_due(today=Q2_DUE) == []
 
 
-def test_offsets_come_from_the_periodic_task(pilot, province_user):
+def test_offsets_come_from_the_periodic_task(beijing_pilot, province_user):
     assert reminders_send(today=Q2_DUE - dt.timedelta(7)) == 0
     assert reminders_send(today=Q2_DUE - dt.timedelta(7), offsets=[7, 1]) == 2
     assert set(reminders().values_list("kind", flat=True)) == {"reminder.before_7"}
@@ -179,17 +183,20 @@ def test_offsets_come_from_the_periodic_task(pilot, province_user):
 
 
 def test_recipients_see_their_reminders_and_another_province_does_not(
-    pilot, client, api_client, province_user, other_province_user
+    beijing_pilot, client, api_client, province_user, other_province_user
 ):
     reminders_send(today=Q2_DUE)
     subject = reminders(recipient=province_user).get().subject
     assert "2026年第二季度进展报告" in subject
-    for user in (lead_of(pilot), province_user):
+    for user in (lead_of(beijing_pilot), province_user):
         client.force_login(user)
         assert subject in client.get("/notifications/").content.decode()
         api_client.force_authenticate(user)
         results = api_client.get("/api/v1/notifications/").json()["results"]
         assert subject in [n["subject"] for n in results]
+        # The link opens the reports page, where the consortium's Q2 report is listed.
+        page = client.get(reminders(recipient=user).get().url)
+        assert page.status_code == 200 and beijing_pilot.name in page.content.decode()
     client.force_login(other_province_user)
     assert subject not in client.get("/notifications/").content.decode()
     api_client.force_authenticate(other_province_user)
@@ -199,7 +206,7 @@ def test_recipients_see_their_reminders_and_another_province_does_not(
 
 
 def test_reminders_left_pending_by_a_dead_worker_are_sent_by_the_next_run(
-    pilot, province_user, django_capture_on_commit_callbacks, mailoutbox
+    beijing_pilot, province_user, django_capture_on_commit_callbacks, mailoutbox
 ):
     # The rows are committed but their delivery is never queued: the worker died in between.
     with django_capture_on_commit_callbacks(execute=False):
@@ -218,7 +225,7 @@ def test_reminders_left_pending_by_a_dead_worker_are_sent_by_the_next_run(
 
 
 def test_the_schedule_is_in_the_database_and_the_ministry_administrator_edits_it(
-    client, ministry_admin, ministry_staff, pilot
+    client, ministry_admin, ministry_staff, beijing_pilot
 ):
     from django_celery_beat.models import PeriodicTask
 
@@ -246,7 +253,7 @@ def test_two_concurrent_runs_record_each_reminder_once(
     reference_data, province_user, ministry_staff, settings, tmp_path
 ):
     settings.MEDIA_ROOT = str(tmp_path)
-    pilot = make_pilot(province_user, ministry_staff)
+    pilot = approved_pilot(province_user, ministry_staff)
     barrier = threading.Barrier(4)
     created = []
 
@@ -273,7 +280,7 @@ def test_reminders_are_sent_exactly_once_even_when_the_task_runs_twice_concurren
     real_worker, province_user, ministry_staff, settings, tmp_path
 ):
     settings.MEDIA_ROOT = str(tmp_path)
-    pilot = make_pilot(province_user, ministry_staff)
+    pilot = approved_pilot(province_user, ministry_staff)
     lead = lead_of(pilot)
 
     runs = [reminders_send_task.delay(today="2026-07-01") for _ in range(2)]

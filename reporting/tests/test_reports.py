@@ -155,8 +155,11 @@ def test_review_workflow_is_audited_and_refuses_the_wrong_people(
         services.report_submit(actor=pilot.lead, report=report)
         services.report_confirm(actor=pilot.authority, report=report)
         services.report_accept(actor=ministry_staff, report=report)
+    from portal.selectors import audit_list_for_object
+
     steps = list(
-        AuditEntry.objects.filter(object_id=str(report.pk), to_state__gt="")
+        audit_list_for_object(obj=report)
+        .filter(to_state__gt="")
         .order_by("id")
         .values_list("action", "to_state")
     )
