@@ -65,6 +65,18 @@ def _reseed_reference_data() -> None:
     import importlib
 
     from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
+    from django.contrib.contenttypes.models import ContentType
+
+    # The flush emptied content types and permissions too: forget the cached ids, recreate them.
+    ContentType.objects.clear_cache()
+    from guardian.shortcuts import clear_ct_cache
+
+    clear_ct_cache()  # guardian keeps its own lru_cache of permission content types
+    for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0)
 
     from portal.roles import sync_role_groups
 

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -49,7 +48,7 @@ def _require(decision):
 
 
 def _cell(obj, name: str, *, export: bool) -> Any:
-    """The value of one column: display labels for choices, numbers as numbers in downloads."""
+    """The value of one column: labels for choices; in downloads, numbers stay numbers."""
     if name == "tasks":
         return ", ".join(str(t.number) for t in obj.tasks.all())
     if name == "period":
@@ -64,8 +63,8 @@ def _cell(obj, name: str, *, export: bool) -> Any:
         return getattr(obj, f"get_{name}_display")()
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
-    if name == "size_bytes" and not export:
-        return filesizeformat(value)
+    if isinstance(value, int) and not export:
+        return f"{value:,}"  # 1,200,000: digits grouped alike in Chinese and English
     return value
 
 
@@ -130,7 +129,7 @@ class ConsortiumDeliverableMixin(KindMixin, LoginRequiredMixin):
             data, instance=instance, consortium=self.consortium
         )
 
-    def save(self, form, instance=None):
+    def save_form(self, form, instance=None):
         """Call the service with the form's data; on refusal put its messages on the form."""
         try:
             deliverable_save(
@@ -190,7 +189,7 @@ class DeliverableListView(ConsortiumDeliverableMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         _require(can_edit_deliverables(request.user, self.consortium))
         form = self.form(request.POST)
-        if form.is_valid() and self.save(form):
+        if form.is_valid() and self.save_form(form):
             return self.back()
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -215,7 +214,7 @@ class DeliverableEditView(ConsortiumDeliverableMixin, TemplateView):
         _require(can_edit_deliverables(request.user, self.consortium))
         instance = self.get_instance()
         form = self.form(request.POST, instance=instance)
-        if form.is_valid() and self.save(form, instance=instance):
+        if form.is_valid() and self.save_form(form, instance=instance):
             return self.back()
         return self.render_to_response(self.get_context_data(form=form, instance=instance))
 

@@ -166,7 +166,7 @@ def test_plan_from_draft_to_approved_pilot(page, tmp_path, settings):
     assert "新密码已设置" in page.content(), page.inner_text("main")
     login(page, invite.recipient.username, "Qiche-2026-lead")
     assert "联合体首页" in page.inner_text("[data-testid=home-title]")
-    page.click("text=京津冀汽车行业数据合作联合体")
+    page.click("a:text-is('京津冀汽车行业数据合作联合体')")
     assert page.inner_text("[data-testid=consortium-name]") == "京津冀汽车行业数据合作联合体"
     assert (
         page.locator("[data-testid=edit-plan]").count() == 0

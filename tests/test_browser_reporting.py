@@ -16,6 +16,12 @@ from reporting.tests.conftest import make_pilot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def task_pk(number: int) -> int:
+    from tasks_catalog.models import ReferenceTask
+
+    return ReferenceTask.objects.get(program__code="idfa-2026", number=number).pk
+
+
 def login(page, username, password=DEMO_PASSWORD):
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
@@ -68,11 +74,10 @@ def test_quarterly_report_from_draft_to_accepted(page, tmp_path, settings):
         assert "报告已保存" in page.inner_text(".messages")
 
         # Deliverables: a dataset and a standard.
-        page.click("text=成果")
-        page.click("[data-testid=add-deliverable]")
+        page.goto(f"/reports/deliverables/{pilot.consortium.pk}/dataset/")
         page.fill("#id_name", "高炉炉况时序数据集")
         page.select_option("#id_period", label="2026年第二季度进展报告")
-        page.check("input[name=tasks][value='12']")
+        page.check(f"input[name=tasks][value='{task_pk(12)}']")
         page.select_option("#id_industry", "steel")
         page.select_option("#id_stage", "production")
         page.select_option("#id_modality", "time_series")
@@ -80,11 +85,10 @@ def test_quarterly_report_from_draft_to_accepted(page, tmp_path, settings):
         page.fill("#id_size_bytes", "53687091200")
         page.click("[data-testid=save-deliverable]")
         assert "高炉炉况时序数据集" in page.inner_text("main")
-        page.click("[data-testid=kind-standard]")
-        page.click("[data-testid=add-deliverable]")
+        page.goto(f"/reports/deliverables/{pilot.consortium.pk}/standard/")
         page.fill("#id_name", "钢铁行业高质量数据集质量评价规范")
         page.select_option("#id_period", label="2026年第二季度进展报告")
-        page.check("input[name=tasks][value='8']")
+        page.check(f"input[name=tasks][value='{task_pk(8)}']")
         page.select_option("#id_level", "group")
         page.select_option("#id_stage", "drafting")
         page.click("[data-testid=save-deliverable]")

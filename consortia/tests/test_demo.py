@@ -36,7 +36,9 @@ def test_load_demo_shows_every_plan_state_and_runs_twice(db, settings, tmp_path)
     for spec in DEMO:
         assert spec.name in output
 
-    approved = demo.get(plan__state=PlanState.APPROVED)
+    assert demo.filter(plan__state=PlanState.APPROVED).count() == 4  # four pilots report quarterly
+    approved = demo.get(name=DEMO[0].name)
+    assert approved.plan.state == PlanState.APPROVED
     assert approved.lead_organisation is not None
     assert User.objects.filter(email=approved.contact_email).exists()  # lead account opened
     for username in ("lead", "member"):
@@ -46,6 +48,12 @@ def test_load_demo_shows_every_plan_state_and_runs_twice(db, settings, tmp_path)
     beijing = User.objects.get(username="beijing").organisation
     deadline, extension = plan_deadline_for(program=approved.program, authority_id=beijing.pk)
     assert extension is not None and deadline.isoformat() == "2026-12-31"
+
+    # Reporting is populated too: Q1 and Q2 reports in every review state.
+    from reporting.models import ProgressReport
+    from reporting.workflows import ReportState
+
+    assert set(ProgressReport.objects.values_list("state", flat=True)) == set(ReportState.values)
 
     again = _load_demo()
     assert _counts() == first

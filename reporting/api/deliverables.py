@@ -304,8 +304,8 @@ class DeliverableListView(ConsortiumDeliverableView):
 
     @extend_schema(
         summary="Record a deliverable (consortium lead)",
-        description="Tasks must be tasks the consortium selected in its plan, the period one "
-        "of its program; otherwise 400 with the reason under ``errors.tasks`` / ``errors.period``.",
+        description="Tasks must be tasks the consortium selected in its plan (otherwise 400 with "
+        "code ``task_not_selected``); the period is a code of the consortium's program.",
         parameters=[CONSORTIUM_PARAMETER, KIND_PARAMETER],
         request=_any_deliverable(),
         responses={201: _any_deliverable()},

@@ -335,6 +335,7 @@ def test_task_the_consortium_did_not_select_is_refused_by_the_api(guangdong):
     consortium, client = guangdong.consortium, api(guangdong.lead)
     response = client.post(api_url(consortium), dataset_json(tasks=[2, 12]), format="json")
     assert response.status_code == 400
+    assert response.json()["code"] == "task_not_selected"
     assert response.json()["errors"]["tasks"] == [
         "Task 2 is not among the tasks the consortium selected in its implementation plan. "
         "Choose only selected tasks."
@@ -346,7 +347,7 @@ def test_task_the_consortium_did_not_select_is_refused_by_the_api(guangdong):
     response = client.patch(
         api_url(consortium, pk=created.json()["id"]), {"tasks": [12, 14]}, format="json"
     )
-    assert response.status_code == 400 and "Task 14 is not among" in str(response.json())
+    assert response.status_code == 400 and response.json()["code"] == "task_not_selected"
     assert [t.number for t in Dataset.objects.get().tasks.all()] == [12]
 
     # No task at all, an unknown task number, a period of another program.
