@@ -72,6 +72,7 @@ def load_reporting_demo(*, users, stdout) -> None:
             with mock.patch("django.utils.timezone.localdate", return_value=ENTRY_DAY[code]):
                 _report(consortium, period, lead, users, final_state, progress=30 + 25 * index)
             stdout.write(f"  {consortium.name} · {period.name_zh} · {final_state}")
+        _deliverables(consortium, lead, stdout)
 
 
 def _report(consortium, period, lead, users, final_state, *, progress: int) -> None:
@@ -119,3 +120,106 @@ def _report(consortium, period, lead, users, final_state, *, progress: int) -> N
     services.report_confirm(actor=authority, report=report, comment="经核实，情况属实。")
     if final_state == ReportState.ACCEPTED:
         services.report_accept(actor=users["ministry"], report=report, comment="同意。")
+
+
+# name suffix, kind, task numbers, fields — per consortium, with its industry word in front.
+DELIVERABLES = [
+    (
+        "生产过程时序数据集",
+        "dataset",
+        [12],
+        {
+            "stage": "production",
+            "modality": "time_series",
+            "records": 1_200_000,
+            "size_bytes": 53_687_091_200,
+            "data_format": "Parquet",
+            "quality_result": "优",
+            "openness": "consortium",
+        },
+    ),
+    (
+        "表面缺陷图像数据集",
+        "dataset",
+        [12, 15],
+        {
+            "stage": "production",
+            "modality": "image",
+            "records": 86_000,
+            "size_bytes": 21_474_836_480,
+            "data_format": "JPEG + JSON",
+            "quality_result": "良",
+            "openness": "open_source",
+            "licence": "CC BY 4.0",
+            "published_at": "国家人工智能开源社区工业数据专区",
+        },
+    ),
+    (
+        "工艺知识问答数据集",
+        "dataset",
+        [4, 12],
+        {
+            "stage": "design",
+            "modality": "text",
+            "records": 35_000,
+            "size_bytes": 734_003_200,
+            "data_format": "JSONL",
+            "quality_result": "良",
+            "openness": "internal",
+        },
+    ),
+    ("高质量数据集质量评价规范", "standard", [8, 9], {"level": "group", "stage": "drafting"}),
+    ("工业数据采集接口要求", "standard", [8], {"level": "industry", "stage": "consultation"}),
+    (
+        "质量追溯数据服务",
+        "data_product",
+        [16],
+        {"product_type": "数据服务", "listed_or_traded": True},
+    ),
+    (
+        "智能排产工业智能体",
+        "scenario",
+        [17],
+        {
+            "stage": "production",
+            "model_used": "行业大模型 + 排产智能体",
+            "effect": "排产效率提升 20%，交期达成率提升 8 个百分点。",
+        },
+    ),
+    ("多源异构数据融合", "key_technology", [5], {"status": "in_progress"}),
+    (
+        "质量检测场景数据需求",
+        "data_requirement",
+        [3],
+        {"scenario": "在线质量检测", "description": "缺陷图像与工艺参数的对齐数据。"},
+    ),
+]
+INDUSTRY_OF = {
+    "钢铁行业数据合作联合体（示例）": ("steel", "钢铁"),
+    "新型显示产业数据联合体（示例）": ("displays", "面板"),
+    "电子元器件数据合作联合体（示例）": ("electronic_components", "元器件"),
+    "工程机械数据合作联合体（示例）": ("machinery", "工程机械"),
+}
+
+
+def _deliverables(consortium, lead, stdout) -> None:
+    from tasks_catalog.models import ReferenceTask
+
+    from .deliverables import KINDS, deliverable_save
+
+    industry, word = INDUSTRY_OF[consortium.name]
+    period = ReportingPeriod.objects.get(program=consortium.program, code="2026-q2")
+    for suffix, kind, numbers, fields in DELIVERABLES:
+        name = f"{word}{suffix}"
+        if KINDS[kind].model.objects.filter(consortium=consortium, name=name).exists():
+            continue
+        data = {
+            "name": name,
+            "period": period,
+            **fields,
+            "tasks": ReferenceTask.objects.filter(program=consortium.program, number__in=numbers),
+        }
+        if kind == "dataset":
+            data["industry"] = industry
+        deliverable_save(actor=lead, consortium=consortium, kind=kind, data=data)
+    stdout.write(f"  {consortium.name}: deliverables recorded")

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Words that stay as they are in Chinese text: names of languages in the switcher, acronyms.
-ZH_ALLOWED = {"English", "API", "PDF", "MIIT", "Excel", "SHA"}
+ZH_ALLOWED = {"English", "API", "PDF", "MIIT", "Excel", "SHA", "CSV", "KB", "MB", "GB", "TB", "PB"}
 # Text that stays Chinese in the English UI: the language switcher, official document numbers.
 EN_ALLOWED = ["简体中文", "工信厅信发函〔2026〕64号"]
 

@@ -262,3 +262,36 @@ def test_report_api_path(pilot, on_date, ministry_staff, api_client):
         listing = api_client.get("/api/v1/reports/", {"period__code": "2026-q2"}).json()
         assert listing["count"] == 1
     assert ProgressReport.objects.get().entries.get(task__number=4).evidence.count() == 1
+
+
+def test_reopen_through_the_page_and_the_api(
+    pilot, on_date, ministry_admin, ministry_staff, client, api_client
+):
+    url = reverse("reporting:period-reopen", args=[pilot.consortium.pk, "2026-q1"])
+    data = {
+        "consortium": pilot.consortium.pk,
+        "period": pilot.q1.pk,
+        "locks_on": "2026-12-20",
+        "reason": "补报",
+    }
+    with on_date("2026-11-22"):
+        client.force_login(ministry_staff)
+        assert client.post(url, data).status_code == 403
+        api_client.force_authenticate(ministry_staff)
+        api = {
+            "consortium": pilot.consortium.pk,
+            "period": "2026-q1",
+            "locks_on": "2026-12-20",
+            "reason": "补报",
+        }
+        assert api_client.post("/api/v1/period-reopenings/", api, format="json").status_code == 403
+        client.force_login(ministry_admin)
+        assert client.post(url, data).status_code == 302
+        api_client.force_authenticate(ministry_admin)
+        api["locks_on"] = "2026-12-25"
+        body = api_client.post("/api/v1/period-reopenings/", api, format="json").json()
+        assert body["open"] is True
+        api_client.force_authenticate(pilot.lead)
+        started = api_client.post(f"/api/v1/consortia/{pilot.consortium.pk}/reports/2026-q1/start/")
+        assert started.status_code == 201
+    assert AuditEntry.objects.filter(action="period.reopen").count() == 2
