@@ -28,7 +28,8 @@ def _days_text(days_left: int) -> str:
 
 def deadlines(user) -> list[InboxItem]:
     area = HOME_AREA.get(getattr(user, "role", ""))
-    if area is None:
+    if area is None or area == "consortium":
+        # A consortium's own report deadlines come from reporting, per consortium and period.
         return []
     today = timezone.localdate()
     items: list[InboxItem] = []

@@ -70,14 +70,14 @@ def test_province_home_shows_its_region_and_quota(client, province_user):
     assert "每个地方主管部门的推荐名额" in html or "推荐名额" in html
 
 
-def test_home_lists_upcoming_deadlines(client, consortium_lead, settings):
+def test_home_lists_upcoming_deadlines(client, province_user, settings):
     import datetime as dt
     from unittest import mock
 
-    client.force_login(consortium_lead)
+    client.force_login(province_user)
     with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2026, 7, 1)):
         html = client.get(
-            reverse("portal:home-consortium"), HTTP_ACCEPT_LANGUAGE="en"
+            reverse("portal:home-province"), HTTP_ACCEPT_LANGUAGE="en"
         ).content.decode()
     assert "“Industrial Data Foundation Action”: 2026 Q2 progress report due on" in html
     assert "14 days left" in html
