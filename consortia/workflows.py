@@ -1,9 +1,9 @@
 """The implementation plan's workflow: one table of states, actions and who may take them."""
 
-from dataclasses import dataclass
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from portal.workflow import Transition, Workflow
 
 
 class PlanState(models.TextChoices):
@@ -29,14 +29,6 @@ AUTHORITY = "authority"
 MINISTRY = "ministry"
 
 
-@dataclass(frozen=True)
-class Transition:
-    source: str
-    action: str
-    target: str
-    actor: str
-
-
 TRANSITIONS = [
     Transition(PlanState.DRAFT, PlanAction.SUBMIT, PlanState.SUBMITTED, AUTHORITY),
     Transition(PlanState.RETURNED, PlanAction.SUBMIT, PlanState.SUBMITTED, AUTHORITY),
@@ -46,7 +38,9 @@ TRANSITIONS = [
     Transition(PlanState.SUBMITTED, PlanAction.RETURN, PlanState.RETURNED, MINISTRY),
     Transition(PlanState.SUBMITTED, PlanAction.REJECT, PlanState.REJECTED, MINISTRY),
 ]
-TABLE = {(t.source, t.action): t for t in TRANSITIONS}
+WORKFLOW = Workflow(TRANSITIONS)
+transition_for = WORKFLOW.transition_for
+actions_from = WORKFLOW.actions_from
 
 # The authority edits the plan's content only in these states.
 EDITABLE_STATES = frozenset({PlanState.DRAFT, PlanState.RETURNED})
@@ -70,11 +64,3 @@ STATE_HELP = {
         "The authority withdrew the plan. Its recommendation slot is free again; it can be reopened as a draft."
     ),
 }
-
-
-def transition_for(state: str, action: str) -> Transition | None:
-    return TABLE.get((state, action))
-
-
-def actions_from(state: str) -> list[Transition]:
-    return [t for t in TRANSITIONS if t.source == state]

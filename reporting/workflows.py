@@ -1,9 +1,9 @@
 """The progress report's workflow: one table of states, actions and who may take them."""
 
-from dataclasses import dataclass
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from portal.workflow import Transition, Workflow
 
 
 class ReportState(models.TextChoices):
@@ -26,14 +26,6 @@ PROVINCE = "province"  # the consortium's recommending authority
 MINISTRY = "ministry"
 
 
-@dataclass(frozen=True)
-class Transition:
-    source: str
-    action: str
-    target: str
-    actor: str
-
-
 TRANSITIONS = [
     Transition(ReportState.DRAFT, ReportAction.SUBMIT, ReportState.SUBMITTED, LEAD),
     Transition(ReportState.RETURNED, ReportAction.SUBMIT, ReportState.SUBMITTED, LEAD),
@@ -42,7 +34,9 @@ TRANSITIONS = [
     Transition(ReportState.CONFIRMED, ReportAction.ACCEPT, ReportState.ACCEPTED, MINISTRY),
     Transition(ReportState.CONFIRMED, ReportAction.RETURN, ReportState.RETURNED, MINISTRY),
 ]
-TABLE = {(t.source, t.action): t for t in TRANSITIONS}
+WORKFLOW = Workflow(TRANSITIONS)
+transition_for = WORKFLOW.transition_for
+actions_from = WORKFLOW.actions_from
 EDITABLE_STATES = frozenset({ReportState.DRAFT, ReportState.RETURNED})
 
 STATE_HELP = {
@@ -58,11 +52,3 @@ STATE_HELP = {
         "Returned with comments: the lead revises the report and submits it again."
     ),
 }
-
-
-def transition_for(state: str, action: str) -> Transition | None:
-    return TABLE.get((state, action))
-
-
-def actions_from(state: str) -> list[Transition]:
-    return [t for t in TRANSITIONS if t.source == state]

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 
 from consortia import services
 from consortia.models import Plan, PlanVersion
@@ -31,7 +32,7 @@ def test_new_consortium_starts_with_every_mandatory_task(province_user, idfa):
 
 def test_mandatory_tasks_cannot_be_dropped(province_user, idfa):
     plan = make_consortium(province_user, idfa).plan
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
         services.plan_set_tasks(
             actor=province_user, plan=plan, selections={2: [], 3: []}, revision=plan.revision
         )
