@@ -1,5 +1,7 @@
 """Queue and deliver notifications (e-mail + the recipient's list in the portal)."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -77,8 +79,27 @@ def notification_deliver(*, notification_id: int) -> Notification:
     return notification
 
 
+STALE_PENDING_AFTER = dt.timedelta(minutes=10)
+
+
+def notification_redispatch_stale(*, kind_prefix: str = "", now: dt.datetime | None = None) -> int:
+    """Queue delivery again for notifications still pending 10 minutes after they were recorded
+    (a worker died before sending); delivery sends a row once, so repeating this is safe."""
+    from .tasks import notification_deliver_task
+
+    cutoff = (now or timezone.now()) - STALE_PENDING_AFTER
+    ids = list(
+        Notification.objects.filter(
+            kind__startswith=kind_prefix, status=Notification.Status.PENDING, created_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        notification_deliver_task.delay(pk)
+    return len(ids)
+
+
 def notification_retry_failed() -> int:
-    """Queue every failed notification for another delivery attempt; returns how many."""
+    """Queue every failed notification, and every one left pending, for another delivery attempt."""
     from .tasks import notification_deliver_task
 
     ids = list(
@@ -86,4 +107,4 @@ def notification_retry_failed() -> int:
     )
     for pk in ids:
         notification_deliver_task.delay(pk)
-    return len(ids)
+    return len(ids) + notification_redispatch_stale()

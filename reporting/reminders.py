@@ -20,7 +20,7 @@ from guardian.shortcuts import get_users_with_perms
 
 from consortia.models import Consortium
 from portal.models import Notification, User
-from portal.notifications import notification_queue
+from portal.notifications import notification_queue, notification_redispatch_stale
 from portal.roles import Role
 
 from .models import ProgressReport, ReportingPeriod
@@ -28,7 +28,6 @@ from .selectors import period_lock_date
 from .workflows import EDITABLE_STATES
 
 DEFAULT_OFFSETS = (14, 3)  # days before the due date; the periodic task's kwargs override them
-STALE_PENDING_AFTER = dt.timedelta(minutes=10)
 KIND_PREFIX = "reminder."
 
 
@@ -217,16 +216,4 @@ def reminders_send(*, today: dt.date | None = None, offsets: Iterable | None = N
 def reminders_redispatch_stale(*, now: dt.datetime | None = None) -> int:
     """Queue delivery again for reminders still pending 10 minutes after they were recorded
     (their worker died before sending); delivery sends a row once, so this is safe to repeat."""
-    from portal.tasks import notification_deliver_task
-
-    cutoff = (now or timezone.now()) - STALE_PENDING_AFTER
-    ids = list(
-        Notification.objects.filter(
-            kind__startswith=KIND_PREFIX,
-            status=Notification.Status.PENDING,
-            created_at__lt=cutoff,
-        ).values_list("pk", flat=True)
-    )
-    for pk in ids:
-        notification_deliver_task.delay(pk)
-    return len(ids)
+    return notification_redispatch_stale(kind_prefix=KIND_PREFIX, now=now)

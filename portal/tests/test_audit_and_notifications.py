@@ -123,3 +123,29 @@ def test_failed_notifications_are_retried(province_user, mailoutbox, settings):
     failed.refresh_from_db()
     assert failed.status == Notification.Status.SENT
     assert [m.subject for m in mailoutbox] == ["retry me"]
+
+
+def test_notifications_left_pending_by_a_dead_worker_are_sent_by_the_nightly_job(
+    province_user, mailoutbox
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from portal.notifications import notification_retry_failed
+
+    stuck = Notification.objects.create(
+        recipient=province_user, kind="plan.return", subject="stuck", body="b"
+    )
+    fresh = Notification.objects.create(
+        recipient=province_user, kind="plan.return", subject="fresh", body="b"
+    )
+    Notification.objects.filter(pk=stuck.pk).update(
+        created_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    assert notification_retry_failed() == 1
+    assert Notification.objects.get(pk=stuck.pk).status == Notification.Status.SENT
+    assert (
+        Notification.objects.get(pk=fresh.pk).status == Notification.Status.PENDING
+    )  # may still be on its way
+    assert [m.subject for m in mailoutbox] == ["stuck"]
