@@ -284,19 +284,18 @@ class EvidenceUploadView(_ReportMixin, APIView):
         return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
 
+class PeriodReopenInputSerializer(serializers.Serializer):
+    consortium = serializers.IntegerField()
+    period = serializers.CharField(help_text="period code, e.g. 2026-q1")
+    locks_on = serializers.DateField()
+    reason = serializers.CharField()
+
+
 class PeriodReopenView(APIView):
     permission_classes = [PortalUser]
 
     @extend_schema(
-        request=inline_serializer(
-            "PeriodReopenInput",
-            {
-                "consortium": serializers.IntegerField(),
-                "period": serializers.CharField(),
-                "locks_on": serializers.DateField(),
-                "reason": serializers.CharField(),
-            },
-        ),
+        request=PeriodReopenInputSerializer,
         responses={
             201: inline_serializer(
                 "PeriodReopening",
@@ -306,15 +305,7 @@ class PeriodReopenView(APIView):
         summary="Reopen a period for one consortium (Ministry administrator)",
     )
     def post(self, request):
-        from rest_framework import serializers as s
-
-        class Input(s.Serializer):
-            consortium = s.IntegerField()
-            period = s.CharField()
-            locks_on = s.DateField()
-            reason = s.CharField()
-
-        data = Input(data=request.data)
+        data = PeriodReopenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         consortium = consortium_get_for(user=request.user, pk=data.validated_data["consortium"])
         period = get_object_or_404(
