@@ -18,6 +18,7 @@ from .models import (
     Consortium,
     MemberUnit,
 )
+from .services import CONSORTIUM_FIELDS, MEMBER_FIELDS
 
 
 def apply_service_error(form: forms.Form, exc: ValidationError) -> None:
@@ -38,18 +39,7 @@ class RevisionMixin(forms.Form):
 class ConsortiumForm(RevisionMixin, forms.ModelForm):
     class Meta:
         model = Consortium
-        fields = [
-            "name",
-            "entity_type",
-            "lead_unit_name",
-            "lead_unit_kind",
-            "lead_unit_credit_code",
-            "contact_name",
-            "contact_title",
-            "contact_phone",
-            "contact_email",
-            "signing_date",
-        ]
+        fields = CONSORTIUM_FIELDS
         widgets = {
             "signing_date": forms.DateInput(attrs={"type": "date"}),
             "entity_type": forms.RadioSelect,
@@ -74,15 +64,7 @@ class ConsortiumForm(RevisionMixin, forms.ModelForm):
 class MemberForm(RevisionMixin, forms.ModelForm):
     class Meta:
         model = MemberUnit
-        fields = [
-            "name",
-            "profile",
-            "role",
-            "contact_name",
-            "contact_email",
-            "gets_account",
-            "sort_order",
-        ]
+        fields = MEMBER_FIELDS
         widgets = {
             "profile": forms.Textarea(attrs={"rows": 3}),
             "role": forms.Textarea(attrs={"rows": 3}),
