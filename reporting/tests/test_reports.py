@@ -295,3 +295,36 @@ def test_reopen_through_the_page_and_the_api(
         started = api_client.post(f"/api/v1/consortia/{pilot.consortium.pk}/reports/2026-q1/start/")
         assert started.status_code == 201
     assert AuditEntry.objects.filter(action="period.reopen").count() == 2
+
+
+def test_members_read_their_consortiums_reports_but_do_not_edit(pilot, on_date, client, api_client):
+    from guardian.shortcuts import assign_perm
+
+    from portal.tests.factories import UserFactory
+
+    member = UserFactory(role="consortium_member", organisation=pilot.consortium.lead_organisation)
+    assign_perm("consortia.view_consortium", member, pilot.consortium)
+    with on_date("2026-07-01"):
+        report = services.report_start(
+            actor=pilot.lead, consortium=pilot.consortium, period=pilot.q2
+        )
+        url = reverse("reporting:report-detail", args=[pilot.consortium.pk, "2026-q2"])
+        client.force_login(member)
+        page = client.get(url)
+        assert page.status_code == 200 and 'data-testid="report-form"' not in page.content.decode()
+        assert (
+            client.post(url, {"revision": report.revision, "summary": "成员修改"}).status_code
+            == 403
+        )
+        api_client.force_authenticate(member)
+        api = f"/api/v1/consortia/{pilot.consortium.pk}/reports/2026-q2/"
+        assert api_client.get(api).status_code == 200
+        assert (
+            api_client.patch(
+                api, {"revision": report.revision, "summary": "x"}, format="json"
+            ).status_code
+            == 403
+        )
+        with pytest.raises(PermissionDenied):
+            services.report_submit(actor=member, report=report)
+    assert ProgressReport.objects.get(pk=report.pk).summary == ""
