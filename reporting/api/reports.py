@@ -1,6 +1,7 @@
 """Progress reports through the API: the same selectors and services as the pages."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -119,7 +120,9 @@ class ReportUpdateSerializer(serializers.Serializer):
 
     def validate_entries(self, value):
         if bad := [k for k in value if not str(k).isdigit()]:
-            raise serializers.ValidationError(f"Not task numbers: {', '.join(bad)}")
+            raise serializers.ValidationError(
+                _("Not task numbers: %(keys)s.") % {"keys": ", ".join(map(str, bad))}
+            )
         return {int(k): v for k, v in value.items()}
 
 
@@ -184,7 +187,8 @@ class ReportDetailView(_ReportMixin, APIView):
         _c, _p, report = self.load(request, consortium_pk, period)
         if report is None:
             return Response(
-                {"detail": "Not started.", "code": "not_found"}, status=status.HTTP_404_NOT_FOUND
+                {"detail": _("This report has not been started."), "code": "not_found"},
+                status=status.HTTP_404_NOT_FOUND,
             )
         return self.report_response(report)
 
@@ -198,7 +202,8 @@ class ReportDetailView(_ReportMixin, APIView):
         _c, _p, report = self.load(request, consortium_pk, period)
         if report is None:
             return Response(
-                {"detail": "Not started.", "code": "not_found"}, status=status.HTTP_404_NOT_FOUND
+                {"detail": _("This report has not been started."), "code": "not_found"},
+                status=status.HTTP_404_NOT_FOUND,
             )
         data = ReportUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -239,7 +244,7 @@ class ReportActionView(_ReportMixin, APIView):
         _c, _p, report = self.load(request, consortium_pk, period)
         if report is None or action not in ReportAction.values:
             return Response(
-                {"detail": "Not found.", "code": "not_found"}, status=status.HTTP_404_NOT_FOUND
+                {"detail": _("Not found."), "code": "not_found"}, status=status.HTTP_404_NOT_FOUND
             )
         comment = str(request.data.get("comment", ""))
         if action == ReportAction.SUBMIT:
@@ -271,11 +276,12 @@ class EvidenceUploadView(_ReportMixin, APIView):
         upload = request.FILES.get("file")
         if report is None:
             return Response(
-                {"detail": "Not started.", "code": "not_found"}, status=status.HTTP_404_NOT_FOUND
+                {"detail": _("This report has not been started."), "code": "not_found"},
+                status=status.HTTP_404_NOT_FOUND,
             )
         if upload is None:
             return Response(
-                {"detail": "Send the file in the field “file”.", "code": "required"},
+                {"detail": _("Send the file in the field “file”."), "code": "required"},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         evidence = services.report_add_evidence(
