@@ -36,6 +36,15 @@ def section_labels() -> dict[str, str]:
     }
 
 
+def commitment_text(statement: dict) -> str:
+    """A commitment statement of the program (``{"key", "text_zh", "text_en"}``) in the active language."""
+    from portal.i18n import is_english
+
+    if is_english() and statement.get("text_en"):
+        return statement["text_en"]
+    return statement.get("text_zh", "")
+
+
 def plan_content(plan: Plan) -> dict:
     consortium: Consortium = plan.consortium
     program = consortium.program

@@ -23,10 +23,11 @@ def _quote(name: str) -> str:
 
 def plan_pdf_response(plan: Plan) -> HttpResponse:
     """The current form: watermarked "草稿" until every section is complete."""
-    from .content import content_problems
+    from .content import content_problems, plan_content
 
-    draft = bool(content_problems(plan))
-    pdf, digest = plan_pdf(plan, draft=draft)
+    content = plan_content(plan)
+    draft = bool(content_problems(plan, content))
+    pdf, digest = plan_pdf(plan, draft=draft, content=content)
     suffix = "草稿" if draft else digest[:8]
     return _pdf_response(pdf, f"实施方案-{plan.consortium.name}-{suffix}.pdf")
 

@@ -4,11 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from portal.i18n import localized
 from portal.models import Organisation
 from tasks_catalog.models import Program
 
-from .content import SECTIONS, section_labels
+from .content import SECTIONS, commitment_text, section_labels
 from .models import (
     FOUNDATION_GUIDE_CHARS,
     FOUNDATION_MAX_CHARS,
@@ -116,14 +115,8 @@ class PlanSectionsForm(RevisionMixin):
     def __init__(self, *args, program: Program, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commitments"].choices = [
-            (c["key"], localized(_Statement(c), "text")) for c in program.plan_commitments
+            (c["key"], commitment_text(c)) for c in program.plan_commitments
         ]
-
-
-class _Statement:
-    def __init__(self, data: dict):
-        self.text_zh = data.get("text_zh", "")
-        self.text_en = data.get("text_en", "")
 
 
 class TaskSelectionForm(RevisionMixin):

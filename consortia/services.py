@@ -401,7 +401,8 @@ def plan_submit(*, actor: User, plan: Plan) -> PlanVersion:
         _submission_deadline_check(plan)
         _quota_check(plan)
 
-        pdf, _digest = plan_pdf(plan, draft=False)  # cached by content digest since the upload
+        # Cached by content digest since the upload.
+        pdf, _digest = plan_pdf(plan, draft=False, content=content)
         with default_storage.open(plan.scan.name, "rb") as fh:
             scan = fh.read()
         if hashlib.sha256(scan).hexdigest() != plan.scan_sha256:

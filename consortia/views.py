@@ -15,7 +15,7 @@ from tasks_catalog.models import Program
 
 from . import files, services
 from .compare import compare_versions
-from .content import content_digest, content_problems, plan_content, section_labels
+from .content import commitment_text, content_digest, content_problems, plan_content, section_labels
 from .forms import (
     ApproveForm,
     CommentForm,
@@ -166,13 +166,7 @@ class ConsortiumDetailView(ConsortiumMixin, TemplateView):
 
 
 def _commitment_texts(program, keys):
-    from portal.i18n import localized
-
-    class _S:
-        def __init__(self, d):
-            self.text_zh, self.text_en = d.get("text_zh", ""), d.get("text_en", "")
-
-    return [(localized(_S(c), "text"), c["key"] in keys) for c in program.plan_commitments]
+    return [(commitment_text(c), c["key"] in keys) for c in program.plan_commitments]
 
 
 class PlanEditMixin(ConsortiumMixin):
