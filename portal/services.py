@@ -1,5 +1,6 @@
 """Writes owned by the portal app: users and their roles, and the audit log."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -8,6 +9,15 @@ from django.db import models, transaction
 
 from .models import AuditEntry, Organisation, User
 from .roles import Role
+
+# Called with (entry, target) after every audit entry: apps downstream react to transitions
+# (the reporting app's roll-ups) without the apps upstream importing them.
+_audit_listeners: list[Callable[[AuditEntry, models.Model], None]] = []
+
+
+def audit_listen(listener: Callable[[AuditEntry, models.Model], None]) -> None:
+    if listener not in _audit_listeners:
+        _audit_listeners.append(listener)
 
 
 def audit_record(
@@ -21,7 +31,7 @@ def audit_record(
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Write one audit entry. Call it inside the same transaction as the change it records."""
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         content_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
@@ -31,6 +41,9 @@ def audit_record(
         comment=comment,
         data=data or {},
     )
+    for listener in _audit_listeners:
+        listener(entry, target)
+    return entry
 
 
 def user_sync_role(*, user: User) -> None:

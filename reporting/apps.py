@@ -8,8 +8,11 @@ class ReportingConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.inbox import register
+        from portal.services import audit_listen
 
         from . import demo  # noqa: F401  (registers the demo loader with portal.demo)
         from .inbox import report_items
+        from .rollups import rollup_on_audit
 
         register(report_items)
+        audit_listen(rollup_on_audit)

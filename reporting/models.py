@@ -99,6 +99,8 @@ class ProgressReport(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    # The first hand-in: timeliness is judged on it, not on a resubmission after a return.
+    first_submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
 
     class Meta:
         ordering = ["period__due_date", "consortium_id"]
@@ -366,3 +368,260 @@ class DataRequirement(DeliverableBase):
     class Meta(DeliverableBase.Meta):
         verbose_name = _("scenario data requirement")
         verbose_name_plural = _("scenario data requirements")
+
+
+# --- Roll-ups: summary tables computed by Celery, read by the dashboards and the summary PDF ------
+
+
+class RollupRun(models.Model):
+    """One computation of a program's roll-ups. At most one run per program waits at a time."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="rollup_runs", verbose_name=_("program")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    reason = models.CharField(_("requested because of"), max_length=60)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("computed"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    as_of = models.DateField(_("figures as of"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("rows written"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("roll-up run")
+        verbose_name_plural = _("roll-up runs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program"],
+                condition=models.Q(status="pending"),
+                name="rolluprun_one_pending_per_program",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} · {self.requested_at:%Y-%m-%d %H:%M} · {self.status}"
+
+
+class ConsortiumRollup(models.Model):
+    """Per consortium × period: its report's state and timeliness, and its tasks' status counts.
+
+    Task figures count only reports handed in (submitted, confirmed or accepted).
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
+    consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, related_name="+")
+    authority = models.ForeignKey("portal.Organisation", on_delete=models.CASCADE, related_name="+")
+    entity_type = models.ForeignKey(
+        "tasks_catalog.EntityType", on_delete=models.CASCADE, related_name="+"
+    )
+    report_state = models.CharField(max_length=16, blank=True)  # "" = not started
+    handed_in = models.BooleanField(default=False)
+    first_submitted_at = models.DateTimeField(null=True, blank=True)
+    on_time = models.BooleanField(default=False)
+    overdue = models.BooleanField(default=False)
+    selected = models.PositiveSmallIntegerField(default=0)
+    not_started = models.PositiveSmallIntegerField(default=0)
+    on_track = models.PositiveSmallIntegerField(default=0)
+    at_risk = models.PositiveSmallIntegerField(default=0)
+    delayed = models.PositiveSmallIntegerField(default=0)
+    completed = models.PositiveSmallIntegerField(default=0)
+    nothing_to_report = models.PositiveSmallIntegerField(default=0)
+    percent_sum = models.PositiveIntegerField(default=0)
+    percent_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["period", "authority__sort_order", "consortium_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "consortium"], name="consortiumrollup_unique")
+        ]
+        indexes = [models.Index(fields=["program", "period", "authority"])]
+
+
+class TaskRollup(models.Model):
+    """Per period × task × province × entity type: how the consortia that selected it report on it."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(ReferenceTask, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(
+        "tasks_catalog.TaskCategory", on_delete=models.CASCADE, related_name="+"
+    )
+    authority = models.ForeignKey("portal.Organisation", on_delete=models.CASCADE, related_name="+")
+    entity_type = models.ForeignKey(
+        "tasks_catalog.EntityType", on_delete=models.CASCADE, related_name="+"
+    )
+    selected = models.PositiveIntegerField(default=0)
+    reported = models.PositiveIntegerField(default=0)
+    not_started = models.PositiveIntegerField(default=0)
+    on_track = models.PositiveIntegerField(default=0)
+    at_risk = models.PositiveIntegerField(default=0)
+    delayed = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    nothing_to_report = models.PositiveIntegerField(default=0)
+    percent_sum = models.PositiveBigIntegerField(default=0)
+    percent_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["period", "task__number", "authority__sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "task", "authority", "entity_type"], name="taskrollup_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["program", "period", "authority"])]
+
+
+class DeliverableRollup(models.Model):
+    """Per period reported in × province × entity type × kind and facets: counts and sizes."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
+    authority = models.ForeignKey("portal.Organisation", on_delete=models.CASCADE, related_name="+")
+    entity_type = models.ForeignKey(
+        "tasks_catalog.EntityType", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=32)  # a key of reporting.deliverables.KINDS
+    industry = models.CharField(max_length=32, blank=True)  # datasets
+    level = models.CharField(max_length=16, blank=True)  # standards
+    stage = models.CharField(max_length=16, blank=True)  # standards' stage; manufacturing stage
+    count = models.PositiveIntegerField(default=0)
+    records = models.PositiveBigIntegerField(default=0)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    open_source = models.PositiveIntegerField(default=0)  # datasets open-sourced
+    listed = models.PositiveIntegerField(default=0)  # data products listed or traded
+
+    class Meta:
+        ordering = ["period", "kind", "authority__sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "authority", "entity_type", "kind", "industry", "level", "stage"],
+                name="deliverablerollup_unique",
+            )
+        ]
+
+
+class PlanRollup(models.Model):
+    """Per program × province × entity type × plan state: how many consortia."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    authority = models.ForeignKey("portal.Organisation", on_delete=models.CASCADE, related_name="+")
+    entity_type = models.ForeignKey(
+        "tasks_catalog.EntityType", on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.CharField(max_length=16)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["program", "authority__sort_order", "state"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "authority", "entity_type", "state"], name="planrollup_unique"
+            )
+        ]
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class SummaryDocument(models.Model):
+    """The quarterly summary PDF of a program and period: national, or one province's version."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="+", verbose_name=_("program")
+    )
+    period = models.ForeignKey(
+        ReportingPeriod,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("reporting period"),
+    )
+    # Empty: the national summary; otherwise the province's own version.
+    authority = models.ForeignKey(
+        "portal.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("province"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING
+    )
+    file = models.FileField(upload_to="reporting/summaries/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    pages = models.PositiveSmallIntegerField(null=True, blank=True)
+    rollup_run = models.ForeignKey(
+        RollupRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("generated"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("summary document")
+        verbose_name_plural = _("summary documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "period", "authority"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="summarydocument_one_pending",
+            )
+        ]
+
+
+class ExportJob(models.Model):
+    """A large export (raw report entries, big tables) generated in the background."""
+
+    table = models.CharField(_("table"), max_length=40)
+    format = models.CharField(_("format"), max_length=8)  # csv or xlsx
+    params = models.JSONField(_("filters"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING
+    )
+    file = models.FileField(upload_to="reporting/exports/", blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("generated"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")

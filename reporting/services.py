@@ -256,6 +256,8 @@ def report_submit(*, actor: User, report: ProgressReport) -> ProgressReport:
             code="unanswered",
         )
     report.submitted_at = timezone.now()
+    if report.first_submitted_at is None:
+        report.first_submitted_at = report.submitted_at
     _transition(actor=actor, report=report, action=ReportAction.SUBMIT)
     _notify(
         report,

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .reminders import reminders_redispatch_stale, reminders_send
+from .rollups import rollup_execute, rollup_nightly
 
 
 @shared_task(acks_late=True)
@@ -19,3 +20,20 @@ def reminders_send_task(offsets: list[int] | None = None, today: str | None = No
     reminders_redispatch_stale()
     day = dt.date.fromisoformat(today) if today else timezone.localdate()
     return reminders_send(today=day, offsets=offsets)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def rollup_run_task(run_id: int, today: str | None = None) -> int:
+    """One roll-up run (requested on a transition, by staff, or nightly). Returns rows written.
+
+    Redelivered after a worker dies (``acks_late`` + ``reject_on_worker_lost``): the run is
+    still "running" and is simply computed again.
+    """
+    day = dt.date.fromisoformat(today) if today else None
+    return rollup_execute(run_id=run_id, today=day).rows
+
+
+@shared_task(acks_late=True)
+def rollup_nightly_task() -> int:
+    """Nightly (beat schedule in the database): every active program's roll-ups, stuck runs redone."""
+    return len(rollup_nightly())
