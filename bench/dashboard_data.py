@@ -348,6 +348,7 @@ def _generate(*, consortia: int, seed: int, programs: int) -> dict:
             "by_number": {t.number: t for t in tasks},
             "periods": list(ReportingPeriod.objects.filter(program=program).order_by("due_date")),
             "pilots": 0,
+            "seen": 0,
         }
 
     # --- Consortia and plans ------------------------------------------------------------------
@@ -401,6 +402,8 @@ def _generate(*, consortia: int, seed: int, programs: int) -> dict:
             )
         )
     _bulk(Plan, plans)
+    for _consortium, state, info, _industry in rows:
+        info["pilots"] += state == "approved"
 
     # --- Task selections ----------------------------------------------------------------------
     selections = []
@@ -409,11 +412,11 @@ def _generate(*, consortia: int, seed: int, programs: int) -> dict:
         optional = info["optional"]
         chosen = [t for t in optional if rng.random() < 0.4]
         if state == "approved" and optional:
-            # Every optional task is taken by some pilot, however few consortia there are.
-            forced = optional[info["pilots"] % len(optional)]
-            info["pilots"] += 1
-            if forced not in chosen:
-                chosen.append(forced)
+            # Every optional task is taken by some pilot, however few pilots there are: the
+            # k-th pilot of P takes the optional tasks j with j % P == k.
+            k, count = info["seen"], info["pilots"]
+            info["seen"] += 1
+            chosen += [t for j, t in enumerate(optional) if j % count == k and t not in chosen]
         tasks = sorted(info["mandatory"] + chosen, key=lambda t: t.number)
         selected_of[consortium.pk] = tasks
         selections += [TaskSelection(plan=plan, task=t) for t in tasks]
@@ -440,12 +443,12 @@ def _generate(*, consortia: int, seed: int, programs: int) -> dict:
                     late = max(1, (period.locks_on - period.due_date).days)
                     day = period.due_date + dt.timedelta(days=rng.randint(1, late))
                 first = submitted = _at(day, rng)
-                resubmitted = report_state in {"confirmed", "accepted"} and rng.random() < 0.15
-                if report_state == "returned" or resubmitted:
-                    if report_state != "returned" or rng.random() < 0.5:
-                        # Returned once (and, for returned ones, handed in again before that).
-                        submitted = first + dt.timedelta(days=rng.randint(2, 10))
-                        revision += 2
+                # Returned once; a returned one may have been handed in again before that.
+                if (report_state in {"confirmed", "accepted"} and rng.random() < 0.15) or (
+                    report_state == "returned" and rng.random() < 0.5
+                ):
+                    submitted = first + dt.timedelta(days=rng.randint(2, 10))
+                    revision += 2
             report = ProgressReport(
                 consortium=consortium,
                 period=period,

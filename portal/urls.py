@@ -25,6 +25,7 @@ urlpatterns = [
     path("catalog/", include("tasks_catalog.urls")),
     path("consortia/", include("consortia.urls")),
     path("reports/", include("reporting.urls")),
+    path("dashboards/", include("reporting.dashboards_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),

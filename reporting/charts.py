@@ -15,8 +15,10 @@ The root ``width="100%"`` plus ``viewBox`` makes the chart scale to its containe
 
 Embedding in PDFs: put the SVG inline, ``{{ chart }}``, exactly as in an HTML page.
 WeasyPrint (70) draws inline SVG text with the page fonts, so Chinese labels render and can
-be extracted from the PDF. ``as_data_uri`` is there for ``<img src="…">`` embedding (e.g.
-e-mail bodies); it also works in WeasyPrint, but links inside the chart are then lost.
+be extracted from the PDF; four charts add well under 0.1 s to a render. Links inside an
+SVG do not become clickable PDF links (WeasyPrint makes no annotations for them).
+``as_data_uri`` is there for ``<img src="…">`` embedding (e.g. e-mail bodies); WeasyPrint
+draws that the same way, at the same speed, but browsers drop the links and tooltips.
 
 Text widths are estimated (CJK characters one em, others about 0.6 em) because nothing on
 the server can measure glyphs cheaply; labels that would not fit are cut with an ellipsis and

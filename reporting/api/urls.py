@@ -29,4 +29,6 @@ urlpatterns = [
         name="api-report-action",
     ),
     path("", include("reporting.api.deliverable_urls")),
+    path("", include("reporting.api.dashboard_urls")),
+    path("", include("reporting.api.summary_urls")),
 ]

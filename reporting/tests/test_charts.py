@@ -186,6 +186,11 @@ def test_line_chart_uses_round_tick_steps():
     assert [t for t in texts(root) if t.isdigit()] == ["0", "10", "20", "30", "40"]
 
 
+def test_line_chart_honours_y_max():
+    root = parse(line_chart(["a"], [LineSeries("s", [3], "#000")], title="t", y_max=200))
+    assert [t for t in texts(root) if t.isdigit()][-1] == "200"
+
+
 def test_donut_shares_and_palette_for_plain_items():
     root = parse(
         donut_chart([ChartItem("甲", 1), ChartItem("乙", 3)], title="t", colors=["#111111"])

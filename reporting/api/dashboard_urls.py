@@ -1,0 +1,3 @@
+"""Dashboard endpoints under /api/v1/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Summary endpoints under /api/v1/."""
+
+urlpatterns: list = []

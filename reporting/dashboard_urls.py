@@ -1,0 +1,3 @@
+"""Dashboard pages under /dashboards/ (filled in by the dashboard views)."""
+
+urlpatterns: list = []

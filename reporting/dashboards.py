@@ -1,0 +1,569 @@
+"""Dashboard reads: figures from the stored roll-ups, scoped to a program, period and filters.
+
+Every function takes a ``Scope`` (built by ``scope_for`` from the request's filters, with the
+province forced for a provincial authority) and reads only the roll-up tables, with a fixed
+number of queries whatever the number of consortia. The drill-down functions at the end return
+the rows behind a figure (reports and task entries), filtered the same way.
+
+Filters: program, period, province, entity type, category (task figures) and industry
+(deliverable figures: datasets carry an industry; with an industry chosen, the other kinds,
+which have none, are not counted).
+"""
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consortia.models import TaskSelection
+from consortia.workflows import QUOTA_STATES, PlanState
+from portal.models import Organisation
+from portal.permissions import is_ministry
+from portal.roles import Role
+from tasks_catalog.models import EntityType, Program, ReferenceTask, TaskCategory
+
+from .deliverables import KINDS
+from .models import (
+    ConsortiumRollup,
+    DeliverableRollup,
+    Industry,
+    PlanRollup,
+    ReportingPeriod,
+    TaskProgress,
+    TaskRollup,
+)
+from .permissions import can_view_dashboard
+from .rollups import HANDED_IN, STATUSES
+from .workflows import ReportState
+
+TASK_FIGURES = [*STATUSES, "nothing_to_report"]
+#: Report figures a drill-down can list, and the roll-up filter behind each.
+REPORT_FLAGS = {
+    "expected": Q(),
+    "handed_in": Q(handed_in=True),
+    "on_time": Q(on_time=True),
+    "late": Q(handed_in=True, on_time=False),
+    "overdue": Q(overdue=True),
+    "not_started": Q(report_state=""),
+    "draft": Q(report_state=ReportState.DRAFT),
+    "returned": Q(report_state=ReportState.RETURNED),
+    "submitted": Q(report_state=ReportState.SUBMITTED),
+    "confirmed": Q(report_state=ReportState.CONFIRMED),
+    "accepted": Q(report_state=ReportState.ACCEPTED),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    program: Program
+    period: ReportingPeriod
+    authority: Organisation | None = None  # None: national
+    entity_type: EntityType | None = None
+    category: TaskCategory | None = None
+    industry: str = ""
+
+    @property
+    def national(self) -> bool:
+        return self.authority is None
+
+    def params(self, **overrides) -> dict[str, str]:
+        """The filters as query parameters (codes, never translated text)."""
+        values = {
+            "program": self.program.code,
+            "period": self.period.code,
+            "province": self.authority.code if self.authority else "",
+            "entity_type": self.entity_type.code if self.entity_type else "",
+            "category": str(self.category.number) if self.category else "",
+            "industry": self.industry,
+        }
+        values.update({k: "" if v is None else str(v) for k, v in overrides.items()})
+        return {k: v for k, v in values.items() if v}
+
+    def query(self, **overrides) -> str:
+        return urlencode(self.params(**overrides))
+
+    def without_period(self, period: ReportingPeriod) -> "Scope":
+        return replace(self, period=period)
+
+
+def _invalid(field: str, message: str):
+    return ValidationError({field: message}, code="invalid_filter")
+
+
+def scope_for(*, user, params: Mapping[str, str]) -> Scope:
+    """The scope the user asked for. A provincial authority always gets its own province.
+
+    Raises ``PermissionDenied`` (a province asking for another province or the national figures,
+    or a consortium user) and ``ValidationError`` for an unknown filter value.
+    """
+    province = (params.get("province") or "").strip()
+    if getattr(user, "role", "") == Role.PROVINCIAL_AUTHORITY and not province:
+        province = user.organisation.code if user.organisation_id else ""
+    authority = None
+    if province:
+        authority = Organisation.objects.filter(
+            code=province, kind=Organisation.Kind.PROVINCIAL_AUTHORITY
+        ).first()
+        if authority is None:
+            raise _invalid("province", _("Unknown province."))
+    decision = can_view_dashboard(user, authority)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+    programs = Program.objects.all()
+    code = (params.get("program") or "").strip()
+    program = (
+        programs.filter(code=code).first()
+        if code
+        else programs.filter(is_active=True).order_by("start_date", "code").first()
+    )
+    if program is None:
+        raise _invalid("program", _("Unknown program."))
+    periods = ReportingPeriod.objects.filter(program=program).order_by("due_date")
+    code = (params.get("period") or "").strip()
+    if code:
+        period = periods.filter(code=code).first()
+        if period is None:
+            raise _invalid("period", _("Unknown reporting period."))
+    else:
+        period = default_period(program=program)
+        if period is None:
+            raise _invalid("period", _("This program has no reporting periods."))
+    entity_type = category = None
+    if code := (params.get("entity_type") or "").strip():
+        entity_type = EntityType.objects.filter(program=program, code=code).first()
+        if entity_type is None:
+            raise _invalid("entity_type", _("Unknown implementing-entity type."))
+    if number := (params.get("category") or "").strip():
+        category = TaskCategory.objects.filter(
+            program=program, number=int(number) if number.isdigit() else -1
+        ).first()
+        if category is None:
+            raise _invalid("category", _("Unknown task category."))
+    industry = (params.get("industry") or "").strip()
+    if industry and industry not in Industry.values:
+        raise _invalid("industry", _("Unknown industry."))
+    return Scope(program, period, authority, entity_type, category, industry)
+
+
+def default_period(*, program: Program) -> ReportingPeriod | None:
+    """The latest period whose due date has passed; else the first one."""
+    periods = ReportingPeriod.objects.filter(program=program).order_by("due_date")
+    today = timezone.localdate()
+    return periods.filter(due_date__lt=today).last() or periods.first()
+
+
+def filter_choices(*, scope: Scope, user) -> dict:
+    """What the filter form offers: the program's periods, entity types, categories …"""
+    provinces = Organisation.objects.filter(kind=Organisation.Kind.PROVINCIAL_AUTHORITY)
+    if not is_ministry(user):
+        provinces = provinces.filter(pk=user.organisation_id)
+    return {
+        "programs": list(Program.objects.all().order_by("start_date", "code")),
+        "periods": list(ReportingPeriod.objects.filter(program=scope.program)),
+        "provinces": list(provinces.order_by("sort_order", "code")),
+        "entity_types": list(EntityType.objects.filter(program=scope.program)),
+        "categories": list(TaskCategory.objects.filter(program=scope.program)),
+        "industries": list(Industry.choices),
+    }
+
+
+# --- figures -------------------------------------------------------------------------------------
+
+
+def _where(qs: QuerySet, scope: Scope, *, period: bool = True) -> QuerySet:
+    qs = qs.filter(program=scope.program)
+    if period:
+        qs = qs.filter(period=scope.period)
+    if scope.authority is not None:
+        qs = qs.filter(authority=scope.authority)
+    if scope.entity_type is not None:
+        qs = qs.filter(entity_type=scope.entity_type)
+    return qs
+
+
+def _tasks_qs(scope: Scope, *, period: bool = True) -> QuerySet[TaskRollup]:
+    qs = _where(TaskRollup.objects.all(), scope, period=period)
+    return qs.filter(category=scope.category) if scope.category is not None else qs
+
+
+def _deliverables_qs(scope: Scope, *, cumulative: bool = True) -> QuerySet[DeliverableRollup]:
+    """Deliverables reported up to and including the scope's period."""
+    qs = _where(DeliverableRollup.objects.all(), scope, period=False)
+    qs = (
+        qs.filter(period__due_date__lte=scope.period.due_date)
+        if cumulative
+        else qs.filter(period=scope.period)
+    )
+    return qs.filter(industry=scope.industry) if scope.industry else qs
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _mean(total: int, count: int) -> float | None:
+    return round(total / count, 1) if count else None
+
+
+REPORT_SUMS = {
+    "expected": Count("id"),
+    "handed_in": Count("id", filter=Q(handed_in=True)),
+    "on_time": Count("id", filter=Q(on_time=True)),
+    "overdue": Count("id", filter=Q(overdue=True)),
+    "not_started": Count("id", filter=Q(report_state="")),
+    "draft": Count("id", filter=Q(report_state=ReportState.DRAFT)),
+    "returned": Count("id", filter=Q(report_state=ReportState.RETURNED)),
+    "submitted": Count("id", filter=Q(report_state=ReportState.SUBMITTED)),
+    "confirmed": Count("id", filter=Q(report_state=ReportState.CONFIRMED)),
+    "accepted": Count("id", filter=Q(report_state=ReportState.ACCEPTED)),
+}
+TASK_SUMS = {
+    "selected": Sum("selected", default=0),
+    "reported": Sum("reported", default=0),
+    **{k: Sum(k, default=0) for k in TASK_FIGURES},
+    "percent_sum": Sum("percent_sum", default=0),
+    "percent_count": Sum("percent_count", default=0),
+}
+
+
+def _report_figures(row: Mapping) -> dict:
+    out = {k: row.get(k) or 0 for k in REPORT_SUMS}
+    out["late"] = out["handed_in"] - out["on_time"]
+    out["handed_in_rate"] = _rate(out["handed_in"], out["expected"])
+    out["on_time_rate"] = _rate(out["on_time"], out["expected"])
+    return out
+
+
+def _task_figures(row: Mapping) -> dict:
+    out = {k: row.get(k) or 0 for k in TASK_SUMS}
+    out["mean_percent"] = _mean(out.pop("percent_sum"), out.pop("percent_count"))
+    out["attention"] = out["at_risk"] + out["delayed"]
+    return out
+
+
+def report_figures(scope: Scope) -> dict:
+    return _report_figures(_where(ConsortiumRollup.objects.all(), scope).aggregate(**REPORT_SUMS))
+
+
+def task_figures(scope: Scope) -> dict:
+    return _task_figures(_tasks_qs(scope).aggregate(**TASK_SUMS))
+
+
+def deliverable_figures(scope: Scope) -> dict[str, dict]:
+    rows = (
+        _deliverables_qs(scope)
+        .values("kind")
+        .annotate(
+            count=Sum("count"),
+            records=Sum("records"),
+            size_bytes=Sum("size_bytes"),
+            open_source=Sum("open_source"),
+            listed=Sum("listed"),
+        )
+        .order_by()
+    )
+    found = {r["kind"]: r for r in rows}
+    out = {}
+    for kind, spec in KINDS.items():
+        r = found.get(kind, {})
+        out[kind] = {
+            "kind": kind,
+            "label": str(spec.label),
+            **{
+                k: r.get(k) or 0
+                for k in ("count", "records", "size_bytes", "open_source", "listed")
+            },
+        }
+    return out
+
+
+def plan_figures(scope: Scope) -> dict:
+    rows = (
+        _where(PlanRollup.objects.all(), scope, period=False)
+        .values("state")
+        .annotate(n=Sum("count"))
+    )
+    by_state = {r["state"]: r["n"] for r in rows}
+    provinces = (
+        1
+        if scope.authority is not None
+        else Organisation.objects.filter(kind=Organisation.Kind.PROVINCIAL_AUTHORITY).count()
+    )
+    return {
+        "recommended": sum(by_state.values()),
+        "in_quota": sum(by_state.get(s, 0) for s in QUOTA_STATES),
+        "approved": by_state.get(PlanState.APPROVED, 0),
+        "quota": scope.program.recommendation_quota * provinces,
+        "by_state": [
+            {"state": state, "label": label, "count": by_state.get(state, 0)}
+            for state, label in PlanState.choices
+        ],
+    }
+
+
+def overview(scope: Scope) -> dict:
+    """The key figures: reports, tasks, deliverables (cumulative) and the plan pipeline."""
+    return {
+        "reports": report_figures(scope),
+        "tasks": task_figures(scope),
+        "deliverables": deliverable_figures(scope),
+        "plans": plan_figures(scope),
+    }
+
+
+def province_table(scope: Scope) -> list[dict]:
+    """One row per province with consortia in the program (just the one for a province)."""
+    reports = {
+        r["authority"]: r
+        for r in _where(ConsortiumRollup.objects.all(), scope)
+        .values("authority")
+        .annotate(**REPORT_SUMS)
+        .order_by()
+    }
+    tasks = {
+        r["authority"]: r
+        for r in _tasks_qs(scope).values("authority").annotate(**TASK_SUMS).order_by()
+    }
+    plans = defaultdict(dict)
+    for r in (
+        _where(PlanRollup.objects.all(), scope, period=False)
+        .values("authority", "state")
+        .annotate(n=Sum("count"))
+        .order_by()
+    ):
+        plans[r["authority"]][r["state"]] = r["n"]
+    deliverables = defaultdict(dict)
+    for r in (
+        _deliverables_qs(scope).values("authority", "kind").annotate(n=Sum("count")).order_by()
+    ):
+        deliverables[r["authority"]][r["kind"]] = r["n"]
+    ids = set(reports) | set(plans) | set(deliverables)
+    authorities = Organisation.objects.filter(pk__in=ids).order_by("sort_order", "code")
+    rows = []
+    for authority in authorities:
+        by_state = plans.get(authority.pk, {})
+        rows.append(
+            {
+                "authority": authority,
+                "reports": _report_figures(reports.get(authority.pk, {})),
+                "tasks": _task_figures(tasks.get(authority.pk, {})),
+                "plans": {
+                    "recommended": sum(by_state.values()),
+                    "in_quota": sum(by_state.get(s, 0) for s in QUOTA_STATES),
+                    "approved": by_state.get(PlanState.APPROVED, 0),
+                    "quota": scope.program.recommendation_quota,
+                },
+                "deliverables": {k: deliverables[authority.pk].get(k, 0) for k in KINDS},
+            }
+        )
+    return rows
+
+
+def task_table(scope: Scope) -> list[dict]:
+    rows = {r["task"]: r for r in _tasks_qs(scope).values("task").annotate(**TASK_SUMS).order_by()}
+    tasks = ReferenceTask.objects.filter(program=scope.program).select_related("category")
+    if scope.category is not None:
+        tasks = tasks.filter(category=scope.category)
+    return [{"task": t, **_task_figures(rows.get(t.pk, {}))} for t in tasks]
+
+
+def category_table(scope: Scope) -> list[dict]:
+    rows = {
+        r["category"]: r
+        for r in _tasks_qs(scope).values("category").annotate(**TASK_SUMS).order_by()
+    }
+    categories = TaskCategory.objects.filter(program=scope.program)
+    if scope.category is not None:
+        categories = categories.filter(pk=scope.category.pk)
+    return [{"category": c, **_task_figures(rows.get(c.pk, {}))} for c in categories]
+
+
+def entity_type_table(scope: Scope) -> list[dict]:
+    reports = {
+        r["entity_type"]: r
+        for r in _where(ConsortiumRollup.objects.all(), scope)
+        .values("entity_type")
+        .annotate(**REPORT_SUMS)
+        .order_by()
+    }
+    tasks = {
+        r["entity_type"]: r
+        for r in _tasks_qs(scope).values("entity_type").annotate(**TASK_SUMS).order_by()
+    }
+    types = EntityType.objects.filter(program=scope.program)
+    if scope.entity_type is not None:
+        types = types.filter(pk=scope.entity_type.pk)
+    return [
+        {
+            "entity_type": t,
+            "reports": _report_figures(reports.get(t.pk, {})),
+            "tasks": _task_figures(tasks.get(t.pk, {})),
+        }
+        for t in types
+    ]
+
+
+def trend(scope: Scope) -> list[dict]:
+    """Per period up to the scope's: reports handed in, on time, mean progress, attention, datasets."""
+    periods = list(
+        ReportingPeriod.objects.filter(
+            program=scope.program, due_date__lte=scope.period.due_date
+        ).order_by("due_date")
+    )
+    reports = {
+        r["period"]: r
+        for r in _where(ConsortiumRollup.objects.all(), scope, period=False)
+        .values("period")
+        .annotate(**REPORT_SUMS)
+        .order_by()
+    }
+    tasks = {
+        r["period"]: r
+        for r in _tasks_qs(scope, period=False).values("period").annotate(**TASK_SUMS).order_by()
+    }
+    datasets = {
+        r["period"]: r["n"]
+        for r in _deliverables_qs(scope)
+        .filter(kind="dataset")
+        .values("period")
+        .annotate(n=Sum("count"))
+        .order_by()
+    }
+    out, cumulative = [], 0
+    for period in periods:
+        cumulative += datasets.get(period.pk, 0)
+        out.append(
+            {
+                "period": period,
+                "reports": _report_figures(reports.get(period.pk, {})),
+                "tasks": _task_figures(tasks.get(period.pk, {})),
+                "datasets": cumulative,
+            }
+        )
+    return out
+
+
+def deliverable_breakdown(scope: Scope) -> dict:
+    """Datasets by industry, standards by level × stage, scenarios by stage (cumulative)."""
+    qs = _deliverables_qs(scope)
+    industries = dict(Industry.choices)
+    datasets = [
+        {"industry": r["industry"], "label": industries.get(r["industry"], r["industry"]), **r}
+        for r in qs.filter(kind="dataset")
+        .values("industry")
+        .annotate(
+            count=Sum("count"),
+            records=Sum("records"),
+            size_bytes=Sum("size_bytes"),
+            open_source=Sum("open_source"),
+        )
+        .order_by("-count", "industry")
+    ]
+    standard = KINDS["standard"]
+    levels, stages = dict(standard.choices("level")), dict(standard.choices("stage"))
+    standards = [
+        {**r, "level_label": levels.get(r["level"], ""), "stage_label": stages.get(r["stage"], "")}
+        for r in qs.filter(kind="standard")
+        .values("level", "stage")
+        .annotate(count=Sum("count"))
+        .order_by("level", "stage")
+    ]
+    scenario_stages = dict(KINDS["scenario"].choices("stage"))
+    scenarios = [
+        {**r, "label": scenario_stages.get(r["stage"], r["stage"])}
+        for r in qs.filter(kind="scenario").values("stage").annotate(count=Sum("count")).order_by()
+    ]
+    return {"datasets": datasets, "standards": standards, "scenarios": scenarios}
+
+
+def consortium_rows(scope: Scope) -> QuerySet[ConsortiumRollup]:
+    """Every consortium in scope with its report and task figures for the period."""
+    return _where(ConsortiumRollup.objects.all(), scope).select_related(
+        "consortium", "authority", "entity_type"
+    )
+
+
+def overdue_reports(scope: Scope) -> QuerySet[ConsortiumRollup]:
+    return consortium_rows(scope).filter(overdue=True)
+
+
+# --- the rows behind a figure --------------------------------------------------------------------
+
+
+def report_rows(scope: Scope, *, flag: str = "expected") -> QuerySet[ConsortiumRollup]:
+    """The consortia (and their reports' state) behind a report figure."""
+    if flag not in REPORT_FLAGS:
+        raise _invalid("flag", _("Unknown figure."))
+    return consortium_rows(scope).filter(REPORT_FLAGS[flag])
+
+
+def entry_rows(
+    scope: Scope, *, task: int | None = None, status: str = ""
+) -> QuerySet[TaskProgress]:
+    """The task entries of handed-in reports behind a task figure (``status`` "attention":
+    at risk or delayed)."""
+    qs = TaskProgress.objects.filter(
+        report__period=scope.period,
+        report__state__in=HANDED_IN,
+        report__consortium__pilot_since__isnull=False,
+    ).select_related("report__consortium__authority", "task", "report__period")
+    if scope.authority is not None:
+        qs = qs.filter(report__consortium__authority=scope.authority)
+    if scope.entity_type is not None:
+        qs = qs.filter(report__consortium__entity_type=scope.entity_type)
+    if scope.category is not None:
+        qs = qs.filter(task__category=scope.category)
+    if task is not None:
+        qs = qs.filter(task__number=task, task__program=scope.program)
+    if status == "attention":
+        qs = qs.filter(nothing_to_report=False, status__in=["at_risk", "delayed"])
+    elif status == "nothing_to_report":
+        qs = qs.filter(nothing_to_report=True)
+    elif status:
+        if status not in STATUSES:
+            raise _invalid("status", _("Unknown task status."))
+        qs = qs.filter(nothing_to_report=False, status=status)
+    return qs.order_by("task__number", "report__consortium__authority__sort_order", "report_id")
+
+
+def at_risk_entries(scope: Scope) -> QuerySet[TaskProgress]:
+    return entry_rows(scope, status="attention")
+
+
+def heatmap(scope: Scope, *, consortia: list[ConsortiumRollup]) -> dict:
+    """Consortium × task status for the given page of consortia (two queries).
+
+    Cell values: a task status, "nothing_to_report", "no_report" (selected, no report handed
+    in) or None (the task is not selected).
+    """
+    tasks = list(ReferenceTask.objects.filter(program=scope.program).order_by("number"))
+    if scope.category is not None:
+        tasks = [t for t in tasks if t.category_id == scope.category.pk]
+    ids = [row.consortium_id for row in consortia]
+    selected = set(
+        TaskSelection.objects.filter(plan__consortium__in=ids).values_list(
+            "plan__consortium_id", "task_id"
+        )
+    )
+    statuses = {
+        (e["report__consortium_id"], e["task_id"]): (
+            "nothing_to_report" if e["nothing_to_report"] else e["status"]
+        )
+        for e in TaskProgress.objects.filter(
+            report__consortium__in=ids, report__period=scope.period, report__state__in=HANDED_IN
+        ).values("report__consortium_id", "task_id", "status", "nothing_to_report")
+    }
+    rows = []
+    for row in consortia:
+        cells = []
+        for task in tasks:
+            key = (row.consortium_id, task.pk)
+            cells.append(statuses.get(key) or ("no_report" if key in selected else None))
+        rows.append({"rollup": row, "cells": cells})
+    return {"tasks": tasks, "rows": rows}

@@ -1,0 +1,3 @@
+"""Summary pages under /dashboards/ (filled in by the summary views)."""
+
+urlpatterns: list = []
