@@ -1,3 +1,6 @@
-"""Dashboard pages under /dashboards/ (filled in by the dashboard views)."""
+"""Dashboard pages under /dashboards/ (a placeholder until the dashboard views land)."""
 
-urlpatterns: list = []
+from django.urls import path
+from django.views.generic import RedirectView
+
+urlpatterns = [path("", RedirectView.as_view(url="/"), name="overview")]
