@@ -513,7 +513,7 @@ def _generate(*, consortia: int, seed: int, programs: int) -> dict:
             continue
         indexes = periods_with_report.get(consortium.pk) or [0]
 
-        def common(kind, name, consortium=consortium, info=info, indexes=indexes):
+        def common(name, consortium=consortium, info=info, indexes=indexes):
             return {
                 "consortium": consortium,
                 "period": info["periods"][rng.choice(indexes)],
@@ -528,7 +528,7 @@ def _generate(*, consortia: int, seed: int, programs: int) -> dict:
             add(
                 "dataset",
                 Dataset(
-                    **common("dataset", f"{ind}{modality}数据集{n + 1}"),
+                    **common(f"{ind}{modality}数据集{n + 1}"),
                     industry=industry[0] if rng.random() < 0.85 else rng.choice(INDUSTRIES)[0],
                     stage=rng.choice(STAGES),
                     modality=modality,
@@ -550,7 +550,7 @@ def _generate(*, consortia: int, seed: int, programs: int) -> dict:
             add(
                 "standard",
                 Standard(
-                    **common("standard", f"{ind}行业数据标准{n + 1}"),
+                    **common(f"{ind}行业数据标准{n + 1}"),
                     level=level,
                     stage=stage,
                     number=f"T/BENCH {rng.randint(100, 999)}-2026" if stage == "published" else "",
@@ -561,7 +561,7 @@ def _generate(*, consortia: int, seed: int, programs: int) -> dict:
             add(
                 "data_product",
                 DataProduct(
-                    **common("data_product", f"{ind}数据服务产品{n + 1}"),
+                    **common(f"{ind}数据服务产品{n + 1}"),
                     product_type=rng.choice(["数据服务", "数据集", "数据接口", "数据报告"]),
                     listed_or_traded=rng.random() < 0.35,
                 ),
@@ -571,7 +571,7 @@ def _generate(*, consortia: int, seed: int, programs: int) -> dict:
             add(
                 "scenario",
                 Scenario(
-                    **common("scenario", f"{ind}智能应用场景{n + 1}"),
+                    **common(f"{ind}智能应用场景{n + 1}"),
                     stage=rng.choice(STAGES),
                     model_used=rng.choice(
                         ["行业大模型", "工业智能体", "行业大模型 + 排产智能体", ""]
@@ -585,7 +585,7 @@ def _generate(*, consortia: int, seed: int, programs: int) -> dict:
                 add(
                     "key_technology",
                     KeyTechnology(
-                        **common("key_technology", f"{ind}关键数据技术{n + 1}"),
+                        **common(f"{ind}关键数据技术{n + 1}"),
                         status=_pick(rng, TECH_STATUS),
                     ),
                     info,
@@ -595,7 +595,7 @@ def _generate(*, consortia: int, seed: int, programs: int) -> dict:
                 add(
                     "data_requirement",
                     DataRequirement(
-                        **common("data_requirement", f"{ind}场景数据需求{n + 1}"),
+                        **common(f"{ind}场景数据需求{n + 1}"),
                         scenario=rng.choice(
                             ["在线质量检测", "智能排产", "设备预测性维护", "能耗优化"]
                         ),
