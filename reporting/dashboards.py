@@ -34,6 +34,7 @@ from .models import (
     Industry,
     PlanRollup,
     ReportingPeriod,
+    SelectionRollup,
     TaskProgress,
     TaskRollup,
 )
@@ -192,6 +193,16 @@ def _tasks_qs(scope: Scope, *, period: bool = True) -> QuerySet[TaskRollup]:
     return qs.filter(category=scope.category) if scope.category is not None else qs
 
 
+def _selected(scope: Scope, by: str | None = None):
+    """How many pilots selected the tasks in scope: a total, or a dict per ``by`` (one query)."""
+    qs = _where(SelectionRollup.objects.all(), scope, period=False)
+    if scope.category is not None:
+        qs = qs.filter(category=scope.category)
+    if by is None:
+        return qs.aggregate(n=Sum("selected", default=0))["n"]
+    return dict(qs.values_list(by).annotate(n=Sum("selected")).order_by())
+
+
 def _deliverables_qs(scope: Scope, *, cumulative: bool = True) -> QuerySet[DeliverableRollup]:
     """Deliverables reported up to and including the scope's period."""
     qs = _where(DeliverableRollup.objects.all(), scope, period=False)
@@ -224,7 +235,6 @@ REPORT_SUMS = {
     "accepted": Count("id", filter=Q(report_state=ReportState.ACCEPTED)),
 }
 TASK_SUMS = {
-    "selected": Sum("selected", default=0),
     "reported": Sum("reported", default=0),
     **{k: Sum(k, default=0) for k in TASK_FIGURES},
     "percent_sum": Sum("percent_sum", default=0),
@@ -240,8 +250,8 @@ def _report_figures(row: Mapping) -> dict:
     return out
 
 
-def _task_figures(row: Mapping) -> dict:
-    out = {k: row.get(k) or 0 for k in TASK_SUMS}
+def _task_figures(row: Mapping, selected: int = 0) -> dict:
+    out = {"selected": selected or 0, **{k: row.get(k) or 0 for k in TASK_SUMS}}
     out["mean_percent"] = _mean(out.pop("percent_sum"), out.pop("percent_count"))
     out["attention"] = out["at_risk"] + out["delayed"]
     return out
@@ -252,7 +262,7 @@ def report_figures(scope: Scope) -> dict:
 
 
 def task_figures(scope: Scope) -> dict:
-    return _task_figures(_tasks_qs(scope).aggregate(**TASK_SUMS))
+    return _task_figures(_tasks_qs(scope).aggregate(**TASK_SUMS), _selected(scope))
 
 
 def deliverable_figures(scope: Scope) -> dict[str, dict]:
@@ -330,6 +340,7 @@ def province_table(scope: Scope) -> list[dict]:
         r["authority"]: r
         for r in _tasks_qs(scope).values("authority").annotate(**TASK_SUMS).order_by()
     }
+    selected = _selected(scope, "authority")
     plans = defaultdict(dict)
     for r in (
         _where(PlanRollup.objects.all(), scope, period=False)
@@ -352,7 +363,7 @@ def province_table(scope: Scope) -> list[dict]:
             {
                 "authority": authority,
                 "reports": _report_figures(reports.get(authority.pk, {})),
-                "tasks": _task_figures(tasks.get(authority.pk, {})),
+                "tasks": _task_figures(tasks.get(authority.pk, {}), selected.get(authority.pk)),
                 "plans": {
                     "recommended": sum(by_state.values()),
                     "in_quota": sum(by_state.get(s, 0) for s in QUOTA_STATES),
@@ -370,7 +381,8 @@ def task_table(scope: Scope) -> list[dict]:
     tasks = ReferenceTask.objects.filter(program=scope.program).select_related("category")
     if scope.category is not None:
         tasks = tasks.filter(category=scope.category)
-    return [{"task": t, **_task_figures(rows.get(t.pk, {}))} for t in tasks]
+    selected = _selected(scope, "task")
+    return [{"task": t, **_task_figures(rows.get(t.pk, {}), selected.get(t.pk))} for t in tasks]
 
 
 def category_table(scope: Scope) -> list[dict]:
@@ -381,7 +393,10 @@ def category_table(scope: Scope) -> list[dict]:
     categories = TaskCategory.objects.filter(program=scope.program)
     if scope.category is not None:
         categories = categories.filter(pk=scope.category.pk)
-    return [{"category": c, **_task_figures(rows.get(c.pk, {}))} for c in categories]
+    selected = _selected(scope, "category")
+    return [
+        {"category": c, **_task_figures(rows.get(c.pk, {}), selected.get(c.pk))} for c in categories
+    ]
 
 
 def entity_type_table(scope: Scope) -> list[dict]:
@@ -396,6 +411,7 @@ def entity_type_table(scope: Scope) -> list[dict]:
         r["entity_type"]: r
         for r in _tasks_qs(scope).values("entity_type").annotate(**TASK_SUMS).order_by()
     }
+    selected = _selected(scope, "entity_type")
     types = EntityType.objects.filter(program=scope.program)
     if scope.entity_type is not None:
         types = types.filter(pk=scope.entity_type.pk)
@@ -403,7 +419,7 @@ def entity_type_table(scope: Scope) -> list[dict]:
         {
             "entity_type": t,
             "reports": _report_figures(reports.get(t.pk, {})),
-            "tasks": _task_figures(tasks.get(t.pk, {})),
+            "tasks": _task_figures(tasks.get(t.pk, {}), selected.get(t.pk)),
         }
         for t in types
     ]
@@ -435,6 +451,7 @@ def trend(scope: Scope) -> list[dict]:
         .annotate(n=Sum("count"))
         .order_by()
     }
+    selected = _selected(scope)
     out, cumulative = [], 0
     for period in periods:
         cumulative += datasets.get(period.pk, 0)
@@ -442,7 +459,7 @@ def trend(scope: Scope) -> list[dict]:
             {
                 "period": period,
                 "reports": _report_figures(reports.get(period.pk, {})),
-                "tasks": _task_figures(tasks.get(period.pk, {})),
+                "tasks": _task_figures(tasks.get(period.pk, {}), selected),
                 "datasets": cumulative,
             }
         )

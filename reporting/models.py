@@ -427,12 +427,20 @@ class ConsortiumRollup(models.Model):
     Task figures count only reports handed in (submitted, confirmed or accepted).
     """
 
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
-    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
-    consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, related_name="+")
-    authority = models.ForeignKey("portal.Organisation", on_delete=models.CASCADE, related_name="+")
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    consortium = models.ForeignKey(
+        Consortium, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    authority = models.ForeignKey(
+        "portal.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     entity_type = models.ForeignKey(
-        "tasks_catalog.EntityType", on_delete=models.CASCADE, related_name="+"
+        "tasks_catalog.EntityType", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     report_state = models.CharField(max_length=16, blank=True)  # "" = not started
     handed_in = models.BooleanField(default=False)
@@ -458,19 +466,29 @@ class ConsortiumRollup(models.Model):
 
 
 class TaskRollup(models.Model):
-    """Per period × task × province × entity type: how the consortia that selected it report on it."""
+    """Per period × task × province × entity type: the entries of handed-in reports by status."""
 
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
-    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
-    task = models.ForeignKey(ReferenceTask, on_delete=models.CASCADE, related_name="+")
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    task = models.ForeignKey(
+        ReferenceTask, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     category = models.ForeignKey(
-        "tasks_catalog.TaskCategory", on_delete=models.CASCADE, related_name="+"
+        "tasks_catalog.TaskCategory",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
-    authority = models.ForeignKey("portal.Organisation", on_delete=models.CASCADE, related_name="+")
+    authority = models.ForeignKey(
+        "portal.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     entity_type = models.ForeignKey(
-        "tasks_catalog.EntityType", on_delete=models.CASCADE, related_name="+"
+        "tasks_catalog.EntityType", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
-    selected = models.PositiveIntegerField(default=0)
     reported = models.PositiveIntegerField(default=0)
     not_started = models.PositiveIntegerField(default=0)
     on_track = models.PositiveIntegerField(default=0)
@@ -491,14 +509,51 @@ class TaskRollup(models.Model):
         indexes = [models.Index(fields=["program", "period", "authority"])]
 
 
+class SelectionRollup(models.Model):
+    """Per task × province × entity type: how many pilot consortia selected the task."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    task = models.ForeignKey(
+        ReferenceTask, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    category = models.ForeignKey(
+        "tasks_catalog.TaskCategory",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+    )
+    authority = models.ForeignKey(
+        "portal.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    entity_type = models.ForeignKey(
+        "tasks_catalog.EntityType", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    selected = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "authority", "entity_type"], name="selectionrollup_unique"
+            )
+        ]
+
+
 class DeliverableRollup(models.Model):
     """Per period reported in × province × entity type × kind and facets: counts and sizes."""
 
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
-    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
-    authority = models.ForeignKey("portal.Organisation", on_delete=models.CASCADE, related_name="+")
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    authority = models.ForeignKey(
+        "portal.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     entity_type = models.ForeignKey(
-        "tasks_catalog.EntityType", on_delete=models.CASCADE, related_name="+"
+        "tasks_catalog.EntityType", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     kind = models.CharField(max_length=32)  # a key of reporting.deliverables.KINDS
     industry = models.CharField(max_length=32, blank=True)  # datasets
@@ -523,10 +578,14 @@ class DeliverableRollup(models.Model):
 class PlanRollup(models.Model):
     """Per program × province × entity type × plan state: how many consortia."""
 
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
-    authority = models.ForeignKey("portal.Organisation", on_delete=models.CASCADE, related_name="+")
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    authority = models.ForeignKey(
+        "portal.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     entity_type = models.ForeignKey(
-        "tasks_catalog.EntityType", on_delete=models.CASCADE, related_name="+"
+        "tasks_catalog.EntityType", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     state = models.CharField(max_length=16)
     count = models.PositiveIntegerField(default=0)

@@ -20,15 +20,29 @@ period of its program that has opened.
 
 import datetime as dt
 import logging
-from collections import defaultdict
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from consortia.models import Consortium, TaskSelection
 from portal.models import User
-from tasks_catalog.models import Program, ReferenceTask
+from tasks_catalog.models import Program
 
 from .deliverables import KINDS
 from .models import (
@@ -38,6 +52,7 @@ from .models import (
     ProgressReport,
     ReportingPeriod,
     RollupRun,
+    SelectionRollup,
     TaskProgress,
     TaskRollup,
     TaskStatus,
@@ -47,8 +62,9 @@ from .workflows import ReportState
 logger = logging.getLogger(__name__)
 HANDED_IN = (ReportState.SUBMITTED, ReportState.CONFIRMED, ReportState.ACCEPTED)
 STATUSES = [s.value for s in TaskStatus]
+COUNTED = [*STATUSES, "nothing_to_report", "percent_sum", "percent_count"]
 STALE_AFTER = dt.timedelta(minutes=30)  # a pending or running run older than this is redone
-ROLLUP_MODELS = (ConsortiumRollup, TaskRollup, DeliverableRollup, PlanRollup)
+ROLLUP_MODELS = (ConsortiumRollup, TaskRollup, SelectionRollup, DeliverableRollup, PlanRollup)
 # Facets stored per deliverable kind: (model field → roll-up column).
 DELIVERABLE_FACETS = {
     "dataset": {"industry": "industry", "stage": "stage"},
@@ -180,27 +196,73 @@ def rollup_status(*, program: Program) -> dict:
 
 
 # --- computing -----------------------------------------------------------------------------------
+#
+# Each roll-up table is filled by INSERT … SELECT … GROUP BY: the database aggregates and writes
+# in one statement, nothing crosses the wire row by row. The SELECTs are built with the ORM (so
+# they run on PostgreSQL and SQLite alike) and ``_insert_select`` puts the INSERT in front.
 
 
-def _status_counts(prefix: str = "") -> dict:
+def _status_counts(prefix: str = "", only: Q | None = None) -> dict:
     """Conditional counts of task entries by status, as aggregate expressions."""
     live = Q(**{f"{prefix}nothing_to_report": False})
+    if only is not None:
+        live &= only
     out = {
-        f"n_{status}": Count("id", filter=live & Q(**{f"{prefix}status": status}))
+        status: Count(
+            f"{prefix}id" if prefix else "id", filter=live & Q(**{f"{prefix}status": status})
+        )
         for status in STATUSES
     }
-    out["n_nothing_to_report"] = Count("id", filter=Q(**{f"{prefix}nothing_to_report": True}))
-    out["n_percent_sum"] = Sum(f"{prefix}percent", filter=live, default=0)
-    out["n_percent_count"] = Count(f"{prefix}percent", filter=live)
+    none = Q(**{f"{prefix}nothing_to_report": True})
+    out["nothing_to_report"] = Count(
+        f"{prefix}id" if prefix else "id", filter=none & only if only is not None else none
+    )
+    out["percent_sum"] = Sum(f"{prefix}percent", filter=live, default=0)
+    out["percent_count"] = Count(f"{prefix}percent", filter=live)
     return out
 
 
-COUNTED = [*STATUSES, "nothing_to_report", "percent_sum", "percent_count"]
+def _insert_select(model, qs: QuerySet, columns: dict) -> int:
+    """``INSERT INTO model (columns) SELECT …``: ``columns`` maps each column to a field path,
+    an expression or an aggregate of ``qs``'s model. Grouping follows Django's rules: the
+    non-aggregate expressions are the GROUP BY."""
+    aliases = {f"x_{name}": value for name, value in columns.items()}
+    plain = {
+        k: F(v) if isinstance(v, str) else v
+        for k, v in aliases.items()
+        if isinstance(v, str) or not getattr(v, "contains_aggregate", False)
+    }
+    aggregates = {k: v for k, v in aliases.items() if k not in plain}
+    grouped = {k: v for k, v in plain.items() if not isinstance(v, Value)}
+    constants = {k: v for k, v in plain.items() if isinstance(v, Value)}
+    qs = (
+        qs.values(**grouped).annotate(**constants, **aggregates)
+        if aggregates
+        else qs.annotate(**plain)
+    )
+    qs = qs.order_by().values_list(*aliases)
+    sql, params = qs.query.sql_with_params()
+    quote = connection.ops.quote_name
+    target = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({target}) {sql}", params)
+        return max(cursor.rowcount, 0)
 
 
-def _tally(row: dict | None) -> dict:
-    """The counts of one aggregate row (annotations are prefixed: some clash with field names)."""
-    return {k: (row or {}).get(f"n_{k}") or 0 for k in COUNTED}
+def _const(value, field) -> Value:
+    return Value(value, output_field=field)
+
+
+def _int(value: int = 0) -> Value:
+    return _const(value, IntegerField())
+
+
+def _bool(value: bool) -> Value:
+    return _const(value, BooleanField())
+
+
+def _text(value: str) -> Value:
+    return _const(value, CharField())
 
 
 @transaction.atomic
@@ -211,166 +273,162 @@ def rollup_compute(*, program: Program, today: dt.date) -> int:
     for model in ROLLUP_MODELS:
         model.objects.filter(program=program).delete()
     periods = list(ReportingPeriod.objects.filter(program=program, opens_on__lte=today))
-    rows = [
-        *_consortium_rows(program, periods, today),
-        *_task_rows(program, periods),
-        *_deliverable_rows(program),
-        *_plan_rows(program),
-    ]
-    by_model = defaultdict(list)
-    for row in rows:
-        by_model[type(row)].append(row)
-    for model, objs in by_model.items():
-        model.objects.bulk_create(objs, batch_size=1000)
-    return len(rows)
-
-
-def _consortium_rows(program, periods, today):
-    pilots = list(
-        Consortium.objects.filter(program=program, pilot_since__isnull=False).values(
-            "id", "authority_id", "entity_type_id"
-        )
+    return (
+        _consortium_rows(program, periods, today)
+        + _task_rows(program, periods)
+        + _selection_rows(program)
+        + _deliverable_rows(program)
+        + _plan_rows(program)
     )
-    selected = dict(
-        TaskSelection.objects.filter(plan__consortium__in=[c["id"] for c in pilots])
-        .values_list("plan__consortium_id")
+
+
+def _cutoff(day: dt.date) -> dt.datetime:
+    """The first instant after ``day`` ends, local time: handed in before it is on time."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+
+
+def _consortium_rows(program, periods, today) -> int:
+    if not periods:
+        return 0
+    handed_in = Q(state__in=HANDED_IN)
+    past_due = [p.pk for p in periods if today > p.due_date]
+    on_time = Case(
+        *[
+            When(handed_in & Q(period=p.pk, first_submitted_at__lt=_cutoff(p.due_date)), then=True)
+            for p in periods
+        ],
+        default=False,
+        output_field=BooleanField(),
+    )
+    counts = _status_counts("entries__", only=Q(state__in=HANDED_IN))
+    written = _insert_select(
+        ConsortiumRollup,
+        ProgressReport.objects.filter(period__in=periods, consortium__pilot_since__isnull=False),
+        {
+            "program": _int(program.pk),
+            "period": "period",
+            "consortium": "consortium",
+            "authority": "consortium__authority",
+            "entity_type": "consortium__entity_type",
+            "report_state": "state",
+            "handed_in": Case(
+                When(handed_in, then=True), default=False, output_field=BooleanField()
+            ),
+            "first_submitted_at": "first_submitted_at",
+            "on_time": on_time,
+            "overdue": Case(
+                When(~handed_in & Q(period__in=past_due), then=True),
+                default=False,
+                output_field=BooleanField(),
+            ),
+            "selected": Count("entries"),
+            **counts,
+        },
+    )
+    selections = (
+        TaskSelection.objects.filter(plan__consortium=OuterRef("pk"))
+        .values("plan__consortium")
         .annotate(n=Count("id"))
-        .order_by()
+        .values("n")
     )
-    reports = {
-        (r["consortium_id"], r["period_id"]): r
-        for r in ProgressReport.objects.filter(period__in=periods).values(
-            "id", "consortium_id", "period_id", "state", "first_submitted_at"
-        )
-    }
-    counts = {
-        r["report_id"]: r
-        for r in TaskProgress.objects.filter(
-            report__period__in=periods, report__state__in=HANDED_IN
-        )
-        .values("report_id")
-        .annotate(**_status_counts())
-        .order_by()
-    }
     for period in periods:
-        for c in pilots:
-            report = reports.get((c["id"], period.pk))
-            state = report["state"] if report else ""
-            handed_in = state in HANDED_IN
-            first = report["first_submitted_at"] if report else None
-            on_time = bool(first and timezone.localtime(first).date() <= period.due_date)
-            tally = _tally(counts.get(report["id"]) if handed_in else None)
-            yield ConsortiumRollup(
-                program=program,
-                period=period,
-                consortium_id=c["id"],
-                authority_id=c["authority_id"],
-                entity_type_id=c["entity_type_id"],
-                report_state=state,
-                handed_in=handed_in,
-                first_submitted_at=first,
-                on_time=on_time and handed_in,
-                overdue=not handed_in and today > period.due_date,
-                selected=selected.get(c["id"], 0),
-                **tally,
-            )
-
-
-def _task_rows(program, periods):
-    categories = dict(ReferenceTask.objects.filter(program=program).values_list("id", "category"))
-    selected = {
-        (
-            r["task_id"],
-            r["plan__consortium__authority_id"],
-            r["plan__consortium__entity_type_id"],
-        ): r["n"]
-        for r in TaskSelection.objects.filter(
-            plan__consortium__program=program, plan__consortium__pilot_since__isnull=False
+        written += _insert_select(
+            ConsortiumRollup,
+            Consortium.objects.filter(program=program, pilot_since__isnull=False).exclude(
+                reports__period=period
+            ),
+            {
+                "program": "program",
+                "period": _int(period.pk),
+                "consortium": "id",
+                "authority": "authority",
+                "entity_type": "entity_type",
+                "report_state": _text(""),
+                "handed_in": _bool(False),
+                "on_time": _bool(False),
+                "overdue": _bool(today > period.due_date),
+                "selected": Coalesce(Subquery(selections), 0),
+                **{k: _int() for k in COUNTED},
+            },
         )
-        .values("task_id", "plan__consortium__authority_id", "plan__consortium__entity_type_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
-    reported = {
-        (
-            r["report__period_id"],
-            r["task_id"],
-            r["report__consortium__authority_id"],
-            r["report__consortium__entity_type_id"],
-        ): r
-        for r in TaskProgress.objects.filter(
+    return written
+
+
+def _task_rows(program, periods) -> int:
+    return _insert_select(
+        TaskRollup,
+        TaskProgress.objects.filter(
             report__period__in=periods,
             report__state__in=HANDED_IN,
             report__consortium__pilot_since__isnull=False,
-        )
-        .values(
-            "report__period_id",
-            "task_id",
-            "report__consortium__authority_id",
-            "report__consortium__entity_type_id",
-        )
-        .annotate(reported=Count("id"), **_status_counts())
-        .order_by()
-    }
-    for period in periods:
-        keys = set(selected) | {k[1:] for k in reported if k[0] == period.pk}
-        for task_id, authority_id, entity_type_id in sorted(keys):
-            row = reported.get((period.pk, task_id, authority_id, entity_type_id))
-            yield TaskRollup(
-                program=program,
-                period=period,
-                task_id=task_id,
-                category_id=categories[task_id],
-                authority_id=authority_id,
-                entity_type_id=entity_type_id,
-                selected=selected.get((task_id, authority_id, entity_type_id), 0),
-                reported=row["reported"] if row else 0,
-                **_tally(row),
-            )
+        ),
+        {
+            "program": _int(program.pk),
+            "period": "report__period",
+            "task": "task",
+            "category": "task__category",
+            "authority": "report__consortium__authority",
+            "entity_type": "report__consortium__entity_type",
+            "reported": Count("id"),
+            **_status_counts(),
+        },
+    )
 
 
-def _deliverable_rows(program):
+def _selection_rows(program) -> int:
+    return _insert_select(
+        SelectionRollup,
+        TaskSelection.objects.filter(
+            plan__consortium__program=program, plan__consortium__pilot_since__isnull=False
+        ),
+        {
+            "program": _int(program.pk),
+            "task": "task",
+            "category": "task__category",
+            "authority": "plan__consortium__authority",
+            "entity_type": "plan__consortium__entity_type",
+            "selected": Count("id"),
+        },
+    )
+
+
+def _deliverable_rows(program) -> int:
+    written = 0
     for kind, spec in KINDS.items():
         facets = DELIVERABLE_FACETS.get(kind, {})
-        aggregates = {"count": Count("id")}
-        if kind == "dataset":
-            aggregates |= {
-                "records": Sum("records", default=0),
-                "size_bytes": Sum("size_bytes", default=0),
-                "open_source": Count("id", filter=Q(openness="open_source")),
-            }
-        if kind == "data_product":
-            aggregates["listed"] = Count("id", filter=Q(listed_or_traded=True))
-        rows = (
-            spec.model.objects.filter(consortium__program=program)
-            .values("period_id", "consortium__authority_id", "consortium__entity_type_id", *facets)
-            .annotate(**aggregates)
-            .order_by()
+        columns = {
+            "program": _int(program.pk),
+            "period": "period",
+            "authority": "consortium__authority",
+            "entity_type": "consortium__entity_type",
+            "kind": _text(kind),
+            **{column: _text("") for column in ("industry", "level", "stage")},
+            **{column: field for field, column in facets.items()},
+            "count": Count("id"),
+            "records": Sum("records", default=0) if kind == "dataset" else _int(),
+            "size_bytes": Sum("size_bytes", default=0) if kind == "dataset" else _int(),
+            "open_source": Count("id", filter=Q(openness="open_source"))
+            if kind == "dataset"
+            else _int(),
+            "listed": Count("id", filter=Q(listed_or_traded=True))
+            if kind == "data_product"
+            else _int(),
+        }
+        written += _insert_select(
+            DeliverableRollup, spec.model.objects.filter(consortium__program=program), columns
         )
-        for r in rows:
-            yield DeliverableRollup(
-                program=program,
-                period_id=r["period_id"],
-                authority_id=r["consortium__authority_id"],
-                entity_type_id=r["consortium__entity_type_id"],
-                kind=kind,
-                **{column: r[field] for field, column in facets.items()},
-                **{k: r[k] for k in aggregates},
-            )
+    return written
 
 
-def _plan_rows(program):
-    rows = (
-        Consortium.objects.filter(program=program, plan__isnull=False)
-        .values("authority_id", "entity_type_id", "plan__state")
-        .annotate(n=Count("id"))
-        .order_by()
+def _plan_rows(program) -> int:
+    return _insert_select(
+        PlanRollup,
+        Consortium.objects.filter(program=program, plan__isnull=False),
+        {
+            "program": _int(program.pk),
+            "authority": "authority",
+            "entity_type": "entity_type",
+            "state": "plan__state",
+            "count": Count("id"),
+        },
     )
-    for r in rows:
-        yield PlanRollup(
-            program=program,
-            authority_id=r["authority_id"],
-            entity_type_id=r["entity_type_id"],
-            state=r["plan__state"],
-            count=r["n"],
-        )
