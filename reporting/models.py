@@ -382,8 +382,14 @@ class RollupRun(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
+    # Empty: every active program, in one pass (the nightly run).
     program = models.ForeignKey(
-        Program, on_delete=models.CASCADE, related_name="rollup_runs", verbose_name=_("program")
+        Program,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="rollup_runs",
+        verbose_name=_("program"),
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
@@ -418,7 +424,8 @@ class RollupRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.program} · {self.requested_at:%Y-%m-%d %H:%M} · {self.status}"
+        scope = self.program or _("every active program")
+        return f"{scope} · {self.requested_at:%Y-%m-%d %H:%M} · {self.get_status_display()}"
 
 
 class ConsortiumRollup(models.Model):
@@ -428,19 +435,31 @@ class ConsortiumRollup(models.Model):
     """
 
     program = models.ForeignKey(
-        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     period = models.ForeignKey(
-        ReportingPeriod, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        ReportingPeriod,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     consortium = models.ForeignKey(
-        Consortium, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Consortium, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     authority = models.ForeignKey(
-        "portal.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "portal.Organisation",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     entity_type = models.ForeignKey(
-        "tasks_catalog.EntityType", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "tasks_catalog.EntityType",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     report_state = models.CharField(max_length=16, blank=True)  # "" = not started
     handed_in = models.BooleanField(default=False)
@@ -469,25 +488,42 @@ class TaskRollup(models.Model):
     """Per period × task × province × entity type: the entries of handed-in reports by status."""
 
     program = models.ForeignKey(
-        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     period = models.ForeignKey(
-        ReportingPeriod, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        ReportingPeriod,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     task = models.ForeignKey(
-        ReferenceTask, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        ReferenceTask,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     category = models.ForeignKey(
         "tasks_catalog.TaskCategory",
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     authority = models.ForeignKey(
-        "portal.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "portal.Organisation",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     entity_type = models.ForeignKey(
-        "tasks_catalog.EntityType", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "tasks_catalog.EntityType",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     reported = models.PositiveIntegerField(default=0)
     not_started = models.PositiveIntegerField(default=0)
@@ -513,22 +549,35 @@ class SelectionRollup(models.Model):
     """Per task × province × entity type: how many pilot consortia selected the task."""
 
     program = models.ForeignKey(
-        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     task = models.ForeignKey(
-        ReferenceTask, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        ReferenceTask,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     category = models.ForeignKey(
         "tasks_catalog.TaskCategory",
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     authority = models.ForeignKey(
-        "portal.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "portal.Organisation",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     entity_type = models.ForeignKey(
-        "tasks_catalog.EntityType", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "tasks_catalog.EntityType",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     selected = models.PositiveIntegerField(default=0)
 
@@ -538,22 +587,35 @@ class SelectionRollup(models.Model):
                 fields=["task", "authority", "entity_type"], name="selectionrollup_unique"
             )
         ]
+        indexes = [models.Index(fields=["program", "authority"])]
 
 
 class DeliverableRollup(models.Model):
     """Per period reported in × province × entity type × kind and facets: counts and sizes."""
 
     program = models.ForeignKey(
-        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     period = models.ForeignKey(
-        ReportingPeriod, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        ReportingPeriod,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     authority = models.ForeignKey(
-        "portal.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "portal.Organisation",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     entity_type = models.ForeignKey(
-        "tasks_catalog.EntityType", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "tasks_catalog.EntityType",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     kind = models.CharField(max_length=32)  # a key of reporting.deliverables.KINDS
     industry = models.CharField(max_length=32, blank=True)  # datasets
@@ -573,19 +635,28 @@ class DeliverableRollup(models.Model):
                 name="deliverablerollup_unique",
             )
         ]
+        indexes = [models.Index(fields=["program", "period", "authority"])]
 
 
 class PlanRollup(models.Model):
     """Per program × province × entity type × plan state: how many consortia."""
 
     program = models.ForeignKey(
-        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     authority = models.ForeignKey(
-        "portal.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "portal.Organisation",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     entity_type = models.ForeignKey(
-        "tasks_catalog.EntityType", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "tasks_catalog.EntityType",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     state = models.CharField(max_length=16)
     count = models.PositiveIntegerField(default=0)

@@ -1,7 +1,8 @@
 """Roll-ups: the summary tables the dashboards and the summary PDF read.
 
-A run recomputes every roll-up row of one program (all its opened periods) with a handful of
-GROUP BY queries, then replaces the program's rows in one transaction. So:
+A run recomputes every roll-up row of one program (all its opened periods), or of every active
+program at once (the nightly run), with a handful of INSERT … SELECT … GROUP BY statements, and
+replaces the old rows in the same transaction. So:
 
 - **idempotent**: the rows depend only on the data; a second run writes the same rows;
 - **concurrent runs** serialise on a lock of the program row and cannot duplicate rows (unique
@@ -29,6 +30,7 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -49,7 +51,6 @@ from .models import (
     ConsortiumRollup,
     DeliverableRollup,
     PlanRollup,
-    ProgressReport,
     ReportingPeriod,
     RollupRun,
     SelectionRollup,
@@ -78,9 +79,10 @@ DELIVERABLE_FACETS = {
 
 
 def rollup_request(
-    *, program_id: int, reason: str, actor: User | None = None, force: bool = False
+    *, program_id: int | None, reason: str, actor: User | None = None, force: bool = False
 ) -> RollupRun:
-    """Ask for a run of the program's roll-ups. A run already waiting covers this request.
+    """Ask for a run of the program's roll-ups (``None``: every active program, in one pass).
+    A run already waiting covers this request.
 
     The task is dispatched when the surrounding transaction commits. A waiting run older than
     ``STALE_AFTER`` (its message lost) is dispatched again; ``force`` dispatches it anyway.
@@ -146,7 +148,7 @@ def rollup_on_audit(entry, target) -> None:
 def rollup_execute(*, run_id: int, today: dt.date | None = None) -> RollupRun:
     """Claim the run, compute, record the outcome. A run already done is left as it is."""
     with transaction.atomic():
-        run = RollupRun.objects.select_for_update().select_related("program").get(pk=run_id)
+        run = RollupRun.objects.select_for_update().get(pk=run_id)
         if run.status == RollupRun.Status.DONE:
             return run
         run.status = RollupRun.Status.RUNNING
@@ -156,7 +158,12 @@ def rollup_execute(*, run_id: int, today: dt.date | None = None) -> RollupRun:
         run.save(update_fields=["status", "started_at", "attempts", "error"])
     today = today or timezone.localdate()
     try:
-        rows = rollup_compute(program=run.program, today=today)
+        programs = (
+            [run.program]
+            if run.program_id
+            else list(Program.objects.filter(is_active=True).order_by("pk"))
+        )
+        rows = rollup_compute(programs=programs, today=today)
     except Exception as exc:
         RollupRun.objects.filter(pk=run.pk).update(
             status=RollupRun.Status.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000]
@@ -170,22 +177,19 @@ def rollup_execute(*, run_id: int, today: dt.date | None = None) -> RollupRun:
 
 
 def rollup_nightly(*, today: dt.date | None = None) -> list[RollupRun]:
-    """Fail runs a dead worker left "running", then request a run for every active program."""
+    """Fail runs a dead worker left "running", then request one run over every active program."""
     cutoff = timezone.now() - STALE_AFTER
     RollupRun.objects.filter(status=RollupRun.Status.RUNNING, started_at__lt=cutoff).update(
         status=RollupRun.Status.FAILED,
         finished_at=timezone.now(),
         error="Interrupted: the worker stopped before the run finished; redone by a new run.",
     )
-    return [
-        rollup_request(program_id=pk, reason="nightly")
-        for pk in Program.objects.filter(is_active=True).values_list("pk", flat=True)
-    ]
+    return [rollup_request(program_id=None, reason="nightly")]
 
 
 def rollup_status(*, program: Program) -> dict:
     """The latest finished run (what the dashboards show) and any run waiting or running."""
-    runs = RollupRun.objects.filter(program=program)
+    runs = RollupRun.objects.filter(Q(program=program) | Q(program__isnull=True))
     return {
         "last": runs.filter(status=RollupRun.Status.DONE).order_by("-finished_at").first(),
         "active": runs.filter(
@@ -202,30 +206,21 @@ def rollup_status(*, program: Program) -> dict:
 # they run on PostgreSQL and SQLite alike) and ``_insert_select`` puts the INSERT in front.
 
 
-def _status_counts(prefix: str = "", only: Q | None = None) -> dict:
-    """Conditional counts of task entries by status, as aggregate expressions."""
-    live = Q(**{f"{prefix}nothing_to_report": False})
-    if only is not None:
-        live &= only
-    out = {
-        status: Count(
-            f"{prefix}id" if prefix else "id", filter=live & Q(**{f"{prefix}status": status})
-        )
-        for status in STATUSES
-    }
-    none = Q(**{f"{prefix}nothing_to_report": True})
-    out["nothing_to_report"] = Count(
-        f"{prefix}id" if prefix else "id", filter=none & only if only is not None else none
-    )
-    out["percent_sum"] = Sum(f"{prefix}percent", filter=live, default=0)
-    out["percent_count"] = Count(f"{prefix}percent", filter=live)
+def _status_counts(*, only: Q | None = None) -> dict:
+    """Conditional counts of task entries by status (of the entries meeting ``only``)."""
+    live = Q(nothing_to_report=False) & (only or Q())
+    out = {status: Count("id", filter=live & Q(status=status)) for status in STATUSES}
+    out["nothing_to_report"] = Count("id", filter=Q(nothing_to_report=True) & (only or Q()))
+    out["percent_sum"] = Sum("percent", filter=live, default=0)
+    out["percent_count"] = Count("percent", filter=live)
     return out
 
 
-def _insert_select(model, qs: QuerySet, columns: dict) -> int:
+def _insert_select(model, qs: QuerySet, columns: dict, *, group_by: tuple[str, ...] = ()) -> int:
     """``INSERT INTO model (columns) SELECT …``: ``columns`` maps each column to a field path,
-    an expression or an aggregate of ``qs``'s model. Grouping follows Django's rules: the
-    non-aggregate expressions are the GROUP BY."""
+    an expression or an aggregate of ``qs``'s model. With aggregates, the GROUP BY is
+    ``group_by`` plus the plain columns (Django's rule); columns that only depend on the group
+    are better given as ``Max(…)``, so the database groups on fewer keys."""
     aliases = {f"x_{name}": value for name, value in columns.items()}
     plain = {
         k: F(v) if isinstance(v, str) else v
@@ -233,15 +228,14 @@ def _insert_select(model, qs: QuerySet, columns: dict) -> int:
         if isinstance(v, str) or not getattr(v, "contains_aggregate", False)
     }
     aggregates = {k: v for k, v in aliases.items() if k not in plain}
-    grouped = {k: v for k, v in plain.items() if not isinstance(v, Value)}
-    constants = {k: v for k, v in plain.items() if isinstance(v, Value)}
-    qs = (
-        qs.values(**grouped).annotate(**constants, **aggregates)
-        if aggregates
-        else qs.annotate(**plain)
-    )
-    qs = qs.order_by().values_list(*aliases)
-    sql, params = qs.query.sql_with_params()
+    if aggregates:
+        grouped = {f"g_{i}": F(path) for i, path in enumerate(group_by)}
+        grouped |= {k: v for k, v in plain.items() if not isinstance(v, Value)}
+        constants = {k: v for k, v in plain.items() if isinstance(v, Value)}
+        qs = qs.values(**grouped).annotate(**constants, **aggregates)
+    else:
+        qs = qs.annotate(**plain)
+    sql, params = qs.order_by().values_list(*aliases).query.sql_with_params()
     quote = connection.ops.quote_name
     target = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
     with connection.cursor() as cursor:
@@ -266,19 +260,28 @@ def _text(value: str) -> Value:
 
 
 @transaction.atomic
-def rollup_compute(*, program: Program, today: dt.date) -> int:
-    """Replace the program's roll-up rows with freshly computed ones; returns how many."""
-    # Serialise runs of the same program: the second waits here and then recomputes.
-    Program.objects.select_for_update().get(pk=program.pk)
+def rollup_compute(
+    *, today: dt.date, program: Program | None = None, programs: list[Program] | None = None
+) -> int:
+    """Replace the roll-up rows of ``program`` (or of every program in ``programs``, in one pass
+    over the data) with freshly computed ones; returns how many rows were written."""
+    ids = sorted({p.pk for p in ([program] if program is not None else programs or [])})
+    if not ids:
+        return 0
+    # Serialise runs over the same programs: the second waits here and then recomputes.
+    list(Program.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
     for model in ROLLUP_MODELS:
-        model.objects.filter(program=program).delete()
-    periods = list(ReportingPeriod.objects.filter(program=program, opens_on__lte=today))
+        model.objects.filter(program__in=ids).delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # group in memory, not in temporary files
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+    periods = list(ReportingPeriod.objects.filter(program__in=ids, opens_on__lte=today))
     return (
-        _consortium_rows(program, periods, today)
-        + _task_rows(program, periods)
-        + _selection_rows(program)
-        + _deliverable_rows(program)
-        + _plan_rows(program)
+        _consortium_rows(ids, periods, today)
+        + _task_rows(periods)
+        + _selection_rows(ids)
+        + _deliverable_rows(ids)
+        + _plan_rows(ids)
     )
 
 
@@ -287,43 +290,45 @@ def _cutoff(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
 
 
-def _consortium_rows(program, periods, today) -> int:
+def _consortium_rows(ids, periods, today) -> int:
+    """One row per pilot × opened period: from its report's entries (grouped by report), then
+    the pilots that have not started the period's report."""
     if not periods:
         return 0
-    handed_in = Q(state__in=HANDED_IN)
+    handed_in = Q(report__state__in=HANDED_IN)
     past_due = [p.pk for p in periods if today > p.due_date]
-    on_time = Case(
-        *[
-            When(handed_in & Q(period=p.pk, first_submitted_at__lt=_cutoff(p.due_date)), then=True)
-            for p in periods
-        ],
-        default=False,
-        output_field=BooleanField(),
-    )
-    counts = _status_counts("entries__", only=Q(state__in=HANDED_IN))
     written = _insert_select(
         ConsortiumRollup,
-        ProgressReport.objects.filter(period__in=periods, consortium__pilot_since__isnull=False),
+        TaskProgress.objects.filter(
+            report__period__in=periods, report__consortium__pilot_since__isnull=False
+        ),
         {
-            "program": _int(program.pk),
-            "period": "period",
-            "consortium": "consortium",
-            "authority": "consortium__authority",
-            "entity_type": "consortium__entity_type",
-            "report_state": "state",
-            "handed_in": Case(
-                When(handed_in, then=True), default=False, output_field=BooleanField()
-            ),
-            "first_submitted_at": "first_submitted_at",
-            "on_time": on_time,
-            "overdue": Case(
-                When(~handed_in & Q(period__in=past_due), then=True),
-                default=False,
-                output_field=BooleanField(),
-            ),
-            "selected": Count("entries"),
-            **counts,
+            "program": Max("report__period__program"),
+            "period": Max("report__period"),
+            "consortium": Max("report__consortium"),
+            "authority": Max("report__consortium__authority"),
+            "entity_type": Max("report__consortium__entity_type"),
+            "report_state": Max("report__state"),
+            "handed_in": _bool(False),  # the flags are set below, on the few rows written
+            "first_submitted_at": Max("report__first_submitted_at"),
+            "on_time": _bool(False),
+            "overdue": _bool(False),
+            "selected": Count("id"),
+            **_status_counts(only=handed_in),
         },
+        group_by=("report",),
+    )
+    rows = ConsortiumRollup.objects.filter(program__in=ids)
+    rows.filter(report_state__in=HANDED_IN).update(handed_in=True)
+    rows.filter(handed_in=True).update(
+        on_time=Case(
+            *[
+                When(period=p.pk, first_submitted_at__lt=_cutoff(p.due_date), then=True)
+                for p in periods
+            ],
+            default=False,
+            output_field=BooleanField(),
+        )
     )
     selections = (
         TaskSelection.objects.filter(plan__consortium=OuterRef("pk"))
@@ -334,7 +339,7 @@ def _consortium_rows(program, periods, today) -> int:
     for period in periods:
         written += _insert_select(
             ConsortiumRollup,
-            Consortium.objects.filter(program=program, pilot_since__isnull=False).exclude(
+            Consortium.objects.filter(program=period.program_id, pilot_since__isnull=False).exclude(
                 reports__period=period
             ),
             {
@@ -346,15 +351,16 @@ def _consortium_rows(program, periods, today) -> int:
                 "report_state": _text(""),
                 "handed_in": _bool(False),
                 "on_time": _bool(False),
-                "overdue": _bool(today > period.due_date),
+                "overdue": _bool(False),
                 "selected": Coalesce(Subquery(selections), 0),
                 **{k: _int() for k in COUNTED},
             },
         )
+    rows.filter(period__in=past_due, handed_in=False).update(overdue=True)
     return written
 
 
-def _task_rows(program, periods) -> int:
+def _task_rows(periods) -> int:
     return _insert_select(
         TaskRollup,
         TaskProgress.objects.filter(
@@ -363,10 +369,10 @@ def _task_rows(program, periods) -> int:
             report__consortium__pilot_since__isnull=False,
         ),
         {
-            "program": _int(program.pk),
+            "program": Max("report__period__program"),
             "period": "report__period",
             "task": "task",
-            "category": "task__category",
+            "category": Max("task__category"),
             "authority": "report__consortium__authority",
             "entity_type": "report__consortium__entity_type",
             "reported": Count("id"),
@@ -375,16 +381,16 @@ def _task_rows(program, periods) -> int:
     )
 
 
-def _selection_rows(program) -> int:
+def _selection_rows(ids) -> int:
     return _insert_select(
         SelectionRollup,
         TaskSelection.objects.filter(
-            plan__consortium__program=program, plan__consortium__pilot_since__isnull=False
+            plan__consortium__program__in=ids, plan__consortium__pilot_since__isnull=False
         ),
         {
-            "program": _int(program.pk),
+            "program": Max("plan__consortium__program"),
             "task": "task",
-            "category": "task__category",
+            "category": Max("task__category"),
             "authority": "plan__consortium__authority",
             "entity_type": "plan__consortium__entity_type",
             "selected": Count("id"),
@@ -392,12 +398,12 @@ def _selection_rows(program) -> int:
     )
 
 
-def _deliverable_rows(program) -> int:
+def _deliverable_rows(ids) -> int:
     written = 0
     for kind, spec in KINDS.items():
         facets = DELIVERABLE_FACETS.get(kind, {})
         columns = {
-            "program": _int(program.pk),
+            "program": "consortium__program",
             "period": "period",
             "authority": "consortium__authority",
             "entity_type": "consortium__entity_type",
@@ -415,17 +421,17 @@ def _deliverable_rows(program) -> int:
             else _int(),
         }
         written += _insert_select(
-            DeliverableRollup, spec.model.objects.filter(consortium__program=program), columns
+            DeliverableRollup, spec.model.objects.filter(consortium__program__in=ids), columns
         )
     return written
 
 
-def _plan_rows(program) -> int:
+def _plan_rows(ids) -> int:
     return _insert_select(
         PlanRollup,
-        Consortium.objects.filter(program=program, plan__isnull=False),
+        Consortium.objects.filter(program__in=ids, plan__isnull=False),
         {
-            "program": _int(program.pk),
+            "program": "program",
             "authority": "authority",
             "entity_type": "entity_type",
             "state": "plan__state",

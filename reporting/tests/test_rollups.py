@@ -342,6 +342,16 @@ def test_every_figure_equals_a_direct_count_over_the_same_data(program):
     assert rows.filter(period__code="2026-q4", overdue=False, report_state="").count() == 2
 
 
+def test_one_pass_over_every_program_gives_the_rows_of_a_run_per_program(program):
+    programs = list(Program.objects.order_by("pk"))
+    assert len(programs) > 1
+    for each in programs:
+        rollup_compute(program=each, today=TODAY)
+    separately = {p.pk: snapshot(p) for p in programs}
+    rollup_compute(programs=programs, today=TODAY)
+    assert {p.pk: snapshot(p) for p in programs} == separately
+
+
 def test_running_twice_leaves_identical_rows(program):
     rollup_compute(program=program, today=TODAY)
     first = snapshot(program)
@@ -412,7 +422,9 @@ def test_a_run_left_running_by_a_dead_worker_is_redone(program):
     fresh = rollup_nightly(today=TODAY)
     stuck.refresh_from_db()
     assert stuck.status == "failed" and "Interrupted" in stuck.error
-    assert any(r.program_id == program.pk for r in fresh)
+    assert [r.program_id for r in fresh] == [None]  # one run over every active program
+    rollup_execute(run_id=fresh[0].pk, today=TODAY)
+    assert_rollups_match_the_data(program)
 
 
 def test_a_failed_run_keeps_the_previous_figures_and_records_the_error(program):
