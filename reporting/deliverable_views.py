@@ -1,8 +1,6 @@
 """Pages of the "1+4+N" deliverables: a consortium's registry per kind, and the Ministry's
 catalogue with CSV / Excel downloads. Thin callers of ``reporting.deliverables``."""
 
-import csv
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -33,6 +31,7 @@ from .deliverables import (
     deliverable_list_for_consortium,
     deliverable_save,
 )
+from .exports import csv_bytes, safe_text, xlsx_bytes
 from .permissions import can_browse_deliverables, can_edit_deliverables
 
 CATALOGUE_PAGE_SIZE = 100
@@ -242,43 +241,18 @@ class DeliverableDeleteView(ConsortiumDeliverableMixin, View):
 
 def _safe_text(value: Any) -> Any:
     """Text a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return safe_text(value)
 
 
 def csv_response(filename: str, headers: list[str], rows: list[list]) -> HttpResponse:
     """UTF-8 with a byte-order mark, so that Excel opens Chinese text correctly."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response = HttpResponse(csv_bytes(headers, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_safe_text(v) for v in row])
     return response
 
 
 def xlsx_response(filename: str, title: str, headers: list[str], rows: list[list]) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
-        for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":  # user text starting with "=": keep it text
-                cell.data_type = "s"
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response = HttpResponse(xlsx_bytes(title, headers, rows), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
 

@@ -37,3 +37,19 @@ def rollup_run_task(run_id: int, today: str | None = None) -> int:
 def rollup_nightly_task() -> int:
     """Nightly (beat schedule in the database): every active program's roll-ups, stuck runs redone."""
     return len(rollup_nightly())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def summary_render_task(document_id: int) -> str:
+    """Render one summary PDF. Redelivered after a worker dies: rendered again; done: left alone."""
+    from .summaries import summary_render
+
+    return summary_render(document_id=document_id).status
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def export_render_task(job_id: int) -> str:
+    """Build one export file, re-checking the requesting user's scope. Returns the job's status."""
+    from .exports import export_render
+
+    return export_render(job_id=job_id).status

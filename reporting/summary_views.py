@@ -1,0 +1,191 @@
+"""Pages for summary PDFs and dashboard exports under /dashboards/. Thin callers of
+``reporting.summaries`` and ``reporting.exports``."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from portal.models import Organisation
+from portal.permissions import is_ministry
+from portal.views import PermissionMixin
+from tasks_catalog.models import Program
+
+from .dashboards import scope_for
+from .exports import (
+    FORMATS,
+    TABLES,
+    export_build,
+    export_check,
+    export_download_name,
+    export_filename,
+    export_get_for,
+    export_list_for,
+    export_needs_job,
+    export_request,
+    export_scope,
+)
+from .models import JobStatus, ReportingPeriod
+from .permissions import can_use_dashboards
+from .summaries import (
+    summary_filename,
+    summary_get_for,
+    summary_has_active,
+    summary_list_for,
+    summary_request,
+)
+
+REFRESH_SECONDS = 3
+
+
+def bad_request(request, exc: ValidationError) -> HttpResponse:
+    """400 with the service's translated messages."""
+    return render(
+        request,
+        "reporting/summaries/bad_request.html",
+        {"messages_list": exc.messages},
+        status=400,
+    )
+
+
+class SummaryRequestForm(forms.Form):
+    """Program, period and province (a province user's is fixed; Ministry: empty = national)."""
+
+    program = forms.ChoiceField(label=gettext_lazy("Program"))
+    period = forms.ChoiceField(label=gettext_lazy("Reporting period"))
+    province = forms.ChoiceField(label=gettext_lazy("Province"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        programs = list(Program.objects.order_by("start_date", "code"))
+        self.fields["program"].choices = [(p.code, p.name) for p in programs]
+        names = {p.pk: p.name for p in programs}
+        periods = ReportingPeriod.objects.order_by("program__start_date", "due_date")
+        self.fields["period"].choices = [
+            (p.code, f"{p.name} · {names.get(p.program_id, '')}") for p in periods
+        ]
+        provinces = Organisation.objects.filter(
+            kind=Organisation.Kind.PROVINCIAL_AUTHORITY
+        ).order_by("sort_order", "code")
+        if is_ministry(user):
+            self.fields["province"].choices = [("", _("National summary"))] + [
+                (o.code, o.region_name) for o in provinces
+            ]
+        else:
+            own = provinces.filter(pk=user.organisation_id)
+            self.fields["province"].choices = [(o.code, o.region_name) for o in own]
+            self.fields["province"].disabled = True
+            self.fields["province"].initial = user.organisation.code if own else ""
+
+
+class SummaryListView(PermissionMixin, TemplateView):
+    """The summaries the user may see, and the form to ask for one."""
+
+    template_name = "reporting/summaries/list.html"
+    permission = staticmethod(can_use_dashboards)
+
+    def get_context_data(self, **kwargs):
+        documents = list(summary_list_for(user=self.request.user)[:100])
+        kwargs.setdefault("form", SummaryRequestForm(user=self.request.user))
+        return super().get_context_data(
+            documents=documents,
+            refresh=REFRESH_SECONDS if summary_has_active(documents) else None,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = SummaryRequestForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        params = {k: form.cleaned_data.get(k) or "" for k in ("program", "period", "province")}
+        try:
+            scope = scope_for(user=request.user, params=params)
+            document = summary_request(actor=request.user, scope=scope)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        if document.status == JobStatus.DONE:
+            messages.success(request, _("The summary is ready."))
+        else:
+            messages.success(request, _("The summary is being generated; this page refreshes."))
+        return redirect("dashboards:summary-list")
+
+
+class SummaryDownloadView(PermissionMixin, View):
+    permission = staticmethod(can_use_dashboards)
+
+    def get(self, request, pk: int):
+        document = summary_get_for(user=request.user, pk=pk)  # 404 unless the user may see it
+        if document.status != JobStatus.DONE or not document.file:
+            raise Http404
+        return FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=summary_filename(document),
+            content_type="application/pdf",
+        )
+
+
+class ExportView(PermissionMixin, View):
+    """``/dashboards/export/<table>/?<filters>&format=csv|xlsx``: the table as a file, or a job."""
+
+    permission = staticmethod(can_use_dashboards)
+
+    def get(self, request, table: str):
+        params = {k: v for k, v in request.GET.items() if k != "format"}
+        fmt = request.GET.get("format", "csv")
+        try:
+            filters = export_check(table=table, fmt=fmt, params=params)
+            scope, options = export_scope(user=request.user, filters=filters)
+            if export_needs_job(table=table, scope=scope, options=options):
+                export_request(actor=request.user, table=table, params=filters, format=fmt)
+                messages.info(
+                    request, _("The export is being prepared; it will be listed here when ready.")
+                )
+                return redirect("dashboards:export-list")
+            content, _rows = export_build(table=table, scope=scope, fmt=fmt, options=options)
+        except ValidationError as exc:
+            return bad_request(request, exc)
+        response = HttpResponse(content, content_type=FORMATS[fmt])
+        response["Content-Disposition"] = (
+            f'attachment; filename="{export_filename(table=table, scope=scope, fmt=fmt)}"'
+        )
+        return response
+
+
+class ExportListView(PermissionMixin, TemplateView):
+    """The user's own export jobs."""
+
+    template_name = "reporting/summaries/exports.html"
+    permission = staticmethod(can_use_dashboards)
+
+    def get_context_data(self, **kwargs):
+        jobs = list(export_list_for(user=self.request.user)[:100])
+        active = any(job.status in (JobStatus.PENDING, JobStatus.RUNNING) for job in jobs)
+        labels = {key: spec.label for key, spec in TABLES.items()}
+        return super().get_context_data(
+            jobs=[(job, labels.get(job.table, job.table)) for job in jobs],
+            refresh=REFRESH_SECONDS if active else None,
+            **kwargs,
+        )
+
+
+class ExportDownloadView(PermissionMixin, View):
+    permission = staticmethod(can_use_dashboards)
+
+    def get(self, request, pk: int):
+        job = export_get_for(user=request.user, pk=pk)  # someone else's: 404
+        if job.status != JobStatus.DONE or not job.file:
+            raise Http404
+        return FileResponse(
+            job.file.open("rb"),
+            as_attachment=True,
+            filename=export_download_name(job),
+            content_type=FORMATS.get(job.format, "application/octet-stream"),
+        )
