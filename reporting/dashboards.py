@@ -93,7 +93,7 @@ class Scope:
 
 
 def _invalid(field: str, message: str):
-    return ValidationError({field: message}, code="invalid_filter")
+    return ValidationError({field: ValidationError(message, code="invalid_filter")})
 
 
 def scope_for(*, user, params: Mapping[str, str]) -> Scope:

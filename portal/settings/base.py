@@ -191,6 +191,8 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "reporting.models.TaskStatus",
         "NotificationStatusEnum": "portal.models.Notification.Status",
         "KeyTechnologyStatusEnum": "reporting.models.KeyTechnology.Status",
+        "JobStatusEnum": "reporting.models.JobStatus",
+        "RollupRunStatusEnum": "reporting.models.RollupRun.Status",
     },
 }
 
