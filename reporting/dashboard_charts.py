@@ -106,7 +106,7 @@ def trend_chart(rows: Sequence[Mapping]) -> SafeString:
             _("Handed in (%)"), [row["reports"]["handed_in_rate"] for row in rows], "#2563eb"
         ),
         LineSeries(_("On time (%)"), [row["reports"]["on_time_rate"] for row in rows], "#16a34a"),
-        LineSeries(_("Mean % complete"), [row["tasks"]["mean_percent"] for row in rows], "#f59e0b"),
+        LineSeries(_("Mean completion"), [row["tasks"]["mean_percent"] for row in rows], "#f59e0b"),
     ]
     return line_chart(
         labels,

@@ -127,7 +127,7 @@ def _status_headers() -> list[str]:
         _("Tasks reported"),
         *[str(TaskStatus(s).label) for s in STATUSES],
         _("Nothing to report"),
-        _("Mean % complete"),
+        _("Mean completion"),
     ]
 
 
@@ -193,7 +193,7 @@ def overview_figures(scope: d.Scope) -> list[tuple[str, str, Any]]:
     rows += [(f"tasks.{s}", str(TaskStatus(s).label), tasks[s]) for s in STATUSES]
     rows += [
         ("tasks.nothing_to_report", _("Nothing to report"), tasks["nothing_to_report"]),
-        ("tasks.mean_percent", _("Mean % complete"), tasks["mean_percent"]),
+        ("tasks.mean_percent", _("Mean completion"), tasks["mean_percent"]),
     ]
     for kind, spec in KINDS.items():
         rows.append((f"deliverables.{kind}", str(spec.label), deliverables[kind]["count"]))
@@ -286,7 +286,7 @@ def _trend(scope: d.Scope, options: Mapping[str, str]) -> Table:
         _("Period code"),
         _("Reporting period"),
         *_report_headers(),
-        _("Mean % complete"),
+        _("Mean completion"),
         _("Tasks at risk or delayed"),
         _("Datasets (cumulative)"),
     ]
@@ -405,7 +405,7 @@ def _consortia(scope: d.Scope, options: Mapping[str, str]) -> Table:
         _("Tasks selected"),
         *[str(TaskStatus(s).label) for s in STATUSES],
         _("Nothing to report"),
-        _("Mean % complete"),
+        _("Mean completion"),
     ]
 
     def cells(row) -> list:

@@ -120,7 +120,7 @@ def _figure_groups(figures: dict) -> list[dict]:
                 (str(TaskStatus.AT_RISK.label), fmt_int(tasks["at_risk"])),
                 (str(TaskStatus.DELAYED.label), fmt_int(tasks["delayed"])),
                 (str(TaskStatus.COMPLETED.label), fmt_int(tasks["completed"])),
-                (_("Mean % complete"), fmt_rate(tasks["mean_percent"])),
+                (_("Mean completion"), fmt_rate(tasks["mean_percent"])),
             ],
         },
         {
