@@ -146,7 +146,7 @@ def key_figures(figures: dict, scope: Scope, *, ministry: bool) -> list[dict]:
                 entries("at-risk", _("Tasks at risk"), tasks["at_risk"], "at_risk"),
                 entries("delayed", _("Tasks delayed"), tasks["delayed"], "delayed"),
                 {
-                    **entries("mean-percent", _("Mean % complete"), _rate(tasks["mean_percent"])),
+                    **entries("mean-percent", _("Mean completion"), _rate(tasks["mean_percent"])),
                     "note": _("over %(n)s task entries") % {"n": tasks["reported"]},
                 },
             ],
