@@ -31,6 +31,7 @@ from .dashboards import (
     entity_type_table,
     entry_rows,
     filter_choices,
+    format_rate,
     heatmap,
     overdue_reports,
     overview,
@@ -90,7 +91,7 @@ def _href(name: str, query: str, *args, **extra) -> str:
 
 
 def _rate(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}%"
+    return format_rate(value)
 
 
 def key_figures(figures: dict, scope: Scope, *, ministry: bool) -> list[dict]:

@@ -218,6 +218,11 @@ def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+def format_rate(value: float | None) -> str:
+    """A rate as pages, exports and the summary PDF print it: 75.0%; "—" with nothing to divide."""
+    return "—" if value is None else f"{value:.1f}%"
+
+
 def _mean(total: int, count: int) -> float | None:
     return round(total / count, 1) if count else None
 

@@ -58,9 +58,7 @@ def fmt_int(value: int | None) -> str:
     return "—" if value is None else str(value)
 
 
-def fmt_rate(value: float | None) -> str:
-    """75.0% — one decimal and a percent sign; "—" when there is nothing to divide by."""
-    return "—" if value is None else f"{value:.1f}%"
+fmt_rate = d.format_rate
 
 
 def fmt_size(value: int) -> str:

@@ -105,7 +105,7 @@ def test_ministry_overview_shows_the_selector_figures(client, world, ministry_st
     assert text_of(html, "fig-expected-value") == "2"
     assert text_of(html, "fig-handed-in-value") == "1"
     assert text_of(html, "fig-overdue-value") == "1"
-    assert text_of(html, "fig-on-time-rate-value") == f"{reports['on_time_rate']:g}%"
+    assert text_of(html, "fig-on-time-rate-value") == f"{reports['on_time_rate']:.1f}%"
     assert text_of(html, "fig-at-risk-value") == str(tasks["at_risk"]) == "2"
     assert text_of(html, "fig-delayed-value") == str(tasks["delayed"]) == "1"
     # Both provinces have a row, linking to the province-filtered dashboard.
