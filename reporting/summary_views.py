@@ -110,6 +110,7 @@ class SummaryListView(PermissionMixin, TemplateView):
             for message in exc.messages:
                 form.add_error(None, message)
             return self.render_to_response(self.get_context_data(form=form), status=400)
+        document.refresh_from_db()  # rendered already when Celery runs eagerly
         if document.status == JobStatus.DONE:
             messages.success(request, _("The summary is ready."))
         else:
