@@ -54,6 +54,7 @@ class DemoConsortium:
     outcome: str
     industry: tuple[str, str, str] = STEEL  # industry, production steps, models (as in STEEL)
     members: tuple = tuple(MEMBERS)
+    all_tasks: bool = True  # False: only the mandatory tasks
 
 
 DEMO = [
@@ -180,6 +181,114 @@ DEMO = [
             ),
         ),
     ),
+    # The pilots of six more provinces (one each): the dashboards compare provinces.
+    DemoConsortium(
+        "zhejiang",
+        "纺织印染数据合作联合体（示例）",
+        "越州中小企业数字化服务中心（示例）",
+        "institution",
+        "sme_city_pilot",
+        "12330602470038516",
+        ("沈佳丽", "副主任", "0575-85201234", "shenjiali@yzsme.example.cn"),
+        PlanState.APPROVED,
+        ("纺织", "纺纱、织造、印染", "布面瑕疵识别、印染配方优化"),
+        (
+            (
+                "越州印染股份有限公司（示例）",
+                "数码印花与绿色印染企业。",
+                "负责印染环节数据采集与治理。",
+            ),
+            (
+                "轻纺城数据科技有限公司（示例）",
+                "纺织产业互联网平台企业。",
+                "负责行业数据资源库建设。",
+            ),
+        ),
+        all_tasks=False,  # a city pilot of small firms takes on the mandatory tasks only
+    ),
+    DemoConsortium(
+        "shandong",
+        "智能家电产业数据联合体（示例）",
+        "齐鲁智能家电集团股份有限公司（示例）",
+        "enterprise",
+        "key_industry_enterprise",
+        "91370212MA3C8F2L7",
+        ("高建国", "数字化转型总监", "0532-88931234", "gaojianguo@qlha.example.cn"),
+        PlanState.APPROVED,
+        ("家电", "钣金、注塑、总装、检测", "整机噪声检测、压缩机能效优化"),
+        (
+            ("琴岛家电模具有限公司（示例）", "家电模具与注塑件企业。", "负责供应链数据协同。"),
+            (
+                "海岱工业数据标注有限公司（示例）",
+                "工业数据标注服务企业。",
+                "负责数据标注与数据集加工。",
+            ),
+        ),
+    ),
+    DemoConsortium(
+        "hubei",
+        "生物医药产业数据联合体（示例）",
+        "光谷生物医药创新研究院（示例）",
+        "research_institute",
+        "platform_institution",
+        "12420100MB0F52381",
+        ("熊志刚", "副院长", "027-87651234", "xiongzhigang@ggbio.example.cn"),
+        PlanState.APPROVED,
+        ("生物医药", "发酵、合成、制剂、质检", "药物晶型预测、制剂工艺优化"),
+        (
+            ("江城制药股份有限公司（示例）", "化学药与生物药生产企业。", "负责生产质量数据汇聚。"),
+            ("楚天医药数据科技有限公司（示例）", "医药数据服务企业。", "负责数据治理与合规流通。"),
+        ),
+    ),
+    DemoConsortium(
+        "sichuan",
+        "航空装备数据合作联合体（示例）",
+        "蜀都航空工业集团有限公司（示例）",
+        "enterprise",
+        "key_industry_enterprise",
+        "91510100MA6C4KX3H",
+        ("杨帆", "信息化部部长", "028-84561234", "yangfan@sdaero.example.cn"),
+        PlanState.APPROVED,
+        ("航空", "钣金、机加、复材成型、总装", "复材构件缺陷检测、装配质量预测"),
+        (
+            ("锦城航空零部件有限公司（示例）", "航空结构件制造企业。", "负责零部件制造数据汇聚。"),
+            ("天府工业软件研究院（示例）", "工业软件研究机构。", "负责仿真数据合成与模型研发。"),
+        ),
+    ),
+    DemoConsortium(
+        "chongqing",
+        "汽车零部件产业数据联合体（示例）",
+        "渝西汽车零部件产业集群促进中心（示例）",
+        "cluster",
+        "advanced_manufacturing_cluster",
+        "52500106MJP1C8475",
+        ("谭永", "主任", "023-68051234", "tanyong@yxap.example.cn"),
+        PlanState.APPROVED,
+        ("汽车零部件", "铸造、机加、热处理、装配", "铸件缺陷识别、刀具寿命预测"),
+        (
+            ("巴渝齿轮有限公司（示例）", "变速器齿轮制造企业。", "负责加工环节数据采集。"),
+            ("两江工业互联网有限公司（示例）", "工业互联网平台企业。", "负责可信互联平台建设。"),
+        ),
+    ),
+    DemoConsortium(
+        "anhui",
+        "铜基新材料数据联合体（示例）",
+        "皖江新材料产业技术研究院（示例）",
+        "research_institute",
+        "platform_institution",
+        "12340700MB1D63920",
+        ("方晓东", "副院长", "0562-28851234", "fangxiaodong@wjnm.example.cn"),
+        PlanState.APPROVED,
+        ("铜基新材料", "熔铸、轧制、拉伸、表面处理", "铜带表面缺陷识别、合金成分优化"),
+        (
+            ("皖铜精密带材有限公司（示例）", "高精度铜合金带材企业。", "负责轧制环节数据汇聚。"),
+            (
+                "江淮材料计算科技有限公司（示例）",
+                "材料计算与数据服务企业。",
+                "负责材料数据库与模型研发。",
+            ),
+        ),
+    ),
 ]
 
 RETURN_COMMENTS = {
@@ -223,7 +332,9 @@ def _create(spec: DemoConsortium, program: Program, users) -> Plan | None:
         return consortium_create(actor=actor, program=program, data=data).plan
     data["signing_date"] = dt.date(2026, 3, 2)
     consortium = consortium_create(actor=actor, program=program, data=data)
-    plan = fill_plan(actor=actor, consortium=consortium, members=spec.members)
+    plan = fill_plan(
+        actor=actor, consortium=consortium, all_tasks=spec.all_tasks, members=spec.members
+    )
     if spec.industry != STEEL:
         plan = plan_update(
             actor=actor,

@@ -168,7 +168,7 @@ def _province_rows(scope: d.Scope) -> list[list[str]]:
                 fmt_rate(reports["on_time_rate"]),
                 fmt_int(tasks["attention"]),
                 fmt_rate(tasks["mean_percent"]),
-                f"{plans['recommended']}/{plans['quota']}",
+                f"{plans['in_quota']}/{plans['quota']}",
                 fmt_int(row["deliverables"]["dataset"]),
             ]
         )

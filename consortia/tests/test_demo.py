@@ -7,7 +7,7 @@ from django.core.management import call_command
 from consortia.demo import DEMO, PROGRAM_CODE
 from consortia.models import Consortium, DeadlineExtension, PlanVersion
 from consortia.selectors import consortium_list_visible_to, plan_deadline_for
-from consortia.workflows import PlanState
+from consortia.workflows import QUOTA_STATES, PlanState
 from portal.models import User
 
 
@@ -36,7 +36,14 @@ def test_load_demo_shows_every_plan_state_and_runs_twice(db, settings, tmp_path)
     for spec in DEMO:
         assert spec.name in output
 
-    assert demo.filter(plan__state=PlanState.APPROVED).count() == 4  # four pilots report quarterly
+    # Ten pilots in ten provinces report quarterly; no province goes over its quota.
+    pilots = demo.filter(plan__state=PlanState.APPROVED)
+    assert pilots.count() == 10
+    assert pilots.order_by().values("authority").distinct().count() == 10
+    quota = demo.first().program.recommendation_quota
+    for authority in demo.values_list("authority", flat=True).distinct():
+        in_quota = demo.filter(authority=authority, plan__state__in=QUOTA_STATES).count()
+        assert in_quota <= quota
     approved = demo.get(name=DEMO[0].name)
     assert approved.plan.state == PlanState.APPROVED
     assert approved.lead_organisation is not None
@@ -49,7 +56,7 @@ def test_load_demo_shows_every_plan_state_and_runs_twice(db, settings, tmp_path)
     deadline, extension = plan_deadline_for(program=approved.program, authority_id=beijing.pk)
     assert extension is not None and deadline.isoformat() == "2026-12-31"
 
-    # Reporting is populated too: Q1 and Q2 reports in every review state.
+    # Reporting is populated too: Q1–Q3 reports in every review state.
     from reporting.models import ProgressReport
     from reporting.workflows import ReportState
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from portal.models import Organisation, User
@@ -49,6 +50,28 @@ DEMO_USERS = [
     ),
     ("shanghai", Role.PROVINCIAL_AUTHORITY, "310000", "周", "洁", "处长", "shanghai@sh.example.cn"),
     ("jiangsu", Role.PROVINCIAL_AUTHORITY, "320000", "吴", "刚", "处长", "jiangsu@js.example.cn"),
+    ("zhejiang", Role.PROVINCIAL_AUTHORITY, "330000", "徐", "蕾", "处长", "zhejiang@zj.example.cn"),
+    (
+        "shandong",
+        Role.PROVINCIAL_AUTHORITY,
+        "370000",
+        "孔",
+        "亮",
+        "副处长",
+        "shandong@sd.example.cn",
+    ),
+    ("hubei", Role.PROVINCIAL_AUTHORITY, "420000", "胡", "斌", "处长", "hubei@hb.example.cn"),
+    ("sichuan", Role.PROVINCIAL_AUTHORITY, "510000", "罗", "敏", "处长", "sichuan@sc.example.cn"),
+    (
+        "chongqing",
+        Role.PROVINCIAL_AUTHORITY,
+        "500000",
+        "冉",
+        "勇",
+        "副处长",
+        "chongqing@cq.example.cn",
+    ),
+    ("anhui", Role.PROVINCIAL_AUTHORITY, "340000", "汪", "涛", "处长", "anhui@ah.example.cn"),
     (
         "lead",
         Role.CONSORTIUM_LEAD,
@@ -76,6 +99,9 @@ def ensure_demo_users() -> dict[str, User]:
         Organisation.objects.update_or_create(
             code=code, defaults={"kind": Organisation.Kind.UNIT, "name_zh": zh, "name_en": en}
         )
+    # One hash for every demo login: hashing takes ~0.3 s each (that is its point), and the
+    # password is the same public demo password anyway.
+    password = make_password(DEMO_PASSWORD)
     users = {}
     for username, role, org_code, last, first, title, email in DEMO_USERS:
         user, _ = User.objects.get_or_create(username=username)
@@ -83,7 +109,7 @@ def ensure_demo_users() -> dict[str, User]:
         user.organisation = Organisation.objects.get(code=org_code)
         user.last_name, user.first_name, user.title, user.email = last, first, title, email
         user.is_active = True
-        user.set_password(DEMO_PASSWORD)
+        user.password = password
         user.full_clean()
         user.save()
         user_sync_role(user=user)
