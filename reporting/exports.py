@@ -683,7 +683,11 @@ def export_render(*, job_id: int) -> ExportJob:
     job written by hand, never yields rows the user may not see.
     """
     with transaction.atomic():
-        job = ExportJob.objects.select_for_update().select_related("requested_by").get(pk=job_id)
+        job = (
+            ExportJob.objects.select_for_update(of=("self",))
+            .select_related("requested_by")
+            .get(pk=job_id)
+        )
         if job.status == JobStatus.DONE:
             return job
         job.status = JobStatus.RUNNING

@@ -400,7 +400,7 @@ def summary_render(*, document_id: int) -> SummaryDocument:
     """
     with transaction.atomic():
         document = (
-            SummaryDocument.objects.select_for_update()
+            SummaryDocument.objects.select_for_update(of=("self",))
             .select_related("program", "period", "authority")
             .get(pk=document_id)
         )
