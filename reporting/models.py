@@ -481,7 +481,6 @@ class ConsortiumRollup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["period", "consortium"], name="consortiumrollup_unique")
         ]
-        indexes = [models.Index(fields=["program", "period", "authority"])]
 
 
 class TaskRollup(models.Model):
@@ -542,7 +541,6 @@ class TaskRollup(models.Model):
                 fields=["period", "task", "authority", "entity_type"], name="taskrollup_unique"
             )
         ]
-        indexes = [models.Index(fields=["program", "period", "authority"])]
 
 
 class SelectionRollup(models.Model):

@@ -28,6 +28,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     F,
     IntegerField,
     Max,
@@ -51,6 +52,7 @@ from .models import (
     ConsortiumRollup,
     DeliverableRollup,
     PlanRollup,
+    ProgressReport,
     ReportingPeriod,
     RollupRun,
     SelectionRollup,
@@ -270,11 +272,21 @@ def rollup_compute(
         return 0
     # Serialise runs over the same programs: the second waits here and then recomputes.
     list(Program.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
-    for model in ROLLUP_MODELS:
-        model.objects.filter(program__in=ids).delete()
+    every = set(ids) >= set(Program.objects.values_list("pk", flat=True))
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # group in memory, not in temporary files
+        with connection.cursor() as cursor:
+            # Group in memory, not in temporary files; a crash before the WAL is flushed loses
+            # only this run, which the next one redoes.
             cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            if every:  # the nightly run over every program: empty the tables at once
+                tables = ", ".join(
+                    connection.ops.quote_name(m._meta.db_table) for m in ROLLUP_MODELS
+                )
+                cursor.execute(f"TRUNCATE {tables}")
+    if not (every and connection.vendor == "postgresql"):
+        for model in ROLLUP_MODELS:
+            model.objects.filter(program__in=ids).delete()
     periods = list(ReportingPeriod.objects.filter(program__in=ids, opens_on__lte=today))
     return (
         _consortium_rows(ids, periods, today)
@@ -285,50 +297,53 @@ def rollup_compute(
     )
 
 
-def _cutoff(day: dt.date) -> dt.datetime:
-    """The first instant after ``day`` ends, local time: handed in before it is on time."""
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
-
-
 def _consortium_rows(ids, periods, today) -> int:
-    """One row per pilot × opened period: from its report's entries (grouped by report), then
-    the pilots that have not started the period's report."""
+    """One row per pilot × opened period, in two statements: the reports (their entries counted,
+    grouped by report) and the pilots that have not started the period's report."""
     if not periods:
         return 0
-    handed_in = Q(report__state__in=HANDED_IN)
+    handed_in = Q(state__in=HANDED_IN)
     past_due = [p.pk for p in periods if today > p.due_date]
+
+    def flag(condition: Q) -> Case:
+        return Case(When(condition, then=True), default=False, output_field=BooleanField())
+
+    # On time: first handed in on or before the due date, as a date in Beijing time.
+    on_time = flag(handed_in & Q(first_submitted_at__date__lte=F("period__due_date")))
+    counted = {
+        key: Count("entries", filter=Q(entries__nothing_to_report=False, entries__status=key))
+        for key in STATUSES
+    }
+    live = Q(entries__nothing_to_report=False)
     written = _insert_select(
         ConsortiumRollup,
-        TaskProgress.objects.filter(
-            report__period__in=periods, report__consortium__pilot_since__isnull=False
-        ),
+        ProgressReport.objects.filter(period__in=periods, consortium__pilot_since__isnull=False),
         {
-            "program": Max("report__period__program"),
-            "period": Max("report__period"),
-            "consortium": Max("report__consortium"),
-            "authority": Max("report__consortium__authority"),
-            "entity_type": Max("report__consortium__entity_type"),
-            "report_state": Max("report__state"),
-            "handed_in": _bool(False),  # the flags are set below, on the few rows written
-            "first_submitted_at": Max("report__first_submitted_at"),
-            "on_time": _bool(False),
-            "overdue": _bool(False),
-            "selected": Count("id"),
-            **_status_counts(only=handed_in),
+            "program": "period__program",
+            "period": "period",
+            "consortium": "consortium",
+            "authority": "consortium__authority",
+            "entity_type": "consortium__entity_type",
+            "report_state": "state",
+            "handed_in": flag(handed_in),
+            "first_submitted_at": "first_submitted_at",
+            "on_time": on_time,
+            "overdue": flag(~handed_in & Q(period__in=past_due)),
+            "selected": Count("entries"),
+            # Task figures count handed-in reports only: zero the others' counts.
+            **{
+                key: Case(When(handed_in, then=value), default=0)
+                for key, value in {
+                    **counted,
+                    "nothing_to_report": Count(
+                        "entries", filter=Q(entries__nothing_to_report=True)
+                    ),
+                    "percent_sum": Sum("entries__percent", filter=live, default=0),
+                    "percent_count": Count("entries__percent", filter=live),
+                }.items()
+            },
         },
-        group_by=("report",),
-    )
-    rows = ConsortiumRollup.objects.filter(program__in=ids)
-    rows.filter(report_state__in=HANDED_IN).update(handed_in=True)
-    rows.filter(handed_in=True).update(
-        on_time=Case(
-            *[
-                When(period=p.pk, first_submitted_at__lt=_cutoff(p.due_date), then=True)
-                for p in periods
-            ],
-            default=False,
-            output_field=BooleanField(),
-        )
+        group_by=("id",),
     )
     selections = (
         TaskSelection.objects.filter(plan__consortium=OuterRef("pk"))
@@ -336,27 +351,36 @@ def _consortium_rows(ids, periods, today) -> int:
         .annotate(n=Count("id"))
         .values("n")
     )
-    for period in periods:
-        written += _insert_select(
-            ConsortiumRollup,
-            Consortium.objects.filter(program=period.program_id, pilot_since__isnull=False).exclude(
-                reports__period=period
-            ),
-            {
-                "program": "program",
-                "period": _int(period.pk),
-                "consortium": "id",
-                "authority": "authority",
-                "entity_type": "entity_type",
-                "report_state": _text(""),
-                "handed_in": _bool(False),
-                "on_time": _bool(False),
-                "overdue": _bool(False),
-                "selected": Coalesce(Subquery(selections), 0),
-                **{k: _int() for k in COUNTED},
-            },
+    # Pilots × their program's opened periods (one join, named so both conditions use it).
+    not_started = (
+        Consortium.objects.filter(program__in=ids, pilot_since__isnull=False)
+        .annotate(the_period=F("program__periods"))
+        .filter(the_period__in=[p.pk for p in periods])
+        .filter(
+            ~Exists(
+                ProgressReport.objects.filter(
+                    consortium=OuterRef("pk"), period=OuterRef("the_period")
+                )
+            )
         )
-    rows.filter(period__in=past_due, handed_in=False).update(overdue=True)
+    )
+    written += _insert_select(
+        ConsortiumRollup,
+        not_started,
+        {
+            "program": "program",
+            "period": "the_period",
+            "consortium": "id",
+            "authority": "authority",
+            "entity_type": "entity_type",
+            "report_state": _text(""),
+            "handed_in": _bool(False),
+            "on_time": _bool(False),
+            "overdue": flag(Q(the_period__in=past_due)),
+            "selected": Coalesce(Subquery(selections), 0),
+            **{k: _int() for k in COUNTED},
+        },
+    )
     return written
 
 
