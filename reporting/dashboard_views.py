@@ -47,6 +47,7 @@ from .rollups import rollup_request, rollup_status
 
 HEATMAP_PAGE_SIZE = 50
 ROWS_PAGE_SIZE = 50
+OVERDUE_SHOWN = 20  # the full list is the "overdue" drill-down
 AT_RISK_SHOWN = 20
 
 
@@ -282,7 +283,7 @@ class OverviewView(DashboardMixin, TemplateView):
             entity_types=entity_type_table(scope),
             trend=trend_rows,
             breakdown=breakdown,
-            overdue=with_state_labels(list(overdue_reports(scope))),
+            overdue=with_state_labels(list(overdue_reports(scope)[:OVERDUE_SHOWN])),
             attention=attention[:AT_RISK_SHOWN],
             attention_more=len(attention) > AT_RISK_SHOWN,
             key_figures=key_figures(figures, scope, ministry=context["is_ministry"]),
