@@ -5,12 +5,16 @@ an unknown filter value renders the error with status 400), calls the selectors 
 the rows to the template; charts come from ``reporting.dashboard_charts``.
 """
 
+import hashlib
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -267,33 +271,59 @@ class OverviewView(DashboardMixin, TemplateView):
     template_name = "reporting/dashboards/overview.html"
     tab = "overview"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def figures_context(self, *, ministry: bool) -> dict:
+        """Everything computed from the roll-ups: it changes only when a run finishes."""
         scope = self.scope
         figures = overview(scope)
         categories = category_table(scope)
         provinces = province_table(scope)
         trend_rows = trend(scope)
         breakdown = deliverable_breakdown(scope)
-        attention = list(at_risk_entries(scope)[: AT_RISK_SHOWN + 1])
-        context.update(
-            figures=figures,
-            provinces=provinces,
-            categories=categories,
-            entity_types=entity_type_table(scope),
-            trend=trend_rows,
-            breakdown=breakdown,
-            overdue=with_state_labels(list(overdue_reports(scope)[:OVERDUE_SHOWN])),
-            attention=attention[:AT_RISK_SHOWN],
-            attention_more=len(attention) > AT_RISK_SHOWN,
-            key_figures=key_figures(figures, scope, ministry=context["is_ministry"]),
-            charts={
+        return {
+            "figures": figures,
+            "provinces": provinces,
+            "categories": categories,
+            "entity_types": entity_type_table(scope),
+            "trend": trend_rows,
+            "breakdown": breakdown,
+            "overdue": with_state_labels(list(overdue_reports(scope)[:OVERDUE_SHOWN])),
+            "key_figures": key_figures(figures, scope, ministry=ministry),
+            "charts": {
                 "report_states": charts.report_state_donut(figures["reports"], scope),
                 "categories": charts.category_status_chart(categories, scope),
                 "trend": charts.trend_chart(trend_rows),
                 "datasets": charts.datasets_by_industry_chart(breakdown["datasets"], scope),
                 "scenarios": charts.scenarios_by_stage_chart(breakdown["scenarios"]),
                 "provinces": charts.province_attention_chart(provinces, scope),
+            },
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        ministry, last = context["is_ministry"], context["rollup"]["last"]
+
+        def compute() -> dict:
+            return self.figures_context(ministry=ministry)
+
+        if last is None:  # nothing computed by a run yet: nothing to key a cache entry on
+            context.update(compute())
+        else:
+            # The figures of one scope change only when a run finishes: cache them per run.
+            key = "|".join(
+                [get_language(), str(ministry), self.scope.query(), str(last.pk)]
+                + [last.finished_at.isoformat()]
+            )
+            digest = hashlib.sha256(key.encode()).hexdigest()
+            context.update(cache.get_or_set(f"dashboard:overview:{digest}", compute, 86400))
+        attention = list(at_risk_entries(self.scope)[: AT_RISK_SHOWN + 1])
+        context.update(
+            attention=attention[:AT_RISK_SHOWN],
+            attention_more=len(attention) > AT_RISK_SHOWN,
+            # Reversed once: the tables link every figure (hundreds of links at national scope).
+            urls={
+                "overview": reverse("dashboards:overview"),
+                "report_rows": reverse("dashboards:report-rows"),
+                "entry_rows": reverse("dashboards:entry-rows"),
             },
         )
         return context

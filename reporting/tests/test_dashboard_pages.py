@@ -320,3 +320,25 @@ def test_overview_query_count_does_not_grow_with_consortia(
     assert consortium_rows(scope).count() == 3
     assert Organisation.objects.filter(code__in=["110000", "440000"]).count() == 2
     assert count_queries() == one
+
+
+def test_figures_are_cached_per_run_and_a_new_run_shows_new_figures(
+    client, pilot, ministry_staff, on_date
+):
+    program = Program.objects.get(code="idfa-2026")
+    rollup_execute(run_id=rollup_request(program_id=program.pk, reason="manual").pk, today=AFTER_Q2)
+    client.force_login(ministry_staff)
+    url = reverse("dashboards:overview")
+
+    def overdue_and_queries() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            html = html_of(client.get(url, Q2, HTTP_ACCEPT_LANGUAGE="en"))
+        return text_of(html, "fig-overdue-value"), len(ctx.captured_queries)
+
+    first, cold = overdue_and_queries()
+    again, warm = overdue_and_queries()
+    assert first == again == "1" and warm < cold - 10  # the figures came from the cache
+    report_q2(pilot, on_date)  # handed in: no longer overdue, once a run has counted it
+    assert overdue_and_queries()[0] == "1"  # the page shows the last run's figures
+    rollup_execute(run_id=rollup_request(program_id=program.pk, reason="manual").pk, today=AFTER_Q2)
+    assert overdue_and_queries()[0] == "0"
