@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
@@ -204,6 +205,17 @@ def key_figures(figures: dict, scope: Scope, *, ministry: bool) -> list[dict]:
     ]
 
 
+def _evaluated(value):
+    """Lazy translations turned into text: unpickling a lazy string from the cache is slow."""
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _evaluated(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_evaluated(v) for v in value)
+    return value
+
+
 class DashboardMixin(PermissionMixin):
     """Dashboards for Ministry staff and provincial authorities; the scope from the filters."""
 
@@ -303,7 +315,7 @@ class OverviewView(DashboardMixin, TemplateView):
         ministry, last = context["is_ministry"], context["rollup"]["last"]
 
         def compute() -> dict:
-            return self.figures_context(ministry=ministry)
+            return _evaluated(self.figures_context(ministry=ministry))
 
         if last is None:  # nothing computed by a run yet: nothing to key a cache entry on
             context.update(compute())

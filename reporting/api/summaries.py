@@ -110,6 +110,7 @@ class SummaryListView(generics.ListCreateAPIView):
         params = {k: v or "" for k, v in data.validated_data.items()}
         scope = scope_for(user=request.user, params=params)
         document = summary_request(actor=request.user, scope=scope)
+        document.refresh_from_db()  # rendered already when Celery runs eagerly
         code = status.HTTP_200_OK if document.status == JobStatus.DONE else status.HTTP_202_ACCEPTED
         return Response(SummarySerializer(document).data, status=code)
 
