@@ -12,7 +12,6 @@ their translated labels next to their codes where a code helps, headers are tran
 import csv
 import datetime as dt
 import io
-import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,14 +24,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.jobs import dispatch_on_commit
 from portal.uploads import files_cleanup_on_error, store_file
 
 from . import dashboards as d
 from .deliverables import KINDS
 from .models import ExportJob, JobStatus, ReportState, TaskProgress, TaskStatus
 from .rollups import STATUSES
-
-logger = logging.getLogger(__name__)
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -665,15 +663,8 @@ def export_request(*, actor, table: str, params: Mapping[str, str], format: str)
             table=table, format=format, params=filters, requested_by=actor
         )
         job_id = job.pk
-        transaction.on_commit(lambda: _dispatch(export_render_task, job_id))
+        dispatch_on_commit(export_render_task, job_id)
     return job
-
-
-def _dispatch(task, job_id: int) -> None:
-    try:
-        task.delay(job_id)
-    except Exception:  # a broker outage (or, eager, a failed job) must not fail the request
-        logger.exception("Export job %s could not be dispatched", job_id)
 
 
 def export_render(*, job_id: int) -> ExportJob:

@@ -20,7 +20,6 @@ period of its program that has opened.
 """
 
 import datetime as dt
-import logging
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
@@ -44,6 +43,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from consortia.models import Consortium, TaskSelection
+from portal.jobs import dispatch_on_commit
 from portal.models import User
 from tasks_catalog.models import Program
 
@@ -62,7 +62,6 @@ from .models import (
 )
 from .workflows import ReportState
 
-logger = logging.getLogger(__name__)
 HANDED_IN = (ReportState.SUBMITTED, ReportState.CONFIRMED, ReportState.ACCEPTED)
 STATUSES = [s.value for s in TaskStatus]
 COUNTED = [*STATUSES, "nothing_to_report", "percent_sum", "percent_count"]
@@ -106,17 +105,8 @@ def rollup_request(
     stale = run.requested_at < timezone.now() - STALE_AFTER
     if created or stale or force:
         run_id = run.pk
-        transaction.on_commit(lambda: _dispatch(rollup_run_task, run_id))
+        dispatch_on_commit(rollup_run_task, run_id)
     return run
-
-
-def _dispatch(task, run_id: int) -> None:
-    try:
-        task.delay(run_id)
-    except Exception:  # a broker outage (or, eager, a failed run) must not fail the user's action
-        logger.exception(
-            "Roll-up run %s could not be dispatched; the nightly run redoes it", run_id
-        )
 
 
 # Audit actions that change a figure without a state change.

@@ -12,7 +12,6 @@ constraint cannot hold, so requests lock the program row first.
 
 import datetime as dt
 import hashlib
-import logging
 import re
 from typing import Any
 
@@ -26,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from portal.jobs import dispatch_on_commit
 from portal.pdf import pdf_page_count, render_pdf
 from portal.permissions import is_ministry
 from portal.roles import Role
@@ -40,8 +40,6 @@ from .models import JobStatus, ProgressReport, SummaryDocument, TaskStatus
 from .permissions import can_view_dashboard
 from .rollups import STALE_AFTER, rollup_status
 from .workflows import ReportState
-
-logger = logging.getLogger(__name__)
 
 PDF_TEMPLATE = "reporting/pdf/summary.html"
 PDF_LANGUAGE = "zh-hans"
@@ -382,15 +380,8 @@ def summary_request(*, actor, scope: d.Scope) -> SummaryDocument:
             dispatch = True  # its message was lost or its worker died
         if dispatch:
             document_id = document.pk
-            transaction.on_commit(lambda: _dispatch(summary_render_task, document_id))
+            dispatch_on_commit(summary_render_task, document_id)
     return document
-
-
-def _dispatch(task, document_id: int) -> None:
-    try:
-        task.delay(document_id)
-    except Exception:  # a broker outage (or, eager, a failed render) must not fail the request
-        logger.exception("Summary document %s could not be dispatched", document_id)
 
 
 def summary_render(*, document_id: int) -> SummaryDocument:
