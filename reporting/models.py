@@ -428,39 +428,25 @@ class RollupRun(models.Model):
         return f"{scope} · {self.requested_at:%Y-%m-%d %H:%M} · {self.get_status_display()}"
 
 
+def derived_fk(to) -> models.ForeignKey:
+    """A reference in a roll-up table: derived rows, rebuilt wholesale by every run, so neither a
+    database constraint nor an index of its own (checking them cost more than the run)."""
+    return models.ForeignKey(
+        to, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+
+
 class ConsortiumRollup(models.Model):
     """Per consortium × period: its report's state and timeliness, and its tasks' status counts.
 
     Task figures count only reports handed in (submitted, confirmed or accepted).
     """
 
-    program = models.ForeignKey(
-        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
-    period = models.ForeignKey(
-        ReportingPeriod,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    consortium = models.ForeignKey(
-        Consortium, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
-    authority = models.ForeignKey(
-        "portal.Organisation",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    entity_type = models.ForeignKey(
-        "tasks_catalog.EntityType",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    program = derived_fk(Program)
+    period = derived_fk(ReportingPeriod)
+    consortium = derived_fk(Consortium)
+    authority = derived_fk("portal.Organisation")
+    entity_type = derived_fk("tasks_catalog.EntityType")
     report_state = models.CharField(max_length=16, blank=True)  # "" = not started
     handed_in = models.BooleanField(default=False)
     first_submitted_at = models.DateTimeField(null=True, blank=True)
@@ -486,44 +472,12 @@ class ConsortiumRollup(models.Model):
 class TaskRollup(models.Model):
     """Per period × task × province × entity type: the entries of handed-in reports by status."""
 
-    program = models.ForeignKey(
-        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
-    period = models.ForeignKey(
-        ReportingPeriod,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    task = models.ForeignKey(
-        ReferenceTask,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    category = models.ForeignKey(
-        "tasks_catalog.TaskCategory",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    authority = models.ForeignKey(
-        "portal.Organisation",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    entity_type = models.ForeignKey(
-        "tasks_catalog.EntityType",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    program = derived_fk(Program)
+    period = derived_fk(ReportingPeriod)
+    task = derived_fk(ReferenceTask)
+    category = derived_fk("tasks_catalog.TaskCategory")
+    authority = derived_fk("portal.Organisation")
+    entity_type = derived_fk("tasks_catalog.EntityType")
     reported = models.PositiveIntegerField(default=0)
     not_started = models.PositiveIntegerField(default=0)
     on_track = models.PositiveIntegerField(default=0)
@@ -546,37 +500,11 @@ class TaskRollup(models.Model):
 class SelectionRollup(models.Model):
     """Per task × province × entity type: how many pilot consortia selected the task."""
 
-    program = models.ForeignKey(
-        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
-    task = models.ForeignKey(
-        ReferenceTask,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    category = models.ForeignKey(
-        "tasks_catalog.TaskCategory",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    authority = models.ForeignKey(
-        "portal.Organisation",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    entity_type = models.ForeignKey(
-        "tasks_catalog.EntityType",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    program = derived_fk(Program)
+    task = derived_fk(ReferenceTask)
+    category = derived_fk("tasks_catalog.TaskCategory")
+    authority = derived_fk("portal.Organisation")
+    entity_type = derived_fk("tasks_catalog.EntityType")
     selected = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -591,30 +519,10 @@ class SelectionRollup(models.Model):
 class DeliverableRollup(models.Model):
     """Per period reported in × province × entity type × kind and facets: counts and sizes."""
 
-    program = models.ForeignKey(
-        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
-    period = models.ForeignKey(
-        ReportingPeriod,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    authority = models.ForeignKey(
-        "portal.Organisation",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    entity_type = models.ForeignKey(
-        "tasks_catalog.EntityType",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    program = derived_fk(Program)
+    period = derived_fk(ReportingPeriod)
+    authority = derived_fk("portal.Organisation")
+    entity_type = derived_fk("tasks_catalog.EntityType")
     kind = models.CharField(max_length=32)  # a key of reporting.deliverables.KINDS
     industry = models.CharField(max_length=32, blank=True)  # datasets
     level = models.CharField(max_length=16, blank=True)  # standards
@@ -639,23 +547,9 @@ class DeliverableRollup(models.Model):
 class PlanRollup(models.Model):
     """Per program × province × entity type × plan state: how many consortia."""
 
-    program = models.ForeignKey(
-        Program, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
-    authority = models.ForeignKey(
-        "portal.Organisation",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    entity_type = models.ForeignKey(
-        "tasks_catalog.EntityType",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    program = derived_fk(Program)
+    authority = derived_fk("portal.Organisation")
+    entity_type = derived_fk("tasks_catalog.EntityType")
     state = models.CharField(max_length=16)
     count = models.PositiveIntegerField(default=0)
 
