@@ -1,7 +1,8 @@
 """Serving the plan's files (generated forms and stamped scans). Callers check permission first."""
 
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
+
+from portal.uploads import stored_file_response
 
 from .models import Plan, PlanVersion
 from .pdf import plan_pdf
@@ -33,17 +34,7 @@ def plan_pdf_response(plan: Plan) -> HttpResponse:
 
 
 def stored_pdf_response(name: str, filename: str) -> FileResponse:
-    if not name or not default_storage.exists(name):
-        raise Http404
-    response = FileResponse(
-        default_storage.open(name, "rb"),
-        content_type="application/pdf",
-        as_attachment=True,
-        filename=filename,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(name=name, filename=filename, content_type="application/pdf")
 
 
 def plan_scan_response(plan: Plan) -> FileResponse:

@@ -234,3 +234,20 @@ def files_cleanup_on_error() -> Iterator[None]:
             parent.extend(names)
     finally:
         _stored_names.reset(token)
+
+
+def stored_file_response(*, name: str, filename: str, content_type: str):
+    """Send a stored file as a download (callers check permission first); 404 when it is gone."""
+    from django.http import FileResponse, Http404
+
+    if not name or not default_storage.exists(name):
+        raise Http404
+    response = FileResponse(
+        default_storage.open(name, "rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

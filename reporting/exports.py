@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.jobs import dispatch_on_commit
-from portal.uploads import files_cleanup_on_error, store_file
+from portal.uploads import files_cleanup_on_error, store_file, stored_file_response
 
 from . import dashboards as d
 from .deliverables import KINDS
@@ -724,6 +724,18 @@ def export_get_for(*, user, pk: int) -> ExportJob:
     if job is None:
         raise Http404
     return job
+
+
+def export_download(*, user, pk: int):
+    """The user's finished export as a download; 404 for another user's job or one not ready."""
+    job = export_get_for(user=user, pk=pk)
+    if job.status != JobStatus.DONE:
+        raise Http404
+    return stored_file_response(
+        name=job.file.name,
+        filename=export_download_name(job),
+        content_type=FORMATS.get(job.format, "application/octet-stream"),
+    )
 
 
 def export_download_name(job: ExportJob) -> str:

@@ -30,7 +30,7 @@ from portal.pdf import pdf_page_count, render_pdf
 from portal.permissions import is_ministry
 from portal.roles import Role
 from portal.services import audit_record
-from portal.uploads import files_cleanup_on_error, store_file
+from portal.uploads import files_cleanup_on_error, store_file, stored_file_response
 from tasks_catalog.models import Program
 
 from . import dashboard_charts
@@ -457,6 +457,16 @@ def summary_get_for(*, user, pk: int) -> SummaryDocument:
 def summary_filename(document: SummaryDocument) -> str:
     where = document.authority.region_name_zh if document.authority else NATIONAL_ZH
     return f"{document.program.short_name_zh}-{document.period.name_zh}-{where}.pdf"
+
+
+def summary_download(*, user, pk: int):
+    """The finished PDF as a download; 404 unless the user may see it and it is ready."""
+    document = summary_get_for(user=user, pk=pk)
+    if document.status != JobStatus.DONE:
+        raise Http404
+    return stored_file_response(
+        name=document.file.name, filename=summary_filename(document), content_type="application/pdf"
+    )
 
 
 def summary_has_active(documents: Any) -> bool:

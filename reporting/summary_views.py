@@ -4,7 +4,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,9 +22,8 @@ from .exports import (
     TABLES,
     export_build,
     export_check,
-    export_download_name,
+    export_download,
     export_filename,
-    export_get_for,
     export_list_for,
     export_needs_job,
     export_request,
@@ -33,8 +32,7 @@ from .exports import (
 from .models import JobStatus, ReportingPeriod
 from .permissions import can_use_dashboards
 from .summaries import (
-    summary_filename,
-    summary_get_for,
+    summary_download,
     summary_has_active,
     summary_list_for,
     summary_request,
@@ -122,15 +120,7 @@ class SummaryDownloadView(PermissionMixin, View):
     permission = staticmethod(can_use_dashboards)
 
     def get(self, request, pk: int):
-        document = summary_get_for(user=request.user, pk=pk)  # 404 unless the user may see it
-        if document.status != JobStatus.DONE or not document.file:
-            raise Http404
-        return FileResponse(
-            document.file.open("rb"),
-            as_attachment=True,
-            filename=summary_filename(document),
-            content_type="application/pdf",
-        )
+        return summary_download(user=request.user, pk=pk)  # 404 unless visible and ready
 
 
 class ExportView(PermissionMixin, View):
@@ -181,12 +171,4 @@ class ExportDownloadView(PermissionMixin, View):
     permission = staticmethod(can_use_dashboards)
 
     def get(self, request, pk: int):
-        job = export_get_for(user=request.user, pk=pk)  # someone else's: 404
-        if job.status != JobStatus.DONE or not job.file:
-            raise Http404
-        return FileResponse(
-            job.file.open("rb"),
-            as_attachment=True,
-            filename=export_download_name(job),
-            content_type=FORMATS.get(job.format, "application/octet-stream"),
-        )
+        return export_download(user=request.user, pk=pk)  # someone else's or not ready: 404

@@ -3,8 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
@@ -14,6 +13,7 @@ from consortia.forms import apply_service_error
 from consortia.selectors import consortium_get_for
 from portal.permissions import can_use_portal
 from portal.selectors import audit_list_for_object
+from portal.uploads import stored_file_response
 from portal.views import PermissionMixin
 
 from . import services
@@ -214,16 +214,11 @@ class EvidenceDownloadView(LoginRequiredMixin, View):
         consortium_get_for(
             user=request.user, pk=evidence.entry.report.consortium_id
         )  # 404 if not visible
-        if not default_storage.exists(evidence.file.name):
-            raise Http404
-        response = FileResponse(
-            default_storage.open(evidence.file.name, "rb"),
-            as_attachment=True,
+        return stored_file_response(
+            name=evidence.file.name,
             filename=evidence.original_name,
             content_type=evidence.content_type,
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
 
 
 class PeriodReopenView(ReportMixin, View):

@@ -6,7 +6,7 @@
 ``exports/`` lists and requests the user's own jobs, ``exports/<id>/`` and ``…/download/``.
 """
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -22,7 +22,7 @@ from ..exports import (
     TABLES,
     export_build,
     export_check,
-    export_download_name,
+    export_download,
     export_filename,
     export_get_for,
     export_list_for,
@@ -32,7 +32,7 @@ from ..exports import (
 )
 from ..models import ExportJob, JobStatus, SummaryDocument
 from ..permissions import can_use_dashboards
-from ..summaries import summary_filename, summary_get_for, summary_list_for, summary_request
+from ..summaries import summary_download, summary_get_for, summary_list_for, summary_request
 
 
 class FileFormatMixin:
@@ -128,15 +128,7 @@ class SummaryDownloadView(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, pk: int):
-        document = summary_get_for(user=request.user, pk=pk)
-        if document.status != JobStatus.DONE or not document.file:
-            raise Http404
-        return FileResponse(
-            document.file.open("rb"),
-            as_attachment=True,
-            filename=summary_filename(document),
-            content_type="application/pdf",
-        )
+        return summary_download(user=request.user, pk=pk)  # 404 unless visible and ready
 
 
 # --- exports ---------------------------------------------------------------------------------
@@ -213,15 +205,7 @@ class ExportDownloadView(APIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, pk: int):
-        job = export_get_for(user=request.user, pk=pk)
-        if job.status != JobStatus.DONE or not job.file:
-            raise Http404
-        return FileResponse(
-            job.file.open("rb"),
-            as_attachment=True,
-            filename=export_download_name(job),
-            content_type=FORMATS.get(job.format, "application/octet-stream"),
-        )
+        return export_download(user=request.user, pk=pk)  # someone else's or not ready: 404
 
 
 class ExportTableView(FileFormatMixin, APIView):
