@@ -175,10 +175,15 @@ def celery_worker_process(django_db_setup, django_db_blocker):
 @pytest.fixture
 def real_worker(celery_worker_process, reference_data):
     """Run tasks on the worker process instead of eagerly, for one test."""
+    from celery.result import allow_join_result
+
     from portal.celery import app
 
     app.conf.task_always_eager = False
-    yield celery_worker_process
+    # Eager tasks run by several threads at once (the concurrency tests) can leave Celery's
+    # process-wide "inside a task" flag set, which then refuses ``result.get()``: clear it here.
+    with allow_join_result():
+        yield celery_worker_process
     app.conf.task_always_eager = True
 
 
