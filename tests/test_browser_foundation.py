@@ -11,8 +11,8 @@ pytestmark = [
 ]
 
 HOME_TITLE = {
-    "ministry_admin": ("部工作台", "Ministry home"),
-    "ministry_staff": ("部工作台", "Ministry home"),
+    "ministry_admin": ("工业和信息化部首页", "Ministry home"),
+    "ministry_staff": ("工业和信息化部首页", "Ministry home"),
     "provincial_authority": ("地方主管部门首页", "Provincial authority home"),
     "consortium_lead": ("联合体首页", "Consortium home"),
     "consortium_member": ("联合体首页", "Consortium home"),

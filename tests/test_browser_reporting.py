@@ -96,14 +96,14 @@ def test_quarterly_report_from_draft_to_accepted(page, tmp_path, settings):
 
         page.goto(f"/reports/{pilot.consortium.pk}/2026-q2/")
         page.click("[data-testid=report-submit]")
-        assert page.inner_text("[data-testid=report-state]") == "已提交省级主管部门"
+        assert page.inner_text("[data-testid=report-state]") == "已提交地方主管部门"
         page.click("[data-testid=logout]")
 
         login(page, "beijing")
         page.goto(f"/reports/{pilot.consortium.pk}/2026-q2/")
         page.fill("#id_comment", "情况属实。")
         page.click("[data-testid=report-confirm]")
-        assert page.inner_text("[data-testid=report-state]") == "省级主管部门已确认"
+        assert page.inner_text("[data-testid=report-state]") == "地方主管部门已确认"
         page.click("[data-testid=logout]")
 
         login(page, "ministry")
@@ -129,6 +129,6 @@ def test_quarterly_report_from_draft_to_accepted(page, tmp_path, settings):
         login(page, "ministry")
         page.goto(f"/reports/{pilot.consortium.pk}/2026-q2/")
         page.click("[data-testid=report-accept]")
-        assert page.inner_text("[data-testid=report-state]") == "部里已采纳"
+        assert page.inner_text("[data-testid=report-state]") == "工业和信息化部已采纳"
         history = page.inner_text("[data-testid=report-audit]")
         assert history.count("已提交") == 2 and "退回修改" in history
