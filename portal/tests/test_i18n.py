@@ -1,6 +1,7 @@
 """Chinese first, English complete: every visible string of every page changes with the language."""
 
 import re
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -54,17 +55,57 @@ def visible_text(html: str) -> str:
     return "\n".join(parser.parts)
 
 
-@pytest.mark.parametrize("domain", ["django", "djangojs"])
-def test_every_message_is_translated_to_chinese(domain):
-    po = polib.pofile(str(Path(settings.BASE_DIR) / f"locale/zh_Hans/LC_MESSAGES/{domain}.po"))
-    untranslated = [e.msgid for e in po.untranslated_entries()]
-    fuzzy = [e.msgid for e in po.fuzzy_entries()]
-    assert not untranslated, untranslated
-    assert not fuzzy, fuzzy
-    for entry in po.translated_entries():
-        for placeholder in re.findall(r"%\(\w+\)[sd]", entry.msgid):
-            translated = entry.msgstr or " ".join(entry.msgstr_plural.values())
-            assert placeholder in translated, (entry.msgid, placeholder)
+CATALOGUES = [
+    (language, domain) for language in ("zh_Hans", "en") for domain in ("django", "djangojs")
+]
+# %(name)s, %s, {0}, {value}: what Python fills in; %% is a literal percent sign.
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdifr]|%[sdifr]|\{\w*\}")
+# Chinese sentences take full-width punctuation: an ASCII , . ; : ! ? ( ) next to a Chinese
+# character (and any ASCII double quote) is a slip of the keyboard.
+CJK_CHAR = r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]"
+HALF_WIDTH_IN_CHINESE = re.compile(rf"{CJK_CHAR}[,.;:!?()]|[,.;:!?()]{CJK_CHAR}|\"")
+
+
+def catalogue(language: str, domain: str) -> polib.POFile:
+    return polib.pofile(str(Path(settings.BASE_DIR) / f"locale/{language}/LC_MESSAGES/{domain}.po"))
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(PLACEHOLDER.findall(text.replace("%%", "")))
+
+
+def translations(entry: polib.POEntry, nplurals: int) -> list[tuple[str, str]]:
+    """(msgstr, the msgid it renders) for each form: one, or one per plural form."""
+    if not entry.msgid_plural:
+        return [(entry.msgstr, entry.msgid)]
+    return [
+        (
+            entry.msgstr_plural.get(n, ""),
+            entry.msgid if n == 0 and nplurals > 1 else entry.msgid_plural,
+        )
+        for n in range(nplurals)
+    ]
+
+
+@pytest.mark.parametrize(("language", "domain"), CATALOGUES)
+def test_every_catalogue_entry_is_translated_and_keeps_its_placeholders(language, domain):
+    po = catalogue(language, domain)
+    nplurals = int(re.search(r"nplurals=(\d+)", po.metadata["Plural-Forms"]).group(1))
+    entries = [e for e in po if not e.obsolete]
+    problems = []
+    counts = Counter((e.msgctxt, e.msgid) for e in entries)
+    problems += [("duplicate", key) for key, n in counts.items() if n > 1]
+    for entry in entries:
+        if entry.fuzzy:
+            problems.append(("fuzzy", entry.msgid))
+        for msgstr, msgid in translations(entry, nplurals):
+            if not msgstr.strip():
+                problems.append(("empty", msgid))
+            elif placeholders(msgstr) != placeholders(msgid):
+                problems.append(("placeholders", msgid, msgstr))
+            if language == "zh_Hans" and HALF_WIDTH_IN_CHINESE.search(msgstr):
+                problems.append(("half-width punctuation", msgid, msgstr))
+    assert not problems, "\n".join(repr(p) for p in problems)
 
 
 @pytest.fixture
