@@ -8,7 +8,8 @@ Why SVG built in Python rather than a JavaScript chart library:
 * the output is plain, deterministic markup that tests can parse as XML.
 
 Every function returns a ``SafeString`` holding one complete ``<svg>`` element with
-``role="img"``, an ``aria-label`` and a ``<title>``. All user text is escaped with
+``role="img"`` (``role="group"`` when it holds links, each named by an ``aria-label``), an
+``aria-label`` and a ``<title>``. All user text is escaped with
 ``html.escape``. Colours are set with ``fill``/``stroke`` attributes (not CSS classes) so
 WeasyPrint paints them; the class names ``chart chart-<kind>`` are only hooks for page CSS.
 The root ``width="100%"`` plus ``viewBox`` makes the chart scale to its container.
@@ -139,15 +140,26 @@ def _text(x: float, y: float, text: str, *, anchor: str = "start", **attrs: str)
     return f'<text x="{_num(x)}" y="{_num(y)}" text-anchor="{anchor}"{extra}>{_esc(text)}</text>'
 
 
-def _link(href: str | None, body: str) -> str:
+def _link(href: str | None, body: str, *, label: str, duplicate: bool = False) -> str:
+    """``body`` wrapped in a link named ``label``.
+
+    A ``duplicate`` link (a donut slice, whose legend row links to the same page) is left out of
+    the tab order and hidden from screen readers: mouse users click it, everyone else uses the
+    legend row.
+    """
     if not href or href.strip().lower().startswith(("javascript:", "data:", "vbscript:")):
         return body
-    return f'<a href="{_esc(href)}">{body}</a>'
+    extra = ' tabindex="-1" aria-hidden="true"' if duplicate else ""
+    return f'<a href="{_esc(href)}" aria-label="{_esc(label)}"{extra}>{body}</a>'
 
 
 def _svg(kind: str, title: str, width: float, height: float, body: str) -> SafeString:
+    # A chart is one image for assistive technology, unless it holds links: an image's content
+    # is presentational, so links inside one could not be reached ("nested-interactive"). A
+    # chart with links is a named group instead, whose links are each named.
+    role = "group" if "<a " in body else "img"
     return mark_safe(
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{kind}" role="img"'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{kind}" role="{role}"'
         f' aria-label="{_esc(title)}" viewBox="0 0 {_num(width)} {_num(height)}"'
         f' width="100%" style="max-width:{_num(width)}px;height:auto"'
         f' font-family="{FONT_STACK}" font-size="{FONT_SIZE}" fill="{TEXT_COLOR}">'
@@ -218,7 +230,7 @@ def bar_chart(
             + _text(label_w + bar_w + 4, text_y, fmt(item.value))
             + "</g>"
         )
-        rows.append(_link(item.href, group))
+        rows.append(_link(item.href, group, label=tip))
     height = len(items) * (bar_height + gap) - gap
     return _svg("bar", title, width, height, "".join(rows))
 
@@ -270,7 +282,7 @@ def stacked_bar_chart(
             + (_text(x + 4, text_y, _num(total)) if show_totals else "")
             + "</g>"
         )
-        parts.append(_link(row.href, group))
+        parts.append(_link(row.href, group, label=f"{row.label}: {_num(total)}"))
     height = legend_h + len(rows) * (bar_height + gap) - gap
     return _svg("stacked", title, width, height, "".join(parts))
 
@@ -401,7 +413,9 @@ def donut_chart(
         else:
             path = _arc_path(cx, cy, r_out, r_in, angle, angle + share * 2 * math.pi)
             shape = f'<path d="{path}" {_fill(s.color)}>{tip}</path>'
-        parts.append(_link(s.href, f'<g class="chart-slice">{shape}</g>'))
+        parts.append(
+            _link(s.href, f'<g class="chart-slice">{shape}</g>', label=s.label, duplicate=True)
+        )
         angle += share * 2 * math.pi
     if center_text:
         parts.append(_text(cx, cy + 6, center_text, anchor="middle", font_size="18"))
@@ -415,7 +429,7 @@ def donut_chart(
             f' rx="2" {_fill(s.color)}/>{_text(18, y + 12, _truncate(s.label, label_w))}'
             f"{_text(width, y + 12, value_text, anchor='end')}</g>"
         )
-        parts.append(_link(s.href, row))
+        parts.append(_link(s.href, row, label=f"{s.label}: {value_text}"))
         y += 18
     return _svg("donut", title, width, y + 2, "".join(parts))
 

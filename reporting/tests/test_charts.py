@@ -77,7 +77,8 @@ def test_every_chart_is_well_formed_accessible_svg(kind):
     svg = sample_charts()[kind]
     assert isinstance(svg, SafeString)
     root = parse(svg)
-    assert root.get("role") == "img"
+    # Charts holding links are named groups (an image's links could not be reached).
+    assert root.get("role") == ("group" if root.find(f".//{NS}a") is not None else "img")
     assert root.get("aria-label")
     assert root[0].tag == f"{NS}title"
     assert f"chart-{kind}" in root.get("class").split()
@@ -117,6 +118,29 @@ def test_hrefs_wrap_rows_and_slices():
         links = [a.get("href") for a in parse(charts[kind]).iter(f"{NS}a")]
         assert href in links, kind
     assert 'href="/r/1?a=1&amp;b=2"' in charts["bar"]
+
+
+def test_every_chart_link_is_named_and_slices_leave_the_tab_order_to_the_legend():
+    charts = sample_charts()
+    for kind in ("bar", "stacked", "donut"):
+        root = parse(charts[kind])
+        assert root.get("role") == "group", kind
+        for a in root.iter(f"{NS}a"):
+            assert a.get("aria-label"), kind
+    bar_links = [a.get("aria-label") for a in parse(charts["bar"]).iter(f"{NS}a")]
+    assert bar_links == ["A&B <x>: 3.3个"]
+    donut = list(parse(charts["donut"]).iter(f"{NS}a"))
+    slice_link, legend_link = donut
+    assert slice_link.get("tabindex") == "-1" and slice_link.get("aria-hidden") == "true"
+    assert legend_link.get("tabindex") is None
+    assert legend_link.get("aria-label") == "已确认: 6 (75%)"
+    assert parse(charts["line"]).get("role") == "img"
+
+
+def test_a_chart_without_links_is_one_image():
+    root = parse(bar_chart([ChartItem("数据集", 12)], title="t"))
+    assert root.get("role") == "img"
+    assert root.find(f".//{NS}a") is None
 
 
 def test_script_hrefs_are_dropped():

@@ -1,0 +1,153 @@
+"""In a real browser, axe-core finds nothing critical or serious on the key pages (issue 9).
+
+The demo data is loaded (the same loaders as ``manage.py load_demo``) and the lead starts the
+open quarter's report, so every page is reached with content: the login page, the three homes
+(Ministry, province, consortium lead), a draft plan's form and task selection, the lead's
+report open for entry, locked (its period closed while still a draft) and accepted, the lead's
+deliverables, the Ministry's dashboard and heatmap, and the task catalogue; each in Chinese and
+in English.
+
+axe-core comes from the npm registry, pinned: ``./dev test`` installs it into ``var/node``
+(never from a CDN). The test reads ``axe.min.js`` from there and injects it into each page.
+"""
+
+import datetime as dt
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.conf import settings as django_settings
+
+from consortia.models import Consortium
+from portal.demo import DEMO_PASSWORD, demo_loaders, ensure_demo_users
+from reporting import services
+from reporting.models import ProgressReport, ReportingPeriod
+from reporting.permissions import is_lead_of
+from reporting.selectors import period_is_open
+from reporting.workflows import ReportState
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE_JS = (
+    Path(django_settings.BASE_DIR) / "var" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+)
+#: The demo's "today": Q1–Q3 are past their lock dates, Q4 is open for entry.
+DEMO_TODAY = dt.date(2026, 12, 2)
+LANGUAGES = {"zh-hans": "zh-CN", "en": "en"}  # language code -> <html lang>
+BLOCKING = ("critical", "serious")
+
+RUN_AXE = """() => axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.map(n => n.target.join(" ")),
+})))"""
+
+
+def axe_source() -> str:
+    if not AXE_JS.exists():
+        pytest.fail(
+            f"{AXE_JS} is missing: run `./dev test`, which installs the pinned axe-core "
+            "from the npm registry into var/node"
+        )
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def load_demo() -> dict:
+    users = ensure_demo_users()
+    for loader in demo_loaders():
+        loader(users=users, stdout=mock.Mock())
+    return users
+
+
+def key_pages(users) -> list[tuple[str | None, str, str, str]]:
+    """(login, page name, URL, a selector that shows the page has its content)."""
+    lead = users["lead"]
+    consortium = next(
+        c for c in Consortium.objects.filter(pilot_since__isnull=False) if is_lead_of(lead, c)
+    )
+    reports = ProgressReport.objects.filter(consortium=consortium).select_related("period")
+    accepted = reports.filter(state=ReportState.ACCEPTED).order_by("period__due_date").first()
+    locked = next(
+        r
+        for r in reports.filter(state__in=[ReportState.DRAFT, ReportState.RETURNED])
+        if not period_is_open(period=r.period, consortium=consortium)
+    )
+    period = next(
+        p
+        for p in ReportingPeriod.objects.filter(program=consortium.program).order_by("due_date")
+        if period_is_open(period=p, consortium=consortium) and not reports.filter(period=p).exists()
+    )
+    open_report = services.report_start(actor=lead, consortium=consortium, period=period)
+    draft_plan = Consortium.objects.get(
+        authority=users["beijing"].organisation, plan__state="draft"
+    )
+    assert accepted is not None
+
+    def report(r):
+        return f"/reports/{r.consortium_id}/{r.period.code}/"
+
+    program = consortium.program.code
+    return [
+        (None, "login", "/accounts/login/", "#id_username"),
+        ("ministry", "home (Ministry)", "/home/ministry/", "[data-testid=home-title]"),
+        ("beijing", "home (province)", "/home/province/", "[data-testid=home-title]"),
+        ("beijing", "plan form", f"/consortia/{draft_plan.pk}/plan/", "form textarea"),
+        ("beijing", "task selection", f"/consortia/{draft_plan.pk}/tasks/", "tr[data-task]"),
+        ("lead", "home (consortium lead)", "/home/consortium/", "[data-testid=home-title]"),
+        ("lead", "report open", report(open_report), "form textarea"),
+        ("lead", "report locked", report(locked), "h1"),
+        ("lead", "report accepted", report(accepted), "h1"),
+        (
+            "lead",
+            "deliverables",
+            f"/reports/deliverables/{consortium.pk}/dataset/",
+            "[data-testid=deliverable-table] tbody tr",
+        ),
+        ("ministry", "dashboard", "/dashboards/", "svg.chart"),
+        ("ministry", "heatmap", "/dashboards/heatmap/", "[data-testid=heatmap]"),
+        ("ministry", "catalog", "/catalog/", f"a[href='/catalog/{program}/']"),
+        ("ministry", "catalog (program)", f"/catalog/{program}/", "[data-testid=task-table]"),
+    ]
+
+
+def test_key_pages_have_no_critical_or_serious_axe_violations(browser, live_server, reference_data):
+    axe = axe_source()
+    with mock.patch("django.utils.timezone.localdate", return_value=DEMO_TODAY):
+        users = load_demo()
+        pages = key_pages(users)
+        found, counts = [], {}
+        for language, html_lang in LANGUAGES.items():
+            context, who = None, "?"
+            for username, name, url, content in pages:
+                if context is None or username != who:
+                    if context is not None:
+                        context.close()
+                    context = browser.new_context(base_url=live_server.url)
+                    context.add_cookies(
+                        [{"name": "django_language", "value": language, "url": live_server.url}]
+                    )
+                    page = context.new_page()
+                    page.set_default_timeout(15000)
+                    who = username
+                    if username:
+                        page.goto("/accounts/login/")
+                        page.fill("#id_username", username)
+                        page.fill("#id_password", DEMO_PASSWORD)
+                        page.click("[data-testid=login-submit]")
+                        page.wait_for_load_state()
+                response = page.goto(url)
+                assert response.status == 200, (language, name, url, response.status)
+                assert page.get_attribute("html", "lang") == html_lang, (language, name)
+                assert page.locator(content).count() > 0, f"{name} ({url}) has no {content}"
+                page.add_script_tag(content=axe)
+                blocking = [v for v in page.evaluate(RUN_AXE) if v["impact"] in BLOCKING]
+                counts[(language, name)] = sum(len(v["targets"]) for v in blocking)
+                found += [
+                    f"[{language}] {name} {url}: {v['id']} ({v['impact']}) {v['help']} — "
+                    + ", ".join(v["targets"])
+                    for v in blocking
+                ]
+            context.close()
+    print("\naxe-core critical+serious elements per page:")
+    for (language, name), n in counts.items():
+        print(f"  {language:8} {name:24} {n}")
+    assert not found, "axe-core violations (critical/serious):\n" + "\n".join(found)
