@@ -15,8 +15,9 @@ replaces the old rows in the same transaction. So:
   until a run commits its new ones.
 
 Task figures count only reports handed in (submitted, confirmed or accepted): a draft is not
-a figure the Ministry can rely on. Every pilot consortium is expected to report for every
-period of its program that has opened.
+a figure the Ministry can rely on. Rows exist only for the consortium × period pairs that are
+expected to report (``reporting.expectations``: a pilot approved before the period's due date,
+for a period that has opened); overdue is that module's rule too.
 """
 
 import datetime as dt
@@ -48,6 +49,7 @@ from portal.models import User
 from tasks_catalog.models import Program
 
 from .deliverables import KINDS
+from .expectations import HANDED_IN, expected_pairs, expected_q, overdue_q
 from .models import (
     ConsortiumRollup,
     DeliverableRollup,
@@ -60,9 +62,7 @@ from .models import (
     TaskRollup,
     TaskStatus,
 )
-from .workflows import ReportState
 
-HANDED_IN = (ReportState.SUBMITTED, ReportState.CONFIRMED, ReportState.ACCEPTED)
 STATUSES = [s.value for s in TaskStatus]
 COUNTED = [*STATUSES, "nothing_to_report", "percent_sum", "percent_count"]
 STALE_AFTER = dt.timedelta(minutes=30)  # a pending or running run older than this is redone
@@ -280,7 +280,7 @@ def rollup_compute(
     periods = list(ReportingPeriod.objects.filter(program__in=ids, opens_on__lte=today))
     return (
         _consortium_rows(ids, periods, today)
-        + _task_rows(periods)
+        + _task_rows(periods, today)
         + _selection_rows(ids)
         + _deliverable_rows(ids)
         + _plan_rows(ids)
@@ -288,12 +288,12 @@ def rollup_compute(
 
 
 def _consortium_rows(ids, periods, today) -> int:
-    """One row per pilot × opened period, in two statements: the reports (their entries counted,
-    grouped by report) and the pilots that have not started the period's report."""
+    """One row per expected consortium × opened period, in two statements: the reports (their
+    entries counted, grouped by report) and the expected pairs that have not started the
+    period's report. Who is expected and what is overdue: ``reporting.expectations``."""
     if not periods:
         return 0
     handed_in = Q(state__in=HANDED_IN)
-    past_due = [p.pk for p in periods if today > p.due_date]
 
     def flag(condition: Q) -> Case:
         return Case(When(condition, then=True), default=False, output_field=BooleanField())
@@ -307,7 +307,7 @@ def _consortium_rows(ids, periods, today) -> int:
     live = Q(entries__nothing_to_report=False)
     written = _insert_select(
         ConsortiumRollup,
-        ProgressReport.objects.filter(period__in=periods, consortium__pilot_since__isnull=False),
+        ProgressReport.objects.filter(expected_q(today=today), period__in=periods),
         {
             "program": "period__program",
             "period": "period",
@@ -318,7 +318,7 @@ def _consortium_rows(ids, periods, today) -> int:
             "handed_in": flag(handed_in),
             "first_submitted_at": "first_submitted_at",
             "on_time": on_time,
-            "overdue": flag(~handed_in & Q(period__in=past_due)),
+            "overdue": flag(overdue_q(today=today)),
             "selected": Count("entries"),
             # Task figures count handed-in reports only: zero the others' counts.
             **{
@@ -341,16 +341,13 @@ def _consortium_rows(ids, periods, today) -> int:
         .annotate(n=Count("id"))
         .values("n")
     )
-    # Pilots × their program's opened periods (one join, named so both conditions use it).
-    not_started = (
-        Consortium.objects.filter(program__in=ids, pilot_since__isnull=False)
-        .annotate(the_period=F("program__periods"))
-        .filter(the_period__in=[p.pk for p in periods])
-        .filter(
-            ~Exists(
-                ProgressReport.objects.filter(
-                    consortium=OuterRef("pk"), period=OuterRef("the_period")
-                )
+    # Expected pairs: consortia × their program's periods, the period joined once.
+    not_started = expected_pairs(
+        Consortium.objects.filter(program__in=ids), today=today, periods=[p.pk for p in periods]
+    ).filter(
+        ~Exists(
+            ProgressReport.objects.filter(
+                consortium=OuterRef("pk"), period=OuterRef("expected_period")
             )
         )
     )
@@ -359,14 +356,14 @@ def _consortium_rows(ids, periods, today) -> int:
         not_started,
         {
             "program": "program",
-            "period": "the_period",
+            "period": "expected_period",
             "consortium": "id",
             "authority": "authority",
             "entity_type": "entity_type",
             "report_state": _text(""),
             "handed_in": _bool(False),
             "on_time": _bool(False),
-            "overdue": flag(Q(the_period__in=past_due)),
+            "overdue": flag(Q(expected_due__lt=today)),
             "selected": Coalesce(Subquery(selections), 0),
             **{k: _int() for k in COUNTED},
         },
@@ -374,13 +371,14 @@ def _consortium_rows(ids, periods, today) -> int:
     return written
 
 
-def _task_rows(periods) -> int:
+def _task_rows(periods, today) -> int:
+    """Entries of handed-in reports that are expected (``reporting.expectations``)."""
     return _insert_select(
         TaskRollup,
         TaskProgress.objects.filter(
+            expected_q(today=today, prefix="report__"),
             report__period__in=periods,
             report__state__in=HANDED_IN,
-            report__consortium__pilot_since__isnull=False,
         ),
         {
             "program": Max("report__period__program"),

@@ -23,14 +23,22 @@ class Pilot:
     q2: ReportingPeriod
 
 
-def make_pilot(province_user, ministry_staff, name=CONSORTIUM["name"]) -> Pilot:
+#: The day ``make_pilot`` approves its pilot: before Q1's due date (2026-04-15), so the pilot is
+#: expected to report for every period (``reporting.expectations``).
+APPROVED_ON = dt.date(2026, 3, 20)
+
+
+def make_pilot(
+    province_user, ministry_staff, name=CONSORTIUM["name"], approved_on=APPROVED_ON
+) -> Pilot:
     from tasks_catalog.models import Program
 
     program = Program.objects.get(code="idfa-2026")
     with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2026, 3, 1)):
         plan = make_ready_plan(province_user, program, name=name)
         plan_submit(actor=province_user, plan=plan)
-    plan_approve(actor=ministry_staff, plan=plan)
+    with mock.patch("django.utils.timezone.localdate", return_value=approved_on):
+        plan_approve(actor=ministry_staff, plan=plan)
     consortium = plan.consortium
     consortium.refresh_from_db()
     lead = (

@@ -158,7 +158,8 @@ def direct_consortium_rows(program, today):
     pilots = Consortium.objects.filter(program=program, pilot_since__isnull=False)
     rows = set()
     for period in periods:
-        for c in pilots:
+        # Expected: approved on a day before the period's due date.
+        for c in (c for c in pilots if c.pilot_since < period.due_date):
             report = ProgressReport.objects.filter(consortium=c, period=period).first()
             handed_in = bool(report and report.state in HANDED_IN)
             entries = list(report.entries.all()) if handed_in else []
@@ -211,7 +212,10 @@ def direct_task_rows(program, today):
         report__period__program=program,
         report__period__opens_on__lte=today,
         report__state__in=HANDED_IN,
-    ).select_related("report__consortium", "task"):
+        report__consortium__pilot_since__isnull=False,
+    ).select_related("report__consortium", "report__period", "task"):
+        if not e.report.consortium.pilot_since < e.report.period.due_date:
+            continue  # not expected for that period: not counted
         key = (
             e.report.period_id,
             e.task_id,
@@ -494,3 +498,28 @@ def test_the_roll_up_on_a_real_worker_matches_direct_counts(
     }
     assert_rollups_match_the_data(program)
     assert Program.objects.filter(pk=program.pk).exists()
+
+
+def test_a_pilot_approved_after_a_due_date_is_neither_expected_nor_overdue_for_that_period(
+    program, province_user, ministry_staff
+):
+    # Approved on 2026-10-15, Q3's due date itself: expected only for Q4 (due 2027-01-15).
+    late = make_pilot(
+        province_user, ministry_staff, name="京冀晚批数据联合体", approved_on=dt.date(2026, 10, 15)
+    ).consortium
+    # A Q2 report written outside the portal's rules (e.g. imported) is not counted either.
+    legacy = ProgressReport.objects.create(
+        consortium=late,
+        period=ReportingPeriod.objects.get(program=program, code="2026-q2"),
+        state="accepted",
+        first_submitted_at=timezone.make_aware(dt.datetime(2026, 7, 1, 9)),
+    )
+    TaskProgress.objects.create(
+        report=legacy, task=late.plan.selections.first().task, status="at_risk"
+    )
+    rollup_compute(program=program, today=TODAY)
+    assert_rollups_match_the_data(program)
+    rows = ConsortiumRollup.objects.filter(consortium=late)
+    assert list(rows.values_list("period__code", "overdue")) == [("2026-q4", False)]
+    # The two pilots approved in March are still expected and overdue for Q3.
+    assert ConsortiumRollup.objects.filter(period__code="2026-q3", overdue=True).count() == 2
