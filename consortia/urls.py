@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import print_views, views
 
 app_name = "consortia"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/plan/", views.PlanSectionsView.as_view(), name="plan-edit"),
     path("<int:pk>/tasks/", views.TaskSelectionView.as_view(), name="tasks-edit"),
     path("<int:pk>/plan.pdf", views.PlanPdfView.as_view(), name="plan-pdf"),
+    path("<int:pk>/review-sheet.pdf", print_views.ReviewSheetView.as_view(), name="review-sheet"),
     path("<int:pk>/scan/", views.ScanUploadView.as_view(), name="scan"),
     path("<int:pk>/action/<slug:action>/", views.PlanActionView.as_view(), name="plan-action"),
     path(

@@ -3,12 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from portal.listing import authority_choices, page_of, sortable_columns
 from portal.permissions import can_use_portal
 from portal.views import PermissionMixin
 from tasks_catalog.models import Program
@@ -16,6 +18,7 @@ from tasks_catalog.models import Program
 from . import files, services
 from .compare import compare_versions
 from .content import commitment_text, content_digest, content_problems, plan_content, section_labels
+from .filters import ConsortiumFilter
 from .forms import (
     ApproveForm,
     CommentForm,
@@ -31,6 +34,7 @@ from .forms import (
 )
 from .models import MemberUnit, PlanVersion
 from .permissions import can_create_consortium, can_edit_plan, can_grant_extension, can_take_action
+from .review_comments import FIELD_SECTIONS, comments_between, returned_comments
 from .selectors import (
     consortium_get_for,
     consortium_list_visible_to,
@@ -49,22 +53,46 @@ def _require(decision):
 
 
 class ConsortiumListView(PermissionMixin, TemplateView):
+    """Every consortium the user may see, filtered, searched and sorted like the API's list."""
+
     template_name = "consortia/consortium_list.html"
     permission = staticmethod(can_use_portal)
 
     def get_context_data(self, **kwargs):
-        qs = consortium_list_visible_to(user=self.request.user)
-        state = self.request.GET.get("state")
-        if state in PlanState.values:
-            qs = qs.filter(plan__state=state)
-        program = self.request.GET.get("program")
-        if program:
-            qs = qs.filter(program__code=program)
+        user = self.request.user
+        filterset = ConsortiumFilter(
+            self.request.GET or None, queryset=consortium_list_visible_to(user=user)
+        )
+        rows = filterset.qs
+        counts = dict(
+            rows.order_by()
+            .values_list("plan__state")
+            .annotate(n=Count("id"))
+            .values_list("plan__state", "n")
+        )
+        ordering = self.request.GET.get("ordering", "")
         return super().get_context_data(
-            consortia=qs,
-            states=PlanState.choices,
-            state=state or "",
-            can_create=bool(can_create_consortium(self.request.user)),
+            filterset=filterset,
+            page_obj=page_of(self.request, rows),
+            state_counts=[
+                (value, label, counts.get(value, 0)) for value, label in PlanState.choices
+            ],
+            filtered=any(
+                self.request.GET.get(k) for k in ("program", "state", "authority", "search")
+            ),
+            columns=sortable_columns(
+                ordering,
+                [
+                    (_("Consortium"), "name"),
+                    (_("Program"), "program"),
+                    (_("Recommending authority"), "authority"),
+                    (_("Lead unit"), "lead_unit"),
+                    (_("State"), "state"),
+                    (_("Last changed"), "updated"),
+                ],
+            ),
+            authorities=authority_choices(user),
+            can_create=bool(can_create_consortium(user)),
             programs=Program.objects.filter(is_active=True),
             **kwargs,
         )
@@ -180,8 +208,23 @@ class PlanEditMixin(ConsortiumMixin):
         _require(can_edit_plan(request.user, self.plan))
         return super().post(request, *args, **kwargs)
 
+    # The section of the official form this page edits: the Ministry's comment on it is shown
+    # beside it while the plan is returned.
+    section = ""
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(consortium=self.consortium, plan=self.plan, **kwargs)
+        comments = self.review_comments()
+        return super().get_context_data(
+            consortium=self.consortium,
+            plan=self.plan,
+            section_comment=comments.get(self.section),
+            **kwargs,
+        )
+
+    def review_comments(self) -> dict:
+        if not hasattr(self, "_review_comments"):
+            self._review_comments = returned_comments(self.plan)
+        return self._review_comments
 
     def done(self, message):
         messages.success(self.request, message)
@@ -191,6 +234,7 @@ class PlanEditMixin(ConsortiumMixin):
 class ConsortiumEditView(PlanEditMixin, FormView):
     template_name = "consortia/consortium_form.html"
     form_class = ConsortiumForm
+    section = "basic"
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -219,6 +263,7 @@ class ConsortiumEditView(PlanEditMixin, FormView):
 class MembersView(PlanEditMixin, FormView):
     template_name = "consortia/members.html"
     form_class = MemberForm
+    section = "members"
 
     def get_member(self):
         member_pk = self.kwargs.get("member_pk")
@@ -282,6 +327,14 @@ class PlanSectionsView(PlanEditMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "program": self.consortium.program}
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        comments = self.review_comments()
+        for name, section in FIELD_SECTIONS.items():
+            if name in form.fields and section in comments:
+                form.fields[name].review_comment = comments[section]  # shown beside the field
+        return form
+
     def get_initial(self):
         plan = self.plan
         return {
@@ -310,6 +363,7 @@ class PlanSectionsView(PlanEditMixin, FormView):
 class TaskSelectionView(PlanEditMixin, FormView):
     template_name = "consortia/tasks_form.html"
     form_class = TaskSelectionForm
+    section = "tasks"
 
     def get_form_kwargs(self):
         selected = {
@@ -460,13 +514,19 @@ class CompareView(ConsortiumMixin, TemplateView):
             raise Http404 from exc
         if a not in versions or b not in versions:
             raise Http404
+        comments = comments_between(versions, a, b)
         return super().get_context_data(
             consortium=self.consortium,
             plan=self.plan,
             versions=sorted(versions),
             a=a,
             b=b,
-            sections=compare_versions(versions[a].content, versions[b].content),
+            sections=[
+                {**section, "comments": comments.get(section["key"], [])}
+                for section in compare_versions(versions[a].content, versions[b].content)
+            ],
+            comments_from=min(a, b),
+            comments_to=max(a, b),
             **kwargs,
         )
 

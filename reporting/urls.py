@@ -1,11 +1,17 @@
 from django.urls import include, path
 
-from . import views
+from . import report_list_views, report_print_views, views
 
 app_name = "reporting"
 
 urlpatterns = [
-    path("", views.ReportIndexView.as_view(), name="report-index"),
+    path("", report_list_views.ReportIndexView.as_view(), name="report-index"),
+    path("bulk/", report_list_views.ReportBulkView.as_view(), name="report-bulk"),
+    path(
+        "<int:consortium_pk>/<slug:period>/pdf/",
+        report_print_views.ReportPdfView.as_view(),
+        name="report-pdf",
+    ),
     path("deliverables/", include("reporting.deliverable_urls")),
     path("evidence/<int:pk>/", views.EvidenceDownloadView.as_view(), name="evidence-download"),
     path(

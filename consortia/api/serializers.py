@@ -26,6 +26,7 @@ from ..models import (
     PlanVersion,
 )
 from ..permissions import can_edit_plan, can_take_action
+from ..review_comments import returned_comments
 from ..validators import count_characters
 from ..workflows import PlanAction
 
@@ -169,6 +170,10 @@ class PlanSerializer(serializers.ModelSerializer):
         help_text="Workflow actions the requesting user may take in this state; whether the "
         "plan is complete, scanned and on time is checked when it is submitted."
     )
+    review_comments = serializers.SerializerMethodField(
+        help_text="While the plan is returned: the Ministry's comment on each section "
+        "(section key -> text, version, reviewer, time); empty otherwise."
+    )
 
     class Meta:
         model = Plan
@@ -191,8 +196,20 @@ class PlanSerializer(serializers.ModelSerializer):
             "submitted_at",
             "can_edit",
             "actions",
+            "review_comments",
         ]
         read_only_fields = fields
+
+    def get_review_comments(self, plan: Plan) -> dict[str, dict]:
+        return {
+            key: {
+                "text": c["text"],
+                "version": c["version"],
+                "reviewer": c["reviewer"],
+                "time": c["time"].isoformat(),
+            }
+            for key, c in returned_comments(plan).items()
+        }
 
     def get_has_scan(self, plan: Plan) -> bool:
         return bool(plan.scan)
@@ -307,11 +324,23 @@ class PlanVersionDetailSerializer(PlanVersionSerializer):
         read_only_fields = fields
 
 
+class CompareCommentSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    version = serializers.IntegerField()
+    reviewer = serializers.CharField()
+    time = serializers.DateTimeField()
+
+
 class CompareSerializer(serializers.Serializer):
     a = serializers.IntegerField()
     b = serializers.IntegerField()
     changed = serializers.DictField(
         child=serializers.BooleanField(), help_text="Section key -> whether it differs."
+    )
+    review_comments = serializers.DictField(
+        child=CompareCommentSerializer(many=True),
+        help_text="Section key -> the Ministry's comments on the older versions (from a up to "
+        "b): what the newer version was asked to change.",
     )
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path(plan, views.PlanView.as_view(), name="plan-detail"),
     path(f"{plan}tasks/", views.PlanTasksView.as_view(), name="plan-tasks"),
     path(f"{plan}pdf/", views.PlanPdfView.as_view(), name="plan-pdf"),
+    path(f"{plan}review-sheet/", views.PlanReviewSheetView.as_view(), name="plan-review-sheet"),
     path(f"{plan}scan/", views.PlanScanView.as_view(), name="plan-scan"),
     path(f"{plan}submit/", views.PlanSubmitView.as_view(), name="plan-submit"),
     path(f"{plan}withdraw/", views.PlanWithdrawView.as_view(), name="plan-withdraw"),

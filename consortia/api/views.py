@@ -31,14 +31,16 @@ from portal.roles import Role
 
 from .. import files, services
 from ..compare import compare_summary
+from ..filters import ConsortiumFilter
 from ..models import Consortium, DeadlineExtension, MemberUnit, PlanVersion
+from ..print_views import review_sheet_response
+from ..review_comments import comments_between
 from ..selectors import (
     consortium_get_for,
     consortium_list_visible_to,
     plan_audit,
     plan_version_list,
 )
-from ..workflows import PlanState
 from . import serializers as s
 
 PDF_RESPONSE = {
@@ -75,28 +77,14 @@ class ConsortiumScopedView(generics.GenericAPIView):
 # --- consortia ---------------------------------------------------------------------------------
 
 
-class ConsortiumFilter(django_filters.FilterSet):
-    program = django_filters.CharFilter(field_name="program__code", help_text="Program code.")
-    state = django_filters.ChoiceFilter(
-        field_name="plan__state", choices=PlanState.choices, help_text="State of the plan."
-    )
-    authority = django_filters.CharFilter(
-        field_name="authority__code", help_text="Code of the recommending authority."
-    )
-
-    class Meta:
-        model = Consortium
-        fields = ["program", "state", "authority"]
-
-
 class ConsortiumListView(generics.ListCreateAPIView):
     """Consortia the user may see: the Ministry all, an authority its own, a unit its own."""
 
     permission_classes = [PortalUser]
     serializer_class = s.ConsortiumSerializer
+    # Filters, search and sort are the list page's (consortia/filters.py): one definition.
+    filter_backends = [DjangoFilterBackend]
     filterset_class = ConsortiumFilter
-    search_fields = ["name", "lead_unit_name"]
-    ordering_fields = ["name", "created_at"]
 
     def get_queryset(self) -> QuerySet[Consortium]:
         return consortium_list_visible_to(user=self.request.user)
@@ -450,8 +438,13 @@ class PlanCompareView(ConsortiumScopedView):
         a, b = versions.get(query["a"]), versions.get(query["b"])
         if a is None or b is None:
             raise Http404
-        body = {"a": a.number, "b": b.number, "changed": compare_summary(a.content, b.content)}
-        return Response(body)
+        body = {
+            "a": a.number,
+            "b": b.number,
+            "changed": compare_summary(a.content, b.content),
+            "review_comments": comments_between(versions, a.number, b.number),
+        }
+        return Response(s.CompareSerializer(body).data)
 
 
 class PlanAuditView(mixins.ListModelMixin, ConsortiumScopedView):
@@ -515,3 +508,17 @@ class DeadlineExtensionListView(generics.ListCreateAPIView):
         data = _valid(s.DeadlineExtensionCreateSerializer, request.data)
         extension = services.deadline_extension_grant(actor=request.user, **data)
         return Response(s.DeadlineExtensionSerializer(extension).data, status=201)
+
+
+class PlanReviewSheetView(ConsortiumScopedView):
+    @extend_schema(
+        summary="The review sheet as PDF: the plan's content with every review comment",
+        description="The latest submitted version (or ``?version=N``; the draft if never "
+        "submitted), each section followed by the Ministry's comments on it from every review.",
+        parameters=[OpenApiParameter("version", int, OpenApiParameter.QUERY, required=False)],
+        responses=PDF_RESPONSE,
+    )
+    def get(self, request, pk):
+        return review_sheet_response(
+            user=request.user, pk=pk, version_number=request.query_params.get("version")
+        )

@@ -2,11 +2,19 @@
 
 from django.urls import include, path
 
-from . import reports
+from . import reports, review
 
 urlpatterns = [
     path("periods/", reports.PeriodListView.as_view(), name="api-periods"),
     path("reports/", reports.ReportListView.as_view(), name="api-reports"),
+    path("reporting-status/", review.ReportRowListView.as_view(), name="api-reporting-status"),
+    path("reports/bulk/", review.ReportBulkView.as_view(), name="api-reports-bulk"),
+    path("reports/remind/", review.ReportRemindView.as_view(), name="api-reports-remind"),
+    path(
+        "consortia/<int:consortium_pk>/reports/<slug:period>/pdf/",
+        review.ReportPdfView.as_view(),
+        name="api-report-pdf",
+    ),
     path("period-reopenings/", reports.PeriodReopenView.as_view(), name="api-period-reopen"),
     path(
         "consortia/<int:consortium_pk>/reports/<slug:period>/",

@@ -1,0 +1,139 @@
+"""The reports list: one row per visible pilot × opened period, with its report's state (or none).
+
+Rows are consortia annotated with one of their program's periods (a join, not a loop), so a
+not-started report is a row too: it is the one most likely to be overdue. The filters, search
+and sort below are one definition for the page (``/reports/``) and the API
+(``/api/v1/reporting-status/``).
+"""
+
+import datetime as dt
+
+import django_filters
+from django.db.models import BooleanField, Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from consortia.models import Consortium
+from portal.models import Organisation
+from tasks_catalog.models import Program
+
+from .models import ProgressReport, ReportingPeriod
+from .rollups import HANDED_IN
+from .selectors import pilot_consortia_visible_to
+from .workflows import ReportState
+
+NOT_STARTED = "not_started"
+
+
+def row_state_choices() -> list[tuple[str, str]]:
+    return [(NOT_STARTED, _("Not started")), *ReportState.choices]
+
+
+def report_rows_visible_to(*, user, today: dt.date | None = None) -> QuerySet[Consortium]:
+    """Every pilot the user may see × every period of its program that has opened, as consortia
+    annotated with ``period_ref``, ``period_code``, ``period_due``, ``report_ref`` (None when
+    not started), ``report_state`` (``not_started`` or the report's state), ``report_submitted``
+    and ``overdue``."""
+    today = today or timezone.localdate()
+    report = ProgressReport.objects.filter(
+        consortium=OuterRef("pk"), period=OuterRef("period_ref")
+    ).order_by()
+    return (
+        pilot_consortia_visible_to(user=user)
+        .annotate(
+            period_ref=F("program__periods"),
+            period_code=F("program__periods__code"),
+            period_due=F("program__periods__due_date"),
+            period_opens=F("program__periods__opens_on"),
+        )
+        .filter(period_opens__lte=today)
+        .annotate(
+            report_ref=Subquery(report.values("pk")[:1]),
+            report_state=Coalesce(Subquery(report.values("state")[:1]), Value(NOT_STARTED)),
+            report_submitted=Subquery(report.values("submitted_at")[:1]),
+        )
+        .annotate(
+            overdue=Case(
+                When(Q(period_due__lt=today) & ~Q(report_state__in=HANDED_IN), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("period_due", "authority__sort_order", "name", "pk")
+    )
+
+
+def report_rows_with_periods(rows) -> list[Consortium]:
+    """The rows of one page, each with its ``period`` object attached (one query for the page)."""
+    rows = list(rows)
+    periods = ReportingPeriod.objects.in_bulk({r.period_ref for r in rows})
+    for row in rows:
+        row.period = periods[row.period_ref]
+    return rows
+
+
+class ReportRowFilter(django_filters.FilterSet):
+    program = django_filters.ModelChoiceFilter(
+        field_name="program",
+        to_field_name="code",
+        queryset=Program.objects.all(),
+        label=_("Program"),
+        help_text="Program code.",
+    )
+    period = django_filters.CharFilter(
+        field_name="period_code",
+        label=_("Reporting period"),
+        help_text="Period code, e.g. 2026-q2.",
+    )
+    authority = django_filters.ModelChoiceFilter(
+        field_name="authority",
+        to_field_name="code",
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.PROVINCIAL_AUTHORITY),
+        label=_("Recommending authority"),
+        help_text="Code of the recommending authority (e.g. 110000).",
+    )
+    state = django_filters.ChoiceFilter(
+        field_name="report_state",
+        choices=row_state_choices,
+        label=_("State"),
+        help_text="not_started, or the report's state.",
+    )
+    overdue = django_filters.BooleanFilter(
+        field_name="overdue",
+        label=_("Overdue"),
+        help_text="true: only reports past their due date and not handed in.",
+    )
+    search = django_filters.CharFilter(
+        method="filter_search",
+        label=_("Search"),
+        help_text="Part of the consortium's name or of its lead unit's name.",
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("name", "consortium"),
+            ("authority__sort_order", "authority"),
+            ("period_due", "due_date"),
+            ("report_state", "state"),
+            ("report_submitted", "submitted"),
+        ),
+        label=_("Sort by"),
+        help_text="consortium, authority, due_date, state or submitted; a leading minus sorts "
+        "descending.",
+    )
+
+    class Meta:
+        model = Consortium
+        fields = ["program", "period", "authority", "state", "overdue", "search"]
+
+    def filter_queryset(self, queryset):
+        # A stable order whatever the column sorted by, so pages neither repeat nor skip rows.
+        queryset = super().filter_queryset(queryset)
+        order = list(queryset.query.order_by)
+        return queryset.order_by(*order, "pk", "period_due") if "pk" not in order else queryset
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(lead_unit_name__icontains=value))
