@@ -42,13 +42,13 @@ RUN_AXE = """() => axe.run(document, {resultTypes: ["violations"]}).then(r => r.
 })))"""
 
 
-def axe_source() -> str:
-    if not AXE_JS.exists():
+def axe_source(path: Path = AXE_JS) -> str:
+    if not path.exists():
         pytest.fail(
-            f"{AXE_JS} is missing: run `./dev test`, which installs the pinned axe-core "
+            f"{path} is missing: run `./dev test`, which installs the pinned axe-core "
             "from the npm registry into var/node"
         )
-    return AXE_JS.read_text(encoding="utf-8")
+    return path.read_text(encoding="utf-8")
 
 
 def load_demo() -> dict:
@@ -138,6 +138,10 @@ def test_key_pages_have_no_critical_or_serious_axe_violations(browser, live_serv
                 assert response.status == 200, (language, name, url, response.status)
                 assert page.get_attribute("html", "lang") == html_lang, (language, name)
                 assert page.locator(content).count() > 0, f"{name} ({url}) has no {content}"
+                # Collapsed sections are checked too: axe-core skips what is not rendered.
+                page.evaluate(
+                    "() => document.querySelectorAll('details').forEach(d => d.open = true)"
+                )
                 page.add_script_tag(content=axe)
                 blocking = [v for v in page.evaluate(RUN_AXE) if v["impact"] in BLOCKING]
                 counts[(language, name)] = sum(len(v["targets"]) for v in blocking)
@@ -151,3 +155,8 @@ def test_key_pages_have_no_critical_or_serious_axe_violations(browser, live_serv
     for (language, name), n in counts.items():
         print(f"  {language:8} {name:24} {n}")
     assert not found, "axe-core violations (critical/serious):\n" + "\n".join(found)
+
+
+def test_a_missing_axe_core_fails_the_test_and_says_to_run_dev_test(tmp_path):
+    with pytest.raises(pytest.fail.Exception, match=r"run `\./dev test`"):
+        axe_source(tmp_path / "axe.min.js")
