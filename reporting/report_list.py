@@ -1,4 +1,5 @@
-"""The reports list: one row per visible pilot × opened period, with its report's state (or none).
+"""The reports list: one row per visible pilot × period it is expected to report for, with its
+report's state (or none).
 
 Rows are consortia annotated with one of their program's periods (a join, not a loop), so a
 not-started report is a row too: it is the one most likely to be overdue. The filters, search
@@ -18,8 +19,8 @@ from consortia.models import Consortium
 from portal.models import Organisation
 from tasks_catalog.models import Program
 
+from .expectations import HANDED_IN, expected_pairs
 from .models import ProgressReport, ReportingPeriod
-from .rollups import HANDED_IN
 from .selectors import pilot_consortia_visible_to
 from .workflows import ReportState
 
@@ -31,29 +32,28 @@ def row_state_choices() -> list[tuple[str, str]]:
 
 
 def report_rows_visible_to(*, user, today: dt.date | None = None) -> QuerySet[Consortium]:
-    """Every pilot the user may see × every period of its program that has opened, as consortia
-    annotated with ``period_ref``, ``period_code``, ``period_due``, ``report_ref`` (None when
-    not started), ``report_state`` (``not_started`` or the report's state), ``report_submitted``
-    and ``overdue``."""
+    """Every pilot the user may see × every period it is expected to report for (the one rule,
+    ``reporting/expectations.py``), as consortia annotated with ``period_ref``,
+    ``period_code``, ``period_due``, ``report_ref`` (None when not started), ``report_state``
+    (``not_started`` or the report's state), ``report_submitted`` and ``overdue``."""
     today = today or timezone.localdate()
     report = ProgressReport.objects.filter(
         consortium=OuterRef("pk"), period=OuterRef("period_ref")
     ).order_by()
     return (
-        pilot_consortia_visible_to(user=user)
+        expected_pairs(pilot_consortia_visible_to(user=user), today=today)
         .annotate(
-            period_ref=F("program__periods"),
+            period_ref=F("expected_period"),
             period_code=F("program__periods__code"),
-            period_due=F("program__periods__due_date"),
-            period_opens=F("program__periods__opens_on"),
+            period_due=F("expected_due"),
         )
-        .filter(period_opens__lte=today)
         .annotate(
             report_ref=Subquery(report.values("pk")[:1]),
             report_state=Coalesce(Subquery(report.values("state")[:1]), Value(NOT_STARTED)),
             report_submitted=Subquery(report.values("submitted_at")[:1]),
         )
         .annotate(
+            # Every row is expected: overdue = not handed in and past the due date.
             overdue=Case(
                 When(Q(period_due__lt=today) & ~Q(report_state__in=HANDED_IN), then=Value(True)),
                 default=Value(False),
