@@ -70,6 +70,18 @@ def can_take_report_action(user, report: ProgressReport, action: str) -> Decisio
     return ALLOW
 
 
+def can_submit_report(user, report: ProgressReport, *, period_open: bool) -> Decision:
+    """The lead submits a draft or returned report while its period is open."""
+    decision = can_take_report_action(user, report, "submit")
+    if not decision:
+        return decision
+    if not period_open:
+        return deny(
+            _("Entry for this period is closed. Ask the Ministry administrator to reopen it.")
+        )
+    return ALLOW
+
+
 def can_reopen_period(user) -> Decision:
     if not is_ministry_admin(user):
         return deny(_("Only a Ministry administrator reopens a period."))

@@ -17,7 +17,8 @@ from portal.permissions import Decision
 from portal.services import audit_record
 from portal.uploads import files_cleanup_on_error, store_file
 
-from .evidence import check_evidence_upload
+from .comparison import previous_report
+from .evidence import CheckedFile, check_evidence_upload
 from .models import (
     Evidence,
     PeriodReopening,
@@ -29,6 +30,7 @@ from .models import (
 from .permissions import (
     can_edit_report,
     can_reopen_period,
+    can_submit_report,
     can_take_report_action,
     can_view_reports,
     is_lead_of,
@@ -59,19 +61,6 @@ def _open(report: ProgressReport) -> bool:
 
 def report_url(report: ProgressReport) -> str:
     return reverse("reporting:report-detail", args=[report.consortium_id, report.period.code])
-
-
-def previous_report(*, consortium: Consortium, period: ReportingPeriod) -> ProgressReport | None:
-    return (
-        ProgressReport.objects.filter(
-            consortium=consortium,
-            period__program=period.program,
-            period__due_date__lt=period.due_date,
-        )
-        .order_by("-period__due_date")
-        .prefetch_related("entries")
-        .first()
-    )
 
 
 def report_start(*, actor: User, consortium: Consortium, period: ReportingPeriod) -> ProgressReport:
@@ -128,7 +117,31 @@ def _check_revision(report: ProgressReport, revision) -> None:
         )
 
 
-@transaction.atomic
+def _clear_nothing_to_report(entry: TaskProgress, previous: TaskProgress | None) -> None:
+    """ "Nothing to report this period": no status, percent or work done for the period, and the
+    plan and problems carried over unchanged from the previous period go too (new text stays)."""
+    entry.status, entry.percent, entry.work_done = "", None, ""
+    for name in ("next_plan", "problems"):
+        if previous is not None and getattr(entry, name).strip() == getattr(previous, name).strip():
+            setattr(entry, name, "")
+
+
+def _check_uploads(uploads: dict | None) -> dict[int, tuple[str, CheckedFile]]:
+    """Check every evidence file before anything is saved: a bad file refuses the whole save."""
+    checked, errors = {}, {}
+    for number, upload in (uploads or {}).items():
+        try:
+            checked[int(number)] = (
+                getattr(upload, "name", "evidence"),
+                check_evidence_upload(upload=upload),
+            )
+        except ValidationError as exc:
+            errors[f"evidence_{number}"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return checked
+
+
 def report_update(
     *,
     actor: User,
@@ -136,8 +149,26 @@ def report_update(
     revision: int | None,
     data: dict | None = None,
     entries: dict | None = None,
+    uploads: dict | None = None,
+    autosave: bool = False,
 ) -> ProgressReport:
-    """Save the overall fields and any task entries ({task number: {field: value}}) of a draft."""
+    """Save the overall fields, task entries ({task number: {field: value}}) and evidence files
+    ({task number: upload}) of a draft, all or nothing. A save that changes nothing keeps the
+    revision (an idle autosave never makes someone else's save look stale)."""
+    checked = _check_uploads(uploads)  # outside the lock: reading a PDF takes a moment
+    with files_cleanup_on_error(), transaction.atomic():
+        return _report_update(
+            actor=actor,
+            report=report,
+            revision=revision,
+            data=data,
+            entries=entries,
+            checked=checked,
+            autosave=autosave,
+        )
+
+
+def _report_update(*, actor, report, revision, data, entries, checked, autosave) -> ProgressReport:
     report = _lock(report)
     _require(can_edit_report(actor, report, period_open=_open(report)))
     _check_revision(report, revision)
@@ -153,6 +184,7 @@ def report_update(
             changed.append(field)
     by_number = {e.task.number: e for e in report.entries.select_related("task")}
     errors = {}
+    previous_entries = None
     for number, values in (entries or {}).items():
         entry = by_number.get(int(number))
         if entry is None:
@@ -160,24 +192,72 @@ def report_update(
                 _("Task %(n)s is not one of the consortium's tasks.") % {"n": number}
             ]
             continue
+        before = [getattr(entry, f) for f in ENTRY_FIELDS]
         for field in ENTRY_FIELDS:
             if field in values and values[field] is not None:
                 setattr(entry, field, values[field])
         if entry.nothing_to_report:
-            entry.status, entry.percent = "", None
+            if previous_entries is None:
+                previous = previous_report(consortium=report.consortium, period=report.period)
+                previous_entries = (
+                    {e.task_id: e for e in previous.entries.all()} if previous else {}
+                )
+            _clear_nothing_to_report(entry, previous_entries.get(entry.task_id))
         try:
             entry.full_clean(exclude=["report", "task"])
         except ValidationError as exc:
             errors[f"task_{number}"] = exc.messages
             continue
-        entry.save()
-        changed.append(f"task_{number}")
+        if [getattr(entry, f) for f in ENTRY_FIELDS] != before:
+            entry.save()
+            changed.append(f"task_{number}")
+    for number in checked:
+        if number not in by_number:
+            errors[f"evidence_{number}"] = [
+                _("Task %(n)s is not one of the consortium's tasks.") % {"n": number}
+            ]
     if errors:
         raise ValidationError(errors)
+    for number, (name, file) in checked.items():
+        _attach_evidence(
+            actor=actor, report=report, entry=by_number[number], name=name, checked=file
+        )
+    if not changed:
+        return report
     report.revision += 1
     report.save()
-    audit_record(actor=actor, action="report.edit", target=report, data={"fields": changed})
+    audit_record(
+        actor=actor,
+        action="report.edit",
+        target=report,
+        data={"fields": changed, **({"autosave": True} if autosave else {})},
+    )
     return report
+
+
+def _attach_evidence(
+    *, actor: User, report: ProgressReport, entry: TaskProgress, name: str, checked: CheckedFile
+) -> Evidence:
+    stored = store_file(
+        content=checked.content, path=f"reports/evidence/{report.pk}/{checked.sha256}"
+    )
+    evidence = Evidence(
+        entry=entry,
+        original_name=(name or "evidence")[:255],
+        sha256=checked.sha256,
+        size=checked.size,
+        content_type=checked.content_type,
+        uploaded_by=actor,
+    )
+    evidence.file.name = stored
+    evidence.save()
+    audit_record(
+        actor=actor,
+        action="report.evidence",
+        target=report,
+        data={"task": entry.task.number, "file": evidence.original_name, "sha256": checked.sha256},
+    )
+    return evidence
 
 
 def report_add_evidence(
@@ -189,31 +269,18 @@ def report_add_evidence(
     with files_cleanup_on_error(), transaction.atomic():
         report = _lock(report)
         _require(can_edit_report(actor, report, period_open=_open(report)))
-        entry = report.entries.filter(task__number=task_number).first()
+        entry = report.entries.select_related("task").filter(task__number=task_number).first()
         if entry is None:
             raise ValidationError(
                 _("Task %(n)s is not one of the consortium's tasks.") % {"n": task_number}
             )
-        name = store_file(
-            content=checked.content, path=f"reports/evidence/{report.pk}/{checked.sha256}"
-        )
-        evidence = Evidence(
-            entry=entry,
-            original_name=getattr(upload, "name", "evidence")[:255],
-            sha256=checked.sha256,
-            size=checked.size,
-            content_type=checked.content_type,
-            uploaded_by=actor,
-        )
-        evidence.file.name = name
-        evidence.save()
-        audit_record(
+        return _attach_evidence(
             actor=actor,
-            action="report.evidence",
-            target=report,
-            data={"task": task_number, "file": evidence.original_name, "sha256": checked.sha256},
+            report=report,
+            entry=entry,
+            name=getattr(upload, "name", "evidence"),
+            checked=checked,
         )
-    return evidence
 
 
 def _unanswered(report: ProgressReport) -> list[int]:
@@ -237,24 +304,41 @@ def _transition(*, actor: User, report: ProgressReport, action: str, comment: st
     return source
 
 
-@transaction.atomic
-def report_submit(*, actor: User, report: ProgressReport) -> ProgressReport:
-    report = _lock(report)
-    _require(can_take_report_action(actor, report, ReportAction.SUBMIT))
-    if not _open(report):
-        raise ValidationError(
-            _("Entry for this period is closed. Ask the Ministry administrator to reopen it."),
-            code="locked",
-        )
+def report_submit_blockers(report: ProgressReport) -> list[ValidationError]:
+    """What stops the report from being submitted as it is saved now (empty: it can be)."""
     if missing := _unanswered(report):
+        return [
+            ValidationError(
+                _(
+                    "Answer every task before submitting (a status, or “nothing to report this period”): "
+                    "tasks %(numbers)s."
+                )
+                % {"numbers": ", ".join(map(str, missing))},
+                code="unanswered",
+                params={"tasks": missing},
+            )
+        ]
+    return []
+
+
+@transaction.atomic
+def report_submit(
+    *, actor: User, report: ProgressReport, revision: int | None = None
+) -> ProgressReport:
+    """Submit the report as saved. Pages and API pass the ``revision`` the user reviewed: if
+    anyone saved since, nothing is submitted (the user reviews the new version first)."""
+    report = _lock(report)
+    _require(can_submit_report(actor, report, period_open=_open(report)))
+    if revision is not None and int(revision) != report.revision:
         raise ValidationError(
             _(
-                "Answer every task before submitting (a status, or “nothing to report this period”): "
-                "tasks %(numbers)s."
-            )
-            % {"numbers": ", ".join(map(str, missing))},
-            code="unanswered",
+                "The report was changed after you reviewed it. Nothing was submitted: "
+                "review the current version and confirm again."
+            ),
+            code="stale",
         )
+    if blockers := report_submit_blockers(report):
+        raise blockers[0]
     report.submitted_at = timezone.now()
     if report.first_submitted_at is None:
         report.first_submitted_at = report.submitted_at
@@ -266,6 +350,22 @@ def report_submit(*, actor: User, report: ProgressReport) -> ProgressReport:
         _("Progress report submitted: “%(name)s”, %(period)s"),
     )
     return report
+
+
+@transaction.atomic
+def report_save_and_submit(
+    *,
+    actor: User,
+    report: ProgressReport,
+    revision: int,
+    data: dict | None = None,
+    entries: dict | None = None,
+) -> ProgressReport:
+    """Save exactly what the user sends (revision-checked) and submit that version, or nothing."""
+    report = report_update(
+        actor=actor, report=report, revision=revision, data=data, entries=entries
+    )
+    return report_submit(actor=actor, report=report, revision=report.revision)
 
 
 @transaction.atomic

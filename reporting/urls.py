@@ -28,9 +28,14 @@ urlpatterns = [
         name="report-action",
     ),
     path(
-        "<int:consortium_pk>/<slug:period>/evidence/<int:task>/",
-        views.EvidenceUploadView.as_view(),
-        name="evidence-upload",
+        "<int:consortium_pk>/<slug:period>/submit/",
+        views.ReportSubmitView.as_view(),
+        name="report-submit",
+    ),
+    path(
+        "<int:consortium_pk>/<slug:period>/compare/",
+        views.ReportCompareView.as_view(),
+        name="report-compare",
     ),
     path(
         "<int:consortium_pk>/<slug:period>/reopen/",

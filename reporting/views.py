@@ -3,13 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from consortia.forms import apply_service_error
 from consortia.selectors import consortium_get_for
 from portal.permissions import can_use_portal
 from portal.selectors import audit_list_for_object
@@ -17,9 +17,16 @@ from portal.uploads import stored_file_response
 from portal.views import PermissionMixin
 
 from . import services
-from .forms import EvidenceForm, ReopenForm, ReportForm, ReviewCommentForm
+from .comparison import report_compare
+from .forms import ReopenForm, ReportForm, ReviewCommentForm
 from .models import Evidence, ProgressReport, ReportingPeriod
-from .permissions import can_edit_report, can_reopen_period, can_take_report_action, is_lead_of
+from .permissions import (
+    can_edit_report,
+    can_reopen_period,
+    can_submit_report,
+    can_take_report_action,
+    is_lead_of,
+)
 from .selectors import period_is_open, period_list, period_lock_date, pilot_consortia_visible_to
 from .workflows import STATE_HELP, ReportAction, actions_from
 
@@ -74,16 +81,40 @@ class ReportMixin(LoginRequiredMixin):
         return redirect("reporting:report-detail", self.consortium.pk, self.period.code)
 
 
+def _collapse_edits(entries) -> list:
+    """The history as people read it: a run of saves by one person (autosaves) shows once."""
+    out = []
+    for entry in entries:
+        if (
+            out
+            and entry.action == "report.edit"
+            and out[-1].action == "report.edit"
+            and out[-1].actor_id == entry.actor_id
+        ):
+            continue
+        out.append(entry)
+    return out
+
+
 class ReportDetailView(ReportMixin, TemplateView):
+    """The report: the lead's form while it is editable, every field read-only otherwise.
+
+    The form posts everything on the screen, whichever button is pressed: "save", an evidence
+    "upload" (the typed text is saved along), "submit" (saved, then the confirmation page) or,
+    from the page's script, "autosave" (answered in JSON). Every save carries the revision.
+    """
+
     template_name = "reporting/report_detail.html"
 
-    def form(self, data=None):
-        entries = list(self.report.entries.select_related("task").prefetch_related("evidence"))
+    def form(self, data=None, files=None):
+        entries = list(
+            self.report.entries.select_related("task__category").prefetch_related("evidence")
+        )
         initial = {
             k: getattr(self.report, k) for k in ("summary", "key_figures", "problems", "requests")
         }
         initial["revision"] = self.report.revision
-        return ReportForm(data, entries=entries, initial=initial)
+        return ReportForm(data, files, entries=entries, initial=initial)
 
     def get_context_data(self, **kwargs):
         for url_kwarg in ("consortium_pk", "period"):
@@ -104,43 +135,187 @@ class ReportDetailView(ReportMixin, TemplateView):
         }
         if report is not None:
             editable = bool(can_edit_report(user, report, period_open=is_open))
+            comparison = report_compare(report=report)
             context.update(
                 state_help=STATE_HELP.get(report.state, ""),
                 editable=editable,
+                can_submit=editable and bool(can_submit_report(user, report, period_open=is_open)),
                 form=kwargs.pop("form", None) or (self.form() if editable else None),
-                entries=report.entries.select_related("task").prefetch_related("evidence"),
+                comparison=comparison,
+                groups=comparison.groups(),
                 actions=[
                     t.action
                     for t in actions_from(report.state)
-                    if can_take_report_action(user, report, t.action)
+                    if t.action != ReportAction.SUBMIT  # the lead submits through the form
+                    and can_take_report_action(user, report, t.action)
                 ],
                 reviews=report.reviews.select_related("reviewer"),
-                audit=audit_list_for_object(obj=report)[:100],
-                evidence_form=EvidenceForm(),
+                audit=_collapse_edits(audit_list_for_object(obj=report)[:200])[:100],
                 comment_form=ReviewCommentForm(),
             )
         return super().get_context_data(**context, **kwargs)
 
+    def wants_json(self) -> bool:
+        return "application/json" in self.request.headers.get("Accept", "")
+
     def post(self, request, *args, **kwargs):
         if self.report is None:
             raise Http404
-        form = self.form(request.POST)
+        intent = request.POST.get("intent", "save")
+        autosave = intent == "autosave"
+        if autosave and not self.wants_json():
+            intent = "save"
+        form = self.form(request.POST, None if autosave else request.FILES)
         if not form.is_valid():
+            if autosave:
+                return self.json_refusal(form, status=400)
             return self.render_to_response(self.get_context_data(form=form))
         try:
-            services.report_update(
+            report = services.report_update(
                 actor=request.user,
                 report=self.report,
                 revision=form.cleaned_data["revision"],
                 data=form.overall(),
                 entries=form.entries(),
+                uploads=None if autosave else form.uploads(),
+                autosave=autosave,
             )
+        except PermissionDenied as exc:
+            if autosave:
+                return JsonResponse(
+                    {"ok": False, "code": "denied", "message": str(exc)}, status=403
+                )
+            raise
         except ValidationError as exc:
             # Keep everything the user typed on the page: nothing is lost, nothing overwritten.
-            apply_service_error(form, exc)
+            form.add_service_error(exc)
+            if autosave:
+                stale = getattr(exc, "code", None) == "stale"
+                return self.json_refusal(form, status=409 if stale else 400, stale=stale)
+            if request.FILES:
+                form.add_error(
+                    None, _("Nothing was saved and no file was uploaded: choose the files again.")
+                )
             return self.render_to_response(self.get_context_data(form=form))
-        messages.success(request, _("Report saved."))
+        if autosave:
+            saved_at = timezone.localtime().strftime("%H:%M")
+            return JsonResponse(
+                {
+                    "ok": True,
+                    "revision": report.revision,
+                    "saved_at": saved_at,
+                    "message": _("Saved automatically at %(time)s.") % {"time": saved_at},
+                }
+            )
+        self.report = report
+        if intent == "submit":
+            if blockers := services.report_submit_blockers(report):
+                # Saved, but not ready: the same page, the same text, the unanswered tasks marked.
+                data = request.POST.copy()
+                data["revision"] = report.revision
+                form = self.form(data)
+                form.is_valid()
+                form.add_unanswered(blockers[0].params["tasks"])
+                messages.warning(request, _("Report saved. It cannot be submitted yet."))
+                return self.render_to_response(self.get_context_data(form=form))
+            return redirect("reporting:report-submit", self.consortium.pk, self.period.code)
+        uploaded = len(form.uploads())
+        messages.success(
+            request,
+            _("Report saved; evidence uploaded.") if uploaded else _("Report saved."),
+        )
+        response = self.back()
+        if intent.startswith("upload-") and intent[7:].isdigit():
+            response["Location"] += f"#task-{intent[7:]}"
+        return response
+
+    def json_refusal(self, form, *, status: int, stale: bool = False):
+        errors = form.error_links()
+        if stale:
+            message = _(
+                "Not saved: someone else saved this report meanwhile. Your text is still on this "
+                "page; copy what you need, then reload the page."
+            )
+        else:
+            message = _("Not saved: %(errors)s") % {
+                "errors": " ".join(
+                    f"{e['label']}: {e['message']}" if e["label"] else e["message"] for e in errors
+                )
+            }
+        return JsonResponse(
+            {"ok": False, "code": "stale" if stale else "invalid", "message": message},
+            status=status,
+        )
+
+
+class ReportSubmitView(ReportMixin, TemplateView):
+    """The confirmation: what will be sent, tasks unchanged from the previous period flagged.
+
+    Confirming submits the revision shown here; if anyone saved since, nothing is submitted.
+    """
+
+    template_name = "reporting/report_submit.html"
+
+    def decision(self):
+        if self.report is None:
+            raise Http404
+        is_open = period_is_open(period=self.period, consortium=self.consortium)
+        decision = can_submit_report(self.request.user, self.report, period_open=is_open)
+        if not decision:
+            if decision.hide:
+                raise Http404
+            raise PermissionDenied(decision.reason)
+
+    def get(self, request, *args, **kwargs):
+        self.decision()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        for url_kwarg in ("consortium_pk", "period"):
+            kwargs.pop(url_kwarg, None)
+        comparison = report_compare(report=self.report)
+        return super().get_context_data(
+            consortium=self.consortium,
+            period=self.period,
+            report=self.report,
+            comparison=comparison,
+            groups=comparison.groups(),
+            blockers=services.report_submit_blockers(self.report),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        self.decision()
+        try:
+            services.report_submit(
+                actor=request.user, report=self.report, revision=request.POST.get("revision")
+            )
+        except ValidationError as exc:
+            self.report.refresh_from_db()
+            return self.render_to_response(self.get_context_data(errors=exc.messages))
+        messages.success(request, _("The report is submitted to the provincial authority."))
         return self.back()
+
+
+class ReportCompareView(ReportMixin, TemplateView):
+    """The report beside the same consortium's previous one: every field, unchanged ones marked."""
+
+    template_name = "reporting/report_compare.html"
+
+    def get_context_data(self, **kwargs):
+        if self.report is None:
+            raise Http404
+        for url_kwarg in ("consortium_pk", "period"):
+            kwargs.pop(url_kwarg, None)
+        comparison = report_compare(report=self.report)
+        return super().get_context_data(
+            consortium=self.consortium,
+            period=self.period,
+            report=self.report,
+            comparison=comparison,
+            groups=comparison.groups(),
+            **kwargs,
+        )
 
 
 class ReportStartView(ReportMixin, View):
@@ -159,11 +334,11 @@ class ReportActionView(ReportMixin, View):
         action = kwargs["action"]
         if self.report is None or action not in ReportAction.values:
             raise Http404
+        if action == ReportAction.SUBMIT:
+            # Never submit unseen: a submission goes through the confirmation page.
+            return redirect("reporting:report-submit", self.consortium.pk, self.period.code)
         comment = request.POST.get("comment", "")
         handlers = {
-            ReportAction.SUBMIT: lambda: services.report_submit(
-                actor=request.user, report=self.report
-            ),
             ReportAction.CONFIRM: lambda: services.report_confirm(
                 actor=request.user, report=self.report, comment=comment
             ),
@@ -183,28 +358,6 @@ class ReportActionView(ReportMixin, View):
             messages.success(
                 request, _("Done: %(action)s.") % {"action": ReportAction(action).label}
             )
-        return self.back()
-
-
-class EvidenceUploadView(ReportMixin, View):
-    def post(self, request, *args, **kwargs):
-        if self.report is None:
-            raise Http404
-        form = EvidenceForm(request.POST, request.FILES)
-        if not form.is_valid():
-            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-            return self.back()
-        try:
-            services.report_add_evidence(
-                actor=request.user,
-                report=self.report,
-                task_number=kwargs["task"],
-                upload=form.cleaned_data["file"],
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Evidence uploaded."))
         return self.back()
 
 

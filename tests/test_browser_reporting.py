@@ -66,7 +66,7 @@ def test_quarterly_report_from_draft_to_accepted(page, tmp_path, settings):
         )  # pre-filled from Q1
         assert page.input_value("#id_t4_percent") == "25"
         page.fill("#id_summary", "二季度：可信互联平台一期上线，首批数据集完成。")
-        for row in page.locator("fieldset.task-entry").all():
+        for row in page.locator("section.task-entry").all():
             number = row.get_attribute("data-task")
             page.select_option(f"#id_t{number}_status", "on_track")
             page.fill(f"#id_t{number}_percent", "50")
@@ -82,7 +82,8 @@ def test_quarterly_report_from_draft_to_accepted(page, tmp_path, settings):
         page.select_option("#id_stage", "production")
         page.select_option("#id_modality", "time_series")
         page.fill("#id_records", "1200000")
-        page.fill("#id_size_bytes", "53687091200")
+        page.fill("#id_size_value", "50")
+        page.select_option("#id_size_unit", "GB")
         page.click("[data-testid=save-deliverable]")
         assert "高炉炉况时序数据集" in page.inner_text("main")
         page.goto(f"/reports/deliverables/{pilot.consortium.pk}/standard/")
@@ -96,6 +97,7 @@ def test_quarterly_report_from_draft_to_accepted(page, tmp_path, settings):
 
         page.goto(f"/reports/{pilot.consortium.pk}/2026-q2/")
         page.click("[data-testid=report-submit]")
+        page.click("[data-testid=confirm-submit]")
         assert page.inner_text("[data-testid=report-state]") == "已提交地方主管部门"
         page.click("[data-testid=logout]")
 
@@ -119,6 +121,7 @@ def test_quarterly_report_from_draft_to_accepted(page, tmp_path, settings):
         page.fill("#id_key_figures", "数据集 1 个，120 万条，质量评估结果：优。")
         page.click("[data-testid=save-report]")
         page.click("[data-testid=report-submit]")
+        page.click("[data-testid=confirm-submit]")
         page.click("[data-testid=logout]")
 
         login(page, "beijing")

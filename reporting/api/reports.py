@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,7 +13,9 @@ from consortia.models import Consortium
 from consortia.selectors import consortium_get_for
 from portal.api.permissions import PortalUser
 from reporting import services
+from reporting.comparison import report_compare
 from reporting.models import Evidence, ProgressReport, ReportingPeriod, TaskProgress, TaskStatus
+from reporting.permissions import can_submit_report
 from reporting.selectors import period_is_open, period_list, report_list_visible_to
 from reporting.workflows import ReportAction
 
@@ -228,17 +231,192 @@ class ReportStartView(_ReportMixin, APIView):
         return self.report_response(report, status.HTTP_201_CREATED)
 
 
+class ReportSubmitInputSerializer(ReportUpdateSerializer):
+    revision = serializers.IntegerField(
+        help_text="The revision the user reviewed. If the report was saved since, nothing is submitted."
+    )
+
+
+class ReportSubmitView(_ReportMixin, APIView):
+    @extend_schema(
+        parameters=PATH,
+        request=ReportSubmitInputSerializer,
+        responses=ReportSerializer,
+        summary="Submit exactly this: save the fields sent (if any) and submit that revision",
+        description=(
+            "Send the revision you started from and, optionally, the fields as they are on the "
+            "screen (like PATCH). The fields are saved and that version is submitted, in one "
+            "transaction: if the revision is stale (code `stale`), the period is closed (`locked`) "
+            "or a task is unanswered (`unanswered`), nothing is saved or submitted. "
+            "`GET …/preview/` shows beforehand which tasks read the same as the previous period."
+        ),
+    )
+    def post(self, request, consortium_pk, period):
+        _c, _p, report = self.load(request, consortium_pk, period)
+        if report is None:
+            return Response(
+                {"detail": _("This report has not been started."), "code": "not_found"},
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        data = ReportSubmitInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        revision, entries = values.pop("revision"), values.pop("entries", None)
+        if values or entries:
+            report = services.report_save_and_submit(
+                actor=request.user, report=report, revision=revision, data=values, entries=entries
+            )
+        else:
+            report = services.report_submit(actor=request.user, report=report, revision=revision)
+        return self.report_response(report)
+
+
+UNCHANGED_FIELDS = serializers.ListField(
+    child=serializers.ChoiceField(choices=["work_done", "next_plan", "problems"]),
+    help_text="Text fields that read the same as in the previous period's report.",
+)
+
+
+class PreviousSerializer(serializers.Serializer):
+    period = serializers.CharField(source="period.code")
+    period_name = serializers.CharField(source="period.name")
+    state = serializers.CharField()
+    revision = serializers.IntegerField()
+
+
+class PreviewTaskSerializer(serializers.Serializer):
+    task = serializers.IntegerField(source="task.number")
+    task_title = serializers.CharField(source="task.title")
+    category = serializers.CharField(source="task.category.name")
+    answered = serializers.BooleanField(source="entry.answered")
+    unchanged = UNCHANGED_FIELDS
+
+
+class ReportPreviewSerializer(serializers.Serializer):
+    revision = serializers.IntegerField(source="report.revision")
+    can_submit = serializers.BooleanField()
+    blockers = serializers.ListField(child=serializers.CharField())
+    unanswered = serializers.ListField(child=serializers.IntegerField())
+    answered = serializers.IntegerField(source="answered_count")
+    total = serializers.IntegerField()
+    previous = PreviousSerializer(allow_null=True)
+    overall_unchanged = serializers.ListField(child=serializers.CharField())
+    unchanged_tasks = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Tasks with any text unchanged."
+    )
+    tasks = PreviewTaskSerializer(many=True)
+    report = ReportSerializer(source="report_full")
+
+
+class EntryValuesSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TaskProgress
+        fields = ["nothing_to_report", "status", "percent", "work_done", "next_plan", "problems"]
+
+
+class CompareTaskSerializer(PreviewTaskSerializer):
+    previous = EntryValuesSerializer(allow_null=True)
+    current = EntryValuesSerializer(source="entry")
+
+
+class CompareOverallSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    previous = serializers.CharField(allow_null=True)
+    current = serializers.CharField()
+    unchanged = serializers.BooleanField()
+
+
+class ReportCompareSerializer(serializers.Serializer):
+    period = serializers.CharField(source="report.period.code")
+    state = serializers.CharField(source="report.state")
+    revision = serializers.IntegerField(source="report.revision")
+    previous = PreviousSerializer(allow_null=True)
+    overall = CompareOverallSerializer(many=True, source="overall_rows")
+    unchanged_tasks = serializers.ListField(child=serializers.IntegerField())
+    tasks = CompareTaskSerializer(many=True)
+
+
+def _comparison_payload(comparison, **extra) -> dict:
+    return {
+        "report": comparison.report,
+        "previous": comparison.previous,
+        "overall_rows": comparison.overall_rows(),
+        "overall_unchanged": comparison.overall_unchanged,
+        "unchanged_tasks": [t.task.number for t in comparison.flagged],
+        "unanswered": comparison.unanswered,
+        "answered_count": comparison.answered_count,
+        "total": len(comparison.tasks),
+        "tasks": comparison.tasks,
+        **extra,
+    }
+
+
+class ReportPreviewView(_ReportMixin, APIView):
+    @extend_schema(
+        parameters=PATH,
+        responses=ReportPreviewSerializer,
+        summary="Before submitting: what will be sent, what blocks it, what reads like last period",
+    )
+    def get(self, request, consortium_pk, period):
+        consortium, period_obj, report = self.load(request, consortium_pk, period)
+        if report is None:
+            return Response(
+                {"detail": _("This report has not been started."), "code": "not_found"},
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        decision = can_submit_report(
+            request.user,
+            report,
+            period_open=period_is_open(period=period_obj, consortium=consortium),
+        )
+        if not decision:
+            raise PermissionDenied(decision.reason)
+        blockers = [m for e in services.report_submit_blockers(report) for m in e.messages]
+        payload = _comparison_payload(
+            report_compare(report=report),
+            can_submit=not blockers,
+            blockers=blockers,
+            report_full=ProgressReport.objects.prefetch_related(
+                "entries__task", "entries__evidence"
+            ).get(pk=report.pk),
+        )
+        return Response(ReportPreviewSerializer(payload).data)
+
+
+class ReportCompareView(_ReportMixin, APIView):
+    @extend_schema(
+        parameters=PATH,
+        responses=ReportCompareSerializer,
+        summary="The report beside the same consortium's previous report, field by field",
+    )
+    def get(self, request, consortium_pk, period):
+        _c, _p, report = self.load(request, consortium_pk, period)
+        if report is None:
+            return Response(
+                {"detail": _("This report has not been started."), "code": "not_found"},
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        return Response(
+            ReportCompareSerializer(_comparison_payload(report_compare(report=report))).data
+        )
+
+
 class ReportActionView(_ReportMixin, APIView):
     @extend_schema(
         parameters=[
             *PATH,
-            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=ReportAction.values),
+            OpenApiParameter(
+                "action",
+                str,
+                OpenApiParameter.PATH,
+                enum=[a for a in ReportAction.values if a != ReportAction.SUBMIT],
+            ),
         ],
         request=inline_serializer(
             "ReportActionInput", {"comment": serializers.CharField(required=False)}
         ),
         responses=ReportSerializer,
-        summary="Submit, confirm, return or accept",
+        summary="Confirm, return or accept (submitting is `POST …/submit/`)",
     )
     def post(self, request, consortium_pk, period, action):
         _c, _p, report = self.load(request, consortium_pk, period)
@@ -247,9 +425,7 @@ class ReportActionView(_ReportMixin, APIView):
                 {"detail": _("Not found."), "code": "not_found"}, status=status.HTTP_404_NOT_FOUND
             )
         comment = str(request.data.get("comment", ""))
-        if action == ReportAction.SUBMIT:
-            services.report_submit(actor=request.user, report=report)
-        elif action == ReportAction.CONFIRM:
+        if action == ReportAction.CONFIRM:
             services.report_confirm(actor=request.user, report=report, comment=comment)
         elif action == ReportAction.RETURN:
             services.report_return(actor=request.user, report=report, comment=comment)

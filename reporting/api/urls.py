@@ -32,6 +32,21 @@ urlpatterns = [
         name="api-report-evidence",
     ),
     path(
+        "consortia/<int:consortium_pk>/reports/<slug:period>/submit/",
+        reports.ReportSubmitView.as_view(),
+        name="api-report-submit",
+    ),
+    path(
+        "consortia/<int:consortium_pk>/reports/<slug:period>/preview/",
+        reports.ReportPreviewView.as_view(),
+        name="api-report-preview",
+    ),
+    path(
+        "consortia/<int:consortium_pk>/reports/<slug:period>/compare/",
+        reports.ReportCompareView.as_view(),
+        name="api-report-compare",
+    ),
+    path(
         "consortia/<int:consortium_pk>/reports/<slug:period>/<slug:action>/",
         reports.ReportActionView.as_view(),
         name="api-report-action",

@@ -252,7 +252,9 @@ def test_report_api_path(pilot, on_date, ministry_staff, api_client):
         )
         assert bad.status_code == 400 and bad.json()["code"] == "file_type"
         assert api_client.post(base + "confirm/").status_code == 403  # not the lead's step
-        assert api_client.post(base + "submit/").json()["state"] == "submitted"
+        revision = api_client.get(base).json()["revision"]
+        submitted = api_client.post(base + "submit/", {"revision": revision}, format="json")
+        assert submitted.json()["state"] == "submitted"
         api_client.force_authenticate(pilot.authority)
         assert (
             api_client.post(base + "confirm/", {"comment": "属实"}).json()["state"] == "confirmed"
