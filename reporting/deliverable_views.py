@@ -30,6 +30,7 @@ from .deliverables import (
     deliverable_delete,
     deliverable_list_for_consortium,
     deliverable_save,
+    format_size,
 )
 from .exports import csv_bytes, safe_text, xlsx_bytes
 from .permissions import can_browse_deliverables, can_edit_deliverables
@@ -56,6 +57,8 @@ def _cell(obj, name: str, *, export: bool) -> Any:
         return obj.consortium.name
     if name == "province":
         return obj.consortium.authority.region_name
+    if name == "size_bytes" and not export:
+        return format_size(obj.size_bytes)  # as the lead entered it: 1.5 GB
     value = getattr(obj, name)
     field = obj._meta.get_field(name)
     if field.choices:
@@ -76,16 +79,20 @@ EXTRA_HEADERS = {
 }
 
 
-def _headers(spec: DeliverableKind, names: list[str]) -> list[str]:
-    return [
-        str(EXTRA_HEADERS[n]() if n in EXTRA_HEADERS else capfirst(spec.field_label(n)))
-        for n in names
-    ]
+def _headers(spec: DeliverableKind, names: list[str], *, export: bool) -> list[str]:
+    def header(name: str):
+        if name in EXTRA_HEADERS:
+            return EXTRA_HEADERS[name]()
+        if name == "size_bytes" and not export:  # pages show MB / GB / TB, downloads bytes
+            return _("Dataset size")
+        return capfirst(spec.field_label(name))
+
+    return [str(header(n)) for n in names]
 
 
 def _table(spec: DeliverableKind, objects, names: list[str], *, export: bool = False):
     rows = [(obj, [_cell(obj, n, export=export) for n in names]) for obj in objects]
-    return _headers(spec, names), rows
+    return _headers(spec, names, export=export), rows
 
 
 def _tabs(url_name: str, args: list, current: str) -> list[dict]:

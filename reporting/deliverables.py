@@ -5,16 +5,24 @@ per kind.
 Writes: ``deliverable_save`` / ``deliverable_delete`` (permission, task and period checks,
 ``full_clean``, audit entry, all in one transaction). Reads: ``deliverable_list_for_consortium``
 (whoever may see the consortium) and ``deliverable_catalogue`` (the Ministry, every consortium).
+
+A dataset's size is stored in bytes and entered as a number and a unit (MB, GB, TB: binary
+multiples, as Django's ``filesizeformat`` shows the totals); ``size_to_bytes`` and
+``size_in_unit`` convert both ways, for the page and the API alike.
 """
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +50,25 @@ COMMON_FIELDS = ("name", "period", "tasks")
 #: Catalogue filters every kind has: program code, period code, province (authority code), search.
 COMMON_FILTERS = ("program", "period", "province", "search")
 
+#: Help texts of the common fields; ``name`` has one per kind (``DeliverableKind.help_texts``).
+COMMON_HELP_TEXTS = {
+    "period": _(
+        "The reporting period in which it was achieved; the current period is chosen for you."
+    ),
+    "tasks": _(
+        "The reference tasks it serves. Only the tasks selected in the consortium's "
+        "implementation plan are listed."
+    ),
+}
+
+#: Units a dataset's size is entered in, in bytes: binary multiples (1 GB = 1,024 MB), as file
+#: managers and the totals (``filesizeformat``) count them. Largest first.
+SIZE_UNITS: dict[str, int] = {"TB": 2**40, "GB": 2**30, "MB": 2**20}
+#: The largest size accepted: 1,048,576 TB (2**60 bytes), well inside the column's range.
+MAX_SIZE_BYTES = 2**60
+#: Fields the pages and the API take instead of ``size_bytes`` (which the API also takes).
+SIZE_ENTRY_FIELDS = ("size_value", "size_unit")
+
 
 @dataclass(frozen=True)
 class DeliverableKind:
@@ -52,9 +79,23 @@ class DeliverableKind:
     fields: tuple[str, ...]  # the kind's own fields, after COMMON_FIELDS, in form order
     columns: tuple[str, ...]  # the kind's own columns in list tables (exports take every field)
     filters: tuple[str, ...] = ()  # the kind's choice fields the catalogue filters on
+    help_texts: Mapping[str, Promise] = dataclass_field(
+        default_factory=dict
+    )  # name and the kind's fields
 
     def field_label(self, name: str) -> str:
         return self.model._meta.get_field(name).verbose_name
+
+    def help_text(self, name: str) -> Promise | str:
+        return self.help_texts.get(name) or COMMON_HELP_TEXTS.get(name, "")
+
+    @property
+    def entry_fields(self) -> tuple[str, ...]:
+        """The fields a user fills in, in order: ``size_bytes`` is entered as value and unit."""
+        out: list[str] = []
+        for name in (*COMMON_FIELDS, *self.fields):
+            out.extend(SIZE_ENTRY_FIELDS if name == "size_bytes" else [name])
+        return tuple(out)
 
     def choices(self, name: str) -> list[tuple[str, str]]:
         return list(self.model._meta.get_field(name).choices or [])
@@ -83,6 +124,36 @@ KINDS: dict[str, DeliverableKind] = {
             ),
             columns=("industry", "stage", "modality", "records", "size_bytes", "openness"),
             filters=("industry", "stage", "openness"),
+            help_texts={
+                "name": _("The dataset's full name, as it is published or registered."),
+                "industry": _("The industry the data comes from."),
+                "stage": _("The manufacturing stage the data mainly covers."),
+                "modality": _(
+                    "The main kind of data; choose “Multimodal” when several kinds are combined."
+                ),
+                "records": _("Number of records (rows, samples or files), as a whole number."),
+                "size_value": _(
+                    "The dataset's size as a number, in the unit chosen below; decimals are "
+                    "allowed, e.g. 1.5."
+                ),
+                "size_unit": _("1 GB = 1,024 MB; 1 TB = 1,024 GB."),
+                "data_format": _("File or storage format, e.g. CSV."),
+                "quality_result": _(
+                    "The result of the quality evaluation, if one was made: grade and evaluating "
+                    "body."
+                ),
+                "openness": _(
+                    "Who may use it: the consortium's own units, every member of the consortium, "
+                    "or anyone (open source)."
+                ),
+                "licence": _(
+                    "The licence it is published under; leave empty if it is not published."
+                ),
+                "circulation_status": _(
+                    "Whether and how it circulates, e.g. listed on a data exchange or traded."
+                ),
+                "published_at": _("Where it can be found: a web address or the hosting platform."),
+            },
         ),
         DeliverableKind(
             key="standard",
@@ -92,6 +163,12 @@ KINDS: dict[str, DeliverableKind] = {
             fields=("level", "stage", "number"),
             columns=("level", "stage", "number"),
             filters=("level", "stage"),
+            help_texts={
+                "name": _("The standard's title, as in the draft or the published text."),
+                "level": _("National, industry, group or enterprise standard."),
+                "stage": _("How far it has come: proposal, drafting, consultation or published."),
+                "number": _("The standard's number once it has one; leave empty until then."),
+            },
         ),
         DeliverableKind(
             key="data_product",
@@ -100,6 +177,16 @@ KINDS: dict[str, DeliverableKind] = {
             label_singular=_("Data product"),
             fields=("product_type", "listed_or_traded"),
             columns=("product_type", "listed_or_traded"),
+            help_texts={
+                "name": _("The product's name, as in the data product catalogue."),
+                "product_type": _(
+                    "The kind of product, e.g. dataset, data interface, data report or model "
+                    "service."
+                ),
+                "listed_or_traded": _(
+                    "Tick if it is listed on a data exchange or has already been traded."
+                ),
+            },
         ),
         DeliverableKind(
             key="scenario",
@@ -109,6 +196,17 @@ KINDS: dict[str, DeliverableKind] = {
             fields=("stage", "model_used", "effect"),
             columns=("stage", "model_used"),
             filters=("stage",),
+            help_texts={
+                "name": _("A short name of the scenario, e.g. “blast-furnace condition forecast”."),
+                "stage": _("The key manufacturing stage the scenario serves."),
+                "model_used": _(
+                    "The industry large model or industrial agent the data empowers in it."
+                ),
+                "effect": _(
+                    "The effect measured so far, with figures where possible, e.g. defect rate "
+                    "down by 15%."
+                ),
+            },
         ),
         DeliverableKind(
             key="key_technology",
@@ -118,6 +216,12 @@ KINDS: dict[str, DeliverableKind] = {
             fields=("status",),
             columns=("status",),
             filters=("status",),
+            help_texts={
+                "name": _(
+                    "The key data technology, e.g. “intelligent annotation of defect images”."
+                ),
+                "status": _("Where the research stands: planned, in research or achieved."),
+            },
         ),
         DeliverableKind(
             key="data_requirement",
@@ -126,6 +230,13 @@ KINDS: dict[str, DeliverableKind] = {
             label_singular=_("Scenario data requirement"),
             fields=("scenario", "description"),
             columns=("scenario",),
+            help_texts={
+                "name": _("A short name of the requirement, as in the published list."),
+                "scenario": _("The application scenario that needs the data."),
+                "description": _(
+                    "The data it needs: content, volume, quality and where it could come from."
+                ),
+            },
         ),
     ]
 }
@@ -144,6 +255,59 @@ def kind_of(instance: DeliverableBase) -> str:
 def _require(decision: Decision) -> None:
     if not decision:
         raise PermissionDenied(decision.reason)
+
+
+# --- sizes -----------------------------------------------------------------------------------
+
+
+def size_to_bytes(*, value: Decimal, unit: str) -> int:
+    """``value`` ``unit`` in bytes, rounded to the nearest byte; refuses negative and huge sizes."""
+    if unit not in SIZE_UNITS:
+        raise ValidationError(_("Choose MB, GB or TB."), code="size_unit")
+    if not value.is_finite():
+        raise ValidationError(_("Enter the size as a number."), code="size_invalid")
+    if value < 0:
+        raise ValidationError(_("The size cannot be negative."), code="size_negative")
+    size = value * SIZE_UNITS[unit]
+    if size > MAX_SIZE_BYTES:
+        raise ValidationError(
+            _("The size is too large: at most %(max)s TB."),
+            code="size_too_large",
+            params={"max": f"{MAX_SIZE_BYTES // SIZE_UNITS['TB']:,}"},
+        )
+    return int(size.to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def size_in_unit(size_bytes: int) -> tuple[Decimal, str]:
+    """The size in the largest unit it fills at least once (MB below 1 MB), to 3 decimals."""
+    unit = next((u for u, n in SIZE_UNITS.items() if size_bytes >= n), "MB")
+    value = (Decimal(size_bytes) / SIZE_UNITS[unit]).quantize(Decimal("0.001"), ROUND_HALF_UP)
+    text = f"{value:f}".rstrip("0").rstrip(".")
+    return Decimal(text), unit
+
+
+def format_size(size_bytes: int) -> str:
+    """``4.657 GB``: the number and unit a lead would enter."""
+    value, unit = size_in_unit(size_bytes)
+    return f"{value:f} {unit}"
+
+
+def _size_from_entry(data: Mapping[str, Any]) -> tuple[int | None, dict[str, list]]:
+    """``size_value`` + ``size_unit`` in ``data`` as bytes (None when neither is given)."""
+    value, unit = data.get("size_value"), data.get("size_unit")
+    if value is None and not unit:
+        return None, {}
+    if "size_bytes" in data:
+        message = _("Give the size either in bytes or as a number and a unit, not both.")
+        return None, {"size_value": [ValidationError(message, code="size_twice")]}
+    if value is None or not unit:
+        missing = "size_value" if value is None else "size_unit"
+        message = _("Give the size as a number and a unit (MB, GB or TB).")
+        return None, {missing: [ValidationError(message, code="size_incomplete")]}
+    try:
+        return size_to_bytes(value=Decimal(value), unit=unit), {}
+    except ValidationError as exc:
+        return None, {"size_unit" if exc.code == "size_unit" else "size_value": [exc]}
 
 
 # --- services --------------------------------------------------------------------------------
@@ -193,8 +357,10 @@ def deliverable_save(
     """Add a deliverable of ``kind`` (no ``instance``) or change the fields given in ``data``.
 
     ``data`` holds ``name``, ``period`` (a ReportingPeriod), ``tasks`` (ReferenceTasks) and the
-    kind's own fields; keys it leaves out keep their value. Only the consortium lead writes, only
-    tasks the consortium selected in its plan, only periods of its program.
+    kind's own fields; keys it leaves out keep their value (a new deliverable without a period
+    gets the current one). A dataset's size is ``size_bytes`` or ``size_value`` (a number) with
+    ``size_unit`` (MB, GB, TB). Only the consortium lead writes, only tasks the consortium
+    selected in its plan, only periods of its program.
     """
     spec = KINDS[kind]
     _require(can_edit_deliverables(actor, consortium))
@@ -204,12 +370,21 @@ def deliverable_save(
     elif not isinstance(instance, spec.model) or instance.consortium_id != consortium.pk:
         raise ValueError("the deliverable is not of this kind or consortium")
 
+    data = dict(data)
+    if creating and "period" not in data:
+        data["period"] = deliverable_default_period(program=consortium.program)
+    size_errors: dict[str, list] = {}
+    if "size_bytes" in spec.fields:
+        size, size_errors = _size_from_entry(data)
+        if size is not None:
+            data["size_bytes"] = size
     for name in ("name", "period", *spec.fields):
         if name in data:
             setattr(instance, name, data[name])
     tasks = list(data["tasks"]) if "tasks" in data else ([] if creating else None)
 
     errors = _check_tasks_and_period(consortium=consortium, period=data.get("period"), tasks=tasks)
+    errors.update(size_errors)
     try:
         instance.full_clean()
     except ValidationError as exc:
@@ -263,6 +438,19 @@ def deliverable_list_for_consortium(
     if not can_view_reports(user, consortium):
         qs = qs.none()
     return _with_relations(qs).order_by("period__due_date", "name", "pk")
+
+
+def deliverable_default_period(*, program, today: dt.date | None = None) -> ReportingPeriod | None:
+    """The period a new deliverable most likely belongs to: the one whose span contains today,
+    else the latest one already opened for entry (None before the first opens)."""
+    today = today or timezone.localdate()
+    periods = ReportingPeriod.objects.filter(program=program)
+    return (
+        periods.filter(period_start__lte=today, period_end__gte=today)
+        .order_by("period_start")
+        .first()
+        or periods.filter(opens_on__lte=today).order_by("-opens_on", "-due_date").first()
+    )
 
 
 def catalogue_filter_names(kind: str) -> tuple[str, ...]:

@@ -2,8 +2,11 @@
 
 ``consortia/<consortium_pk>/deliverables/<kind>/`` lists and adds, ``…/<id>/`` reads, changes
 and removes one, ``deliverables/<kind>/`` is the Ministry's catalogue over every consortium.
-Tasks are given as reference-task numbers, the period as its code. The consortium is fetched
-with ``consortium_get_for`` (404 when the user may not see it); the services decide the rest.
+Tasks are given as reference-task numbers, the period as its code (when adding, it defaults to
+the current period, as the page preselects it). A dataset's size reads as ``size_bytes``; it is
+written either as ``size_bytes`` or as ``size_value`` + ``size_unit`` (MB, GB, TB; binary:
+1 GB = 1,024 MB), converted by the same function as the page. The consortium is fetched with
+``consortium_get_for`` (404 when the user may not see it); the services decide the rest.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -31,6 +34,8 @@ from ..deliverables import (
     CHOICE_FILTERS,
     COMMON_FIELDS,
     KINDS,
+    SIZE_ENTRY_FIELDS,
+    SIZE_UNITS,
     DeliverableKind,
     deliverable_catalogue,
     deliverable_delete,
@@ -127,7 +132,12 @@ class DeliverableSerializer(serializers.ModelSerializer):
     """Fields every kind shares; ``_serializer_for`` adds the kind's own."""
 
     consortium = DeliverableConsortiumSerializer(read_only=True)
-    period = PeriodCodeField(help_text="Code of a reporting period of the consortium's program.")
+    period = PeriodCodeField(
+        required=False,
+        help_text="Code of a reporting period of the consortium's program; when adding, "
+        "defaults to the current period (the one whose span contains today, else the latest "
+        "opened).",
+    )
     tasks = TaskNumberField(
         many=True,
         help_text="Numbers of the reference tasks it serves; only tasks the consortium "
@@ -143,7 +153,30 @@ class DeliverableSerializer(serializers.ModelSerializer):
         return field_class, kwargs
 
 
+def _size_fields() -> dict[str, serializers.Field]:
+    """A dataset's size as a number and a unit, instead of ``size_bytes`` (write only)."""
+    return {
+        "size_value": serializers.DecimalField(
+            max_digits=None,
+            decimal_places=None,
+            write_only=True,
+            required=False,
+            help_text="The size as a number of ``size_unit`` (decimals allowed), instead of "
+            "``size_bytes``; rounded to the nearest byte. Not with ``size_bytes``.",
+        ),
+        "size_unit": serializers.ChoiceField(
+            choices=list(reversed(SIZE_UNITS)),
+            write_only=True,
+            required=False,
+            help_text="Unit of ``size_value``: binary multiples, 1 MB = 1,048,576 bytes, "
+            "1 GB = 1,024 MB, 1 TB = 1,024 GB.",
+        ),
+    }
+
+
 def _serializer_for(spec: DeliverableKind) -> type[DeliverableSerializer]:
+    sized = "size_bytes" in spec.fields
+    own = [*spec.fields, *(SIZE_ENTRY_FIELDS if sized else ())]
     meta = type(
         "Meta",
         (),
@@ -153,12 +186,20 @@ def _serializer_for(spec: DeliverableKind) -> type[DeliverableSerializer]:
                 "id",
                 "consortium",
                 *COMMON_FIELDS,
-                *spec.fields,
+                *own,
                 "created_by",
                 "created_at",
                 "updated_at",
             ],
             "read_only_fields": ["id", "created_at", "updated_at"],
+            "extra_kwargs": {
+                "size_bytes": {
+                    "help_text": "Size in bytes (reads always give bytes); or write "
+                    "``size_value`` and ``size_unit`` instead."
+                }
+            }
+            if sized
+            else {},
         },
     )
     return type(
@@ -168,6 +209,7 @@ def _serializer_for(spec: DeliverableKind) -> type[DeliverableSerializer]:
             "Meta": meta,
             "__module__": __name__,
             "__doc__": f"A deliverable of the kind “{spec.key}”.",
+            **(_size_fields() if sized else {}),
         },
     )
 
@@ -305,7 +347,12 @@ class DeliverableListView(ConsortiumDeliverableView):
     @extend_schema(
         summary="Record a deliverable (consortium lead)",
         description="Tasks must be tasks the consortium selected in its plan (otherwise 400 with "
-        "code ``task_not_selected``); the period is a code of the consortium's program.",
+        "code ``task_not_selected``); the period is a code of the consortium's program and "
+        "defaults to the current period. A dataset's size is ``size_bytes``, or ``size_value`` "
+        "with ``size_unit`` (MB, GB or TB): a negative size is refused with code "
+        "``size_negative``, more than 1,048,576 TB with ``size_too_large``, both ways at once "
+        "with ``size_twice``, a number without its unit (or the reverse) with ``size_incomplete``; "
+        "nothing is saved then.",
         parameters=[CONSORTIUM_PARAMETER, KIND_PARAMETER],
         request=_any_deliverable(),
         responses={201: _any_deliverable()},

@@ -1,13 +1,17 @@
 """The "1+4+N" deliverables registry: services, pages and API, each with its denial twin."""
 
 import csv
+import datetime as dt
 import io
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
@@ -18,10 +22,16 @@ from consortia.services import plan_approve, plan_submit, plan_upload_scan
 from consortia.tests.conftest import before_deadline, make_consortium, make_ready_plan  # noqa: F401
 from portal.models import AuditEntry, User
 from portal.tests.test_i18n import check_language
+from reporting.deliverable_forms import deliverable_form_class
 from reporting.deliverables import (
+    KINDS,
+    MAX_SIZE_BYTES,
     dataset_totals,
     deliverable_catalogue,
+    deliverable_default_period,
     deliverable_save,
+    size_in_unit,
+    size_to_bytes,
 )
 from reporting.models import Dataset, ReportingPeriod, Standard
 from tasks_catalog.models import Program, ReferenceTask
@@ -122,7 +132,8 @@ def dataset_form(period, task_numbers=(12, 15), **changes):
         "stage": "production",
         "modality": "multimodal",
         "records": "1200000",
-        "size_bytes": "5000000000",
+        "size_value": "1.5",
+        "size_unit": "GB",
         "data_format": "Parquet",
         "openness": "open_source",
         "licence": "CC BY 4.0",
@@ -679,3 +690,292 @@ def test_pages_show_english_for_english(client, two_provinces, ministry_staff):
             reverse("reporting:deliverable-catalogue", args=["dataset"]), HTTP_ACCEPT_LANGUAGE="en"
         ).content.decode()
     )
+
+
+# --- sizes entered with units, the current period, help texts ----------------------------------
+
+GB = 2**30
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "size"),
+    [
+        ("0", "MB", 0),
+        ("1", "MB", 2**20),
+        ("0.5", "GB", 2**29),
+        ("1.5", "GB", 1_610_612_736),
+        ("0.0000001", "MB", 0),  # 0.1 byte rounds to nothing
+        ("0.001", "MB", 1049),  # 1,048.576 bytes: to the nearest byte
+        ("2", "TB", 2 * 2**40),
+        ("1048576", "TB", MAX_SIZE_BYTES),  # the largest size accepted
+    ],
+)
+def test_sizes_convert_to_bytes(value, unit, size):
+    assert size_to_bytes(value=Decimal(value), unit=unit) == size
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "code"),
+    [
+        ("-1", "GB", "size_negative"),
+        ("-0.001", "MB", "size_negative"),
+        ("1048576.001", "TB", "size_too_large"),
+        ("1E+30", "MB", "size_too_large"),
+        ("1", "PB", "size_unit"),
+    ],
+)
+def test_sizes_out_of_range_are_refused(value, unit, code):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        size_to_bytes(value=Decimal(value), unit=unit)
+    assert refused.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("size", "shown"),
+    [
+        (0, ("0", "MB")),
+        (2048, ("0.002", "MB")),
+        (2**20, ("1", "MB")),
+        (GB - 1, ("1024", "MB")),  # below 1 GB: MB, rounded
+        (GB, ("1", "GB")),
+        (5_000_000_000, ("4.657", "GB")),
+        (1_610_612_736, ("1.5", "GB")),
+        (3 * 2**40, ("3", "TB")),
+        (MAX_SIZE_BYTES, ("1048576", "TB")),
+    ],
+)
+def test_stored_sizes_show_in_the_largest_fitting_unit(size, shown):
+    value, unit = size_in_unit(size)
+    assert (f"{value:f}", unit) == shown
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_lead_enters_a_size_with_its_unit_and_edits_it_on_the_page(client, beijing, q1, language):
+    consortium = beijing.consortium
+    page_client(client, beijing.lead)
+    response = client.post(
+        list_url(consortium), dataset_form(q1, size_value="1.5", size_unit="GB", records="80000")
+    )
+    assert response.status_code == 302
+    dataset = Dataset.objects.get()
+    assert dataset.size_bytes == 1_610_612_736 and dataset.records == 80_000
+    html = client.get(list_url(consortium), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert "<td>1.5 GB</td>" in html and "<td>80,000</td>" in html
+    header = "数据集规模" if language == "zh-hans" else "Dataset size"
+    assert f"<th>{header}</th>" in html
+
+    # A size stored in bytes that no unit shows exactly (as the API may store it).
+    deliverable_save(
+        actor=beijing.lead,
+        consortium=consortium,
+        kind="dataset",
+        data={"size_bytes": 5_000_000_000},
+        instance=dataset,
+    )
+    edit_url = reverse("reporting:deliverable-edit", args=[consortium.pk, "dataset", dataset.pk])
+    html = client.get(edit_url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert re.search(r'name="size_value" value="4.657"', html)
+    assert re.search(r'<option value="GB" selected>GB</option>', html)
+    # Saved with the number and unit as shown, the stored bytes stay exactly as they were.
+    unchanged = dataset_form(q1, (12, 15), size_value="4.657", size_unit="GB", records="80000")
+    assert client.post(edit_url, unchanged).status_code == 302
+    dataset.refresh_from_db()
+    assert dataset.size_bytes == 5_000_000_000
+    # Changing the unit only is a change.
+    assert client.post(edit_url, {**unchanged, "size_unit": "TB"}).status_code == 302
+    dataset.refresh_from_db()
+    assert dataset.size_bytes == round(Decimal("4.657") * 2**40)
+    html = client.get(edit_url).content.decode()
+    assert 'name="size_value" value="4.657"' in html and '<option value="TB" selected>' in html
+
+
+BAD_SIZES = [
+    ("-1", "GB", "The size cannot be negative.", "数据规模不能为负数。"),
+    (
+        "1048577",
+        "TB",
+        "The size is too large: at most 1,048,576 TB.",
+        "数据规模过大，最多为1,048,576 TB。",
+    ),
+]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize(("value", "unit", "en_error", "zh_error"), BAD_SIZES)
+def test_a_negative_or_too_large_size_is_refused_on_the_page(
+    client, beijing, q1, language, value, unit, en_error, zh_error
+):
+    consortium = beijing.consortium
+    page_client(client, beijing.lead)
+    response = client.post(
+        list_url(consortium),
+        dataset_form(q1, size_value=value, size_unit=unit),
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (zh_error if language == "zh-hans" else en_error) in html
+    assert f'value="{value}"' in html  # what the lead typed is kept
+    assert not Dataset.objects.exists() and audit_trail(consortium) == []
+
+    # An edit with a bad size changes nothing either.
+    dataset = add_dataset(beijing, q1, "既有数据集", size_bytes=GB)
+    edit_url = reverse("reporting:deliverable-edit", args=[consortium.pk, "dataset", dataset.pk])
+    response = client.post(
+        edit_url,
+        dataset_form(q1, name="改名", size_value=value, size_unit=unit),
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 200
+    dataset.refresh_from_db()
+    assert (dataset.name, dataset.size_bytes) == ("既有数据集", GB)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_api_takes_a_size_in_bytes_or_as_a_number_and_a_unit(beijing, language):
+    consortium, client = beijing.consortium, api(beijing.lead, language)
+    data = dataset_json()
+    del data["size_bytes"]
+    created = client.post(
+        api_url(consortium), {**data, "size_value": "0.5", "size_unit": "TB"}, format="json"
+    )
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert body["size_bytes"] == 2**39  # reads give bytes
+    assert "size_value" not in body and "size_unit" not in body
+    url = api_url(consortium, pk=body["id"])
+    response = client.patch(url, {"size_value": 750, "size_unit": "MB"}, format="json")
+    assert response.status_code == 200 and response.json()["size_bytes"] == 750 * 2**20
+    response = client.patch(url, {"size_bytes": 123}, format="json")
+    assert response.status_code == 200 and response.json()["size_bytes"] == 123
+
+    zh = language == "zh-hans"
+    refusals = [
+        (
+            {"size_value": -2, "size_unit": "GB"},
+            "size_negative",
+            "size_value",
+            "数据规模不能为负数。" if zh else "The size cannot be negative.",
+        ),
+        (
+            {"size_value": "1048577", "size_unit": "TB"},
+            "size_too_large",
+            "size_value",
+            "数据规模过大，最多为1,048,576 TB。"
+            if zh
+            else "The size is too large: at most 1,048,576 TB.",
+        ),
+        ({"size_value": 2}, "size_incomplete", "size_unit", None),
+        ({"size_unit": "GB"}, "size_incomplete", "size_value", None),
+        ({"size_value": 2, "size_unit": "GB", "size_bytes": 5}, "size_twice", "size_value", None),
+    ]
+    for change, code, field, message in refusals:
+        response = client.patch(url, {"name": "改名", **change}, format="json")
+        assert response.status_code == 400, change
+        assert response.json()["code"] == code, change
+        if message:
+            assert response.json()["errors"][field] == [message]
+        else:
+            assert field in response.json()["errors"]
+        response = client.post(api_url(consortium), {**data, **change}, format="json")
+        assert response.status_code == 400 and response.json()["code"] == code, change
+    response = client.patch(url, {"size_value": 1, "size_unit": "PB"}, format="json")
+    assert response.status_code == 400 and "size_unit" in response.json()["errors"]
+    assert [(d.name, d.size_bytes) for d in Dataset.objects.all()] == [(data["name"], 123)]
+
+
+def test_only_the_lead_enters_sizes(client, beijing, q1):
+    """The denial twin of the size tests: a member of the consortium is refused, page and API."""
+    consortium = beijing.consortium
+    dataset = add_dataset(beijing, q1, "既有数据集", size_bytes=GB)
+    page_client(client, beijing.member)
+    edit_url = reverse("reporting:deliverable-edit", args=[consortium.pk, "dataset", dataset.pk])
+    form = dataset_form(q1, size_value="2", size_unit="TB")
+    assert client.post(edit_url, form).status_code == 403
+    assert client.post(list_url(consortium), form).status_code == 403
+    response = api(beijing.member).patch(
+        api_url(consortium, pk=dataset.pk), {"size_value": 2, "size_unit": "TB"}, format="json"
+    )
+    assert response.status_code == 403
+    assert [d.size_bytes for d in Dataset.objects.all()] == [GB]
+    page_client(client, beijing.lead)
+    assert client.post(edit_url, form).status_code == 302
+    assert Dataset.objects.get().size_bytes == 2 * 2**40
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        ("2026-03-01", "2026-q1"),  # inside Q1's span
+        ("2026-05-10", "2026-q2"),
+        ("2026-12-02", "2026-q4"),
+        ("2027-01-10", "2026-q4"),  # after every span: the latest opened
+    ],
+)
+def test_the_current_period_is_preselected_when_adding(
+    client, beijing, on_date, program, today, expected
+):
+    consortium = beijing.consortium
+    period = ReportingPeriod.objects.get(program=program, code=expected)
+    with on_date(today):
+        assert deliverable_default_period(program=program) == period
+        page_client(client, beijing.lead)
+        for kind in KINDS:
+            html = client.get(list_url(consortium, kind)).content.decode()
+            selected = re.findall(r'<option value="(\d+)" selected>', html)
+            assert selected == [str(period.pk)], kind
+        # The API takes the same period when none is given.
+        data = standard_json()
+        del data["period"]
+        response = api(beijing.lead).post(api_url(consortium, "standard"), data, format="json")
+        assert response.status_code == 201 and response.json()["period"] == expected
+
+
+def test_no_period_is_preselected_before_the_first_opens(program):
+    assert deliverable_default_period(program=program, today=dt.date(2025, 12, 31)) is None
+
+
+def test_an_edit_keeps_the_deliverables_own_period(client, beijing, q1, on_date):
+    dataset = add_dataset(beijing, q1, "一季度数据集")
+    with on_date("2026-12-02"):
+        page_client(client, beijing.lead)
+        url = reverse(
+            "reporting:deliverable-edit", args=[beijing.consortium.pk, "dataset", dataset.pk]
+        )
+        html = client.get(url).content.decode()
+        assert re.findall(r'<option value="(\d+)" selected>', html)[0] == str(q1.pk)
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_every_field_of_every_deliverable_form_has_a_help_text_in_both_languages(beijing, kind):
+    form = deliverable_form_class(kind)(consortium=beijing.consortium)
+    assert list(form.fields) == list(KINDS[kind].entry_fields)
+    texts = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            texts[language] = {name: str(field.help_text) for name, field in form.fields.items()}
+    for name in form.fields:
+        zh, en = texts["zh-hans"][name], texts["en"][name]
+        assert zh and en and zh != en, (kind, name)
+        assert not check_language(zh, "zh-hans", ""), (kind, name, zh)
+        assert not check_language(en, "en", ""), (kind, name, en)
+    # The task list says what it is (it once read “the reference task table is not filled in”).
+    assert texts["zh-hans"]["tasks"] == "该成果服务的参考任务。仅列出联合体实施方案中已选择的任务。"
+    assert texts["zh-hans"]["period"] == "取得该成果的报告期，默认为当前报告期。"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_dataset_form_shows_its_help_texts(client, beijing, language):
+    page_client(client, beijing.lead)
+    html = client.get(list_url(beijing.consortium), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    if language == "zh-hans":
+        assert "参考任务表尚未填写" not in html
+        assert "仅列出联合体实施方案中已选择的任务" in html
+        assert "1 GB = 1024 MB；1 TB = 1024 GB。" in html
+    else:
+        assert "Only the tasks selected in the consortium&#x27;s implementation plan" in html
+        assert "1 GB = 1,024 MB; 1 TB = 1,024 GB." in html
+    assert '<select name="size_unit"' in html and 'name="size_value"' in html
+    assert 'name="size_bytes"' not in html
