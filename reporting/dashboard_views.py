@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -36,6 +37,7 @@ from .dashboards import (
     entity_type_table,
     entry_rows,
     filter_choices,
+    format_on_time_rate,
     format_rate,
     heatmap,
     overdue_reports,
@@ -46,6 +48,7 @@ from .dashboards import (
     task_table,
     trend,
 )
+from .expectations import rule_text
 from .models import TaskStatus
 from .permissions import can_use_dashboards
 from .rollups import rollup_request, rollup_status
@@ -133,6 +136,8 @@ def key_figures(figures: dict, scope: Scope, *, ministry: bool) -> list[dict]:
     return [
         {
             "title": _("Progress reports"),
+            "key": "reports",
+            "help": rule_text(),
             "items": [
                 report("expected", _("Reports expected")),
                 report("handed_in", _("Handed in")),
@@ -140,10 +145,14 @@ def key_figures(figures: dict, scope: Scope, *, ministry: bool) -> list[dict]:
                 report("accepted", _("Accepted by the Ministry")),
                 report("overdue", _("Overdue")),
                 {
-                    **report("on_time", _("On-time rate"), _rate(reports["on_time_rate"])),
+                    **report("on_time", _("On-time rate"), format_on_time_rate(reports)),
                     "key": "on-time-rate",
                     "note": _("%(n)s of %(total)s on time")
-                    % {"n": reports["on_time"], "total": reports["expected"]},
+                    % {"n": reports["on_time"], "total": reports["expected"]}
+                    if reports["due"]
+                    else _("The rate is computed after the due date, %(date)s.")
+                    % {"date": scope.period.due_date.isoformat()},
+                    "status": reports["on_time_rate_status"],
                 },
             ],
         },
@@ -291,11 +300,17 @@ class OverviewView(DashboardMixin, TemplateView):
         provinces = province_table(scope)
         trend_rows = trend(scope)
         breakdown = deliverable_breakdown(scope)
+        entity_types = entity_type_table(scope)
+        for reports in [
+            figures["reports"],
+            *(row["reports"] for row in [*provinces, *entity_types, *trend_rows]),
+        ]:
+            reports["on_time_rate_text"] = format_on_time_rate(reports)
         return {
             "figures": figures,
             "provinces": provinces,
             "categories": categories,
-            "entity_types": entity_type_table(scope),
+            "entity_types": entity_types,
             "trend": trend_rows,
             "breakdown": breakdown,
             "overdue": with_state_labels(list(overdue_reports(scope)[:OVERDUE_SHOWN])),
@@ -321,9 +336,10 @@ class OverviewView(DashboardMixin, TemplateView):
             context.update(compute())
         else:
             # The figures of one scope change only when a run finishes: cache them per run.
+            # Today too: a period becomes due (and gets its on-time rate) at midnight.
             key = "|".join(
                 [get_language(), str(ministry), self.scope.query(), str(last.pk)]
-                + [last.finished_at.isoformat()]
+                + [last.finished_at.isoformat(), timezone.localdate().isoformat()]
             )
             digest = hashlib.sha256(key.encode()).hexdigest()
             context.update(cache.get_or_set(f"dashboard:overview:{digest}", compute, 86400))

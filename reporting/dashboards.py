@@ -28,6 +28,7 @@ from portal.roles import Role
 from tasks_catalog.models import EntityType, Program, ReferenceTask, TaskCategory
 
 from .deliverables import KINDS
+from .expectations import is_due, period_due_q
 from .models import (
     ConsortiumRollup,
     DeliverableRollup,
@@ -155,8 +156,7 @@ def scope_for(*, user, params: Mapping[str, str]) -> Scope:
 def default_period(*, program: Program) -> ReportingPeriod | None:
     """The latest period whose due date has passed; else the first one."""
     periods = ReportingPeriod.objects.filter(program=program).order_by("due_date")
-    today = timezone.localdate()
-    return periods.filter(due_date__lt=today).last() or periods.first()
+    return periods.filter(period_due_q(today=timezone.localdate())).last() or periods.first()
 
 
 def filter_choices(*, scope: Scope, user) -> dict:
@@ -223,11 +223,37 @@ def format_rate(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}%"
 
 
+def not_yet_due_text() -> str:
+    """What pages, exports and the summary PDF show instead of an on-time rate (or a count of
+    late reports) for a period whose due date has not passed."""
+    return _("Not yet due")
+
+
+def format_on_time_rate(reports: Mapping) -> str:
+    """The on-time rate of ``_report_figures`` as printed: "75.0%", "—" or "Not yet due"."""
+    if reports["on_time_rate_status"] == RATE_NOT_YET_DUE:
+        return not_yet_due_text()
+    return format_rate(reports["on_time_rate"])
+
+
+def format_late(reports: Mapping) -> str:
+    if reports["late"] is None:
+        return not_yet_due_text()
+    return str(reports["late"])
+
+
 def _mean(total: int, count: int) -> float | None:
     return round(total / count, 1) if count else None
 
 
-REPORT_SUMS = {
+#: ``on_time_rate_status``: the rate is computed; the period is not due yet (no rate); or the
+#: period is due but no report was expected (nothing to divide).
+RATE_COMPUTED = "computed"
+RATE_NOT_YET_DUE = "not_yet_due"
+RATE_NOTHING_EXPECTED = "nothing_expected"
+RATE_STATUSES = (RATE_COMPUTED, RATE_NOT_YET_DUE, RATE_NOTHING_EXPECTED)
+
+REPORT_COUNTS = {
     "expected": Count("id"),
     "handed_in": Count("id", filter=Q(handed_in=True)),
     "on_time": Count("id", filter=Q(on_time=True)),
@@ -239,6 +265,24 @@ REPORT_SUMS = {
     "confirmed": Count("id", filter=Q(report_state=ReportState.CONFIRMED)),
     "accepted": Count("id", filter=Q(report_state=ReportState.ACCEPTED)),
 }
+#: Counts restricted to due periods: rates (on time, late) are over these only.
+DUE_COUNTS = ("due_expected", "due_handed_in", "due_on_time", "due_periods")
+
+
+def report_sums(*, today=None) -> dict:
+    """Aggregates of ``ConsortiumRollup`` rows: the counts, and the same over due periods only
+    (``today > due_date``), so that a rate over several periods counts the due ones alone."""
+    due = Q(period__due_date__lt=today or timezone.localdate())
+    # First: a filter naming a column resolves to an aggregate of that name defined before it.
+    return {
+        "due_expected": Count("id", filter=due),
+        "due_handed_in": Count("id", filter=due & Q(handed_in=True)),
+        "due_on_time": Count("id", filter=due & Q(on_time=True)),
+        "due_periods": Count("period", filter=due, distinct=True),
+        **REPORT_COUNTS,
+    }
+
+
 TASK_SUMS = {
     "reported": Sum("reported", default=0),
     **{k: Sum(k, default=0) for k in TASK_FIGURES},
@@ -247,11 +291,27 @@ TASK_SUMS = {
 }
 
 
-def _report_figures(row: Mapping) -> dict:
-    out = {k: row.get(k) or 0 for k in REPORT_SUMS}
-    out["late"] = out["handed_in"] - out["on_time"]
+def _report_figures(row: Mapping, *, due: bool | None = None) -> dict:
+    """Figures from ``report_sums``. ``due``: whether the period (or, aggregated, any of the
+    periods) is past its due date; None: whether any counted row is in a due period.
+
+    The on-time rate and the late count exist only over due periods: before its due date a
+    period has ``on_time_rate`` None, ``late`` None and ``on_time_rate_status`` "not_yet_due".
+    """
+    out = {k: row.get(k) or 0 for k in REPORT_COUNTS}
+    due_expected, due_handed_in, due_on_time, due_periods = (row.get(k) or 0 for k in DUE_COUNTS)
+    due = bool(due_periods) if due is None else due
+    out["due"] = due
     out["handed_in_rate"] = _rate(out["handed_in"], out["expected"])
-    out["on_time_rate"] = _rate(out["on_time"], out["expected"])
+    out["late"] = due_handed_in - due_on_time if due else None
+    out["on_time_rate"] = _rate(due_on_time, due_expected) if due else None
+    out["on_time_rate_status"] = (
+        RATE_NOT_YET_DUE
+        if not due
+        else RATE_COMPUTED
+        if out["on_time_rate"] is not None
+        else RATE_NOTHING_EXPECTED
+    )
     return out
 
 
@@ -262,8 +322,16 @@ def _task_figures(row: Mapping, selected: int = 0) -> dict:
     return out
 
 
+def period_is_due(scope: Scope) -> bool:
+    """The scope's period is past its due date: it has an on-time rate (``expectations``)."""
+    return is_due(period=scope.period)
+
+
 def report_figures(scope: Scope) -> dict:
-    return _report_figures(_where(ConsortiumRollup.objects.all(), scope).aggregate(**REPORT_SUMS))
+    return _report_figures(
+        _where(ConsortiumRollup.objects.all(), scope).aggregate(**report_sums()),
+        due=period_is_due(scope),
+    )
 
 
 def task_figures(scope: Scope) -> dict:
@@ -334,11 +402,12 @@ def overview(scope: Scope) -> dict:
 
 def province_table(scope: Scope) -> list[dict]:
     """One row per province with consortia in the program (just the one for a province)."""
+    due = period_is_due(scope)
     reports = {
         r["authority"]: r
         for r in _where(ConsortiumRollup.objects.all(), scope)
         .values("authority")
-        .annotate(**REPORT_SUMS)
+        .annotate(**report_sums())
         .order_by()
     }
     tasks = {
@@ -367,7 +436,7 @@ def province_table(scope: Scope) -> list[dict]:
         rows.append(
             {
                 "authority": authority,
-                "reports": _report_figures(reports.get(authority.pk, {})),
+                "reports": _report_figures(reports.get(authority.pk, {}), due=due),
                 "tasks": _task_figures(tasks.get(authority.pk, {}), selected.get(authority.pk)),
                 "plans": {
                     "recommended": sum(by_state.values()),
@@ -405,11 +474,12 @@ def category_table(scope: Scope) -> list[dict]:
 
 
 def entity_type_table(scope: Scope) -> list[dict]:
+    due = period_is_due(scope)
     reports = {
         r["entity_type"]: r
         for r in _where(ConsortiumRollup.objects.all(), scope)
         .values("entity_type")
-        .annotate(**REPORT_SUMS)
+        .annotate(**report_sums())
         .order_by()
     }
     tasks = {
@@ -423,7 +493,7 @@ def entity_type_table(scope: Scope) -> list[dict]:
     return [
         {
             "entity_type": t,
-            "reports": _report_figures(reports.get(t.pk, {})),
+            "reports": _report_figures(reports.get(t.pk, {}), due=due),
             "tasks": _task_figures(tasks.get(t.pk, {}), selected.get(t.pk)),
         }
         for t in types
@@ -431,7 +501,10 @@ def entity_type_table(scope: Scope) -> list[dict]:
 
 
 def trend(scope: Scope) -> list[dict]:
-    """Per period up to the scope's: reports handed in, on time, mean progress, attention, datasets."""
+    """Per period up to the scope's: reports handed in, on time, mean progress, attention, datasets.
+
+    A period not yet due has no on-time rate (a gap in the chart)."""
+    today = timezone.localdate()
     periods = list(
         ReportingPeriod.objects.filter(
             program=scope.program, due_date__lte=scope.period.due_date
@@ -441,7 +514,7 @@ def trend(scope: Scope) -> list[dict]:
         r["period"]: r
         for r in _where(ConsortiumRollup.objects.all(), scope, period=False)
         .values("period")
-        .annotate(**REPORT_SUMS)
+        .annotate(**report_sums(today=today))
         .order_by()
     }
     tasks = {
@@ -463,7 +536,9 @@ def trend(scope: Scope) -> list[dict]:
         out.append(
             {
                 "period": period,
-                "reports": _report_figures(reports.get(period.pk, {})),
+                "reports": _report_figures(
+                    reports.get(period.pk, {}), due=is_due(period=period, today=today)
+                ),
                 "tasks": _task_figures(tasks.get(period.pk, {}), selected),
                 "datasets": cumulative,
             }

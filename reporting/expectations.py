@@ -93,7 +93,24 @@ def not_expected_reason(
     return _("This reporting period has not opened yet.")
 
 
+def rule_text() -> str:
+    """The rule in words, for the dashboard's help text and the summary PDF (translated)."""
+    return _(
+        "A consortium is expected to report for a period if it became an approved pilot before "
+        "the period's due date and the period has opened; a pilot approved on or after the due "
+        "date is not expected for that period. A report is overdue when it is expected, not "
+        "handed in and its due date has passed. The on-time rate counts reports first handed "
+        "in by the due date, out of those expected, and is shown only once the due date has "
+        "passed (before that: “Not yet due”)."
+    )
+
+
 # --- many: ORM conditions -------------------------------------------------------------------------
+
+
+def period_due_q(*, today: dt.date, prefix: str = "") -> Q:
+    """Condition on ``ReportingPeriod`` (or through ``prefix``): past its due date."""
+    return Q(**{f"{prefix}due_date__lt": today})
 
 
 def expected_q(*, today: dt.date, prefix: str = "") -> Q:

@@ -150,6 +150,17 @@ def _report_headers() -> list[str]:
     ]
 
 
+def _on_time_rate_cell(reports: Mapping) -> Any:
+    """The rate as a number, or "not yet due" (translated) before the period's due date."""
+    if reports["on_time_rate_status"] == d.RATE_NOT_YET_DUE:
+        return d.not_yet_due_text()
+    return reports["on_time_rate"]
+
+
+def _late_cell(reports: Mapping) -> Any:
+    return d.not_yet_due_text() if reports["late"] is None else reports["late"]
+
+
 def _report_cells(reports: Mapping) -> list:
     return [
         reports["expected"],
@@ -157,7 +168,7 @@ def _report_cells(reports: Mapping) -> list:
         reports["on_time"],
         reports["overdue"],
         reports["handed_in_rate"],
-        reports["on_time_rate"],
+        _on_time_rate_cell(reports),
     ]
 
 
@@ -175,7 +186,7 @@ def overview_figures(scope: d.Scope) -> list[tuple[str, str, Any]]:
         ("reports.expected", _("Reports expected"), reports["expected"]),
         ("reports.handed_in", _("Reports handed in"), reports["handed_in"]),
         ("reports.on_time", _("Handed in on time"), reports["on_time"]),
-        ("reports.late", _("Handed in late"), reports["late"]),
+        ("reports.late", _("Handed in late"), _late_cell(reports)),
         ("reports.overdue", _("Overdue"), reports["overdue"]),
         ("reports.not_started", _("Not started"), reports["not_started"]),
     ]
@@ -184,7 +195,7 @@ def overview_figures(scope: d.Scope) -> list[tuple[str, str, Any]]:
     ]
     rows += [
         ("reports.handed_in_rate", _("Handed-in rate (%)"), reports["handed_in_rate"]),
-        ("reports.on_time_rate", _("On-time rate (%)"), reports["on_time_rate"]),
+        ("reports.on_time_rate", _("On-time rate (%)"), _on_time_rate_cell(reports)),
         ("tasks.selected", _("Tasks selected"), tasks["selected"]),
         ("tasks.reported", _("Tasks reported"), tasks["reported"]),
     ]

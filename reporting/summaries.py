@@ -36,6 +36,7 @@ from tasks_catalog.models import Program
 from . import dashboard_charts
 from . import dashboards as d
 from .deliverables import KINDS
+from .expectations import rule_text
 from .models import JobStatus, ProgressReport, SummaryDocument, TaskStatus
 from .permissions import can_view_dashboard
 from .rollups import STALE_AFTER, rollup_status
@@ -104,7 +105,7 @@ def _figure_groups(figures: dict) -> list[dict]:
                 (_("Accepted by the Ministry"), fmt_int(reports["accepted"])),
                 (_("Overdue"), fmt_int(reports["overdue"])),
                 (_("Handed-in rate"), fmt_rate(reports["handed_in_rate"])),
-                (_("On-time rate"), fmt_rate(reports["on_time_rate"])),
+                (_("On-time rate"), d.format_on_time_rate(reports)),
             ],
         },
         {
@@ -163,7 +164,7 @@ def _province_rows(scope: d.Scope) -> list[list[str]]:
                 fmt_int(reports["expected"]),
                 fmt_int(reports["handed_in"]),
                 fmt_int(reports["overdue"]),
-                fmt_rate(reports["on_time_rate"]),
+                d.format_on_time_rate(reports),
                 fmt_int(tasks["attention"]),
                 fmt_rate(tasks["mean_percent"]),
                 f"{plans['in_quota']}/{plans['quota']}",
@@ -294,6 +295,7 @@ def summary_context(*, scope: d.Scope, rollup_run=None, generated: dt.datetime |
         "generated": date_format(timezone.localtime(generated).date(), "DATE_FORMAT"),
         "as_of": date_format(timezone.localtime(as_of), "DATETIME_FORMAT") if as_of else "",
         "key_figures": _key_figures(figures),
+        "rule": rule_text(),
         "charts": _charts(figures, categories, trend, breakdown),
         "provinces": _province_rows(scope),
         "consortia": consortium_paragraphs(scope),

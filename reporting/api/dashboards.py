@@ -16,6 +16,9 @@ from portal.api.pagination import PortalPagination
 from portal.api.permissions import Allows
 
 from ..dashboards import (
+    RATE_COMPUTED,
+    RATE_NOT_YET_DUE,
+    RATE_NOTHING_EXPECTED,
     REPORT_FLAGS,
     TASK_FIGURES,
     Scope,
@@ -74,19 +77,47 @@ class ScopeSerializer(serializers.Serializer):
 
 
 class ReportFiguresSerializer(serializers.Serializer):
-    expected = serializers.IntegerField()
+    """Report figures of expected consortium × period pairs (``reporting.expectations``: a pilot
+    approved before the period's due date, for a period that has opened)."""
+
+    expected = serializers.IntegerField(
+        help_text="Reports expected: pilots approved before the period's due date, for an "
+        "opened period."
+    )
     handed_in = serializers.IntegerField()
-    on_time = serializers.IntegerField()
-    late = serializers.IntegerField()
-    overdue = serializers.IntegerField()
+    on_time = serializers.IntegerField(help_text="First handed in by the due date (Beijing).")
+    late = serializers.IntegerField(
+        allow_null=True,
+        help_text="Handed in after the due date. null while the period is not yet due.",
+    )
+    overdue = serializers.IntegerField(
+        help_text="Expected, not handed in, and the due date has passed."
+    )
     not_started = serializers.IntegerField()
     draft = serializers.IntegerField()
     returned = serializers.IntegerField()
     submitted = serializers.IntegerField()
     confirmed = serializers.IntegerField()
     accepted = serializers.IntegerField()
+    due = serializers.BooleanField(
+        help_text="Whether the period's due date has passed (today > due date, Beijing); "
+        "aggregated over several periods: whether any of them is due."
+    )
     handed_in_rate = serializers.FloatField(allow_null=True, help_text="Percent of expected.")
-    on_time_rate = serializers.FloatField(allow_null=True, help_text="Percent of expected.")
+    on_time_rate = serializers.FloatField(
+        allow_null=True,
+        help_text="Percent of expected reports first handed in by the due date, over due "
+        "periods only. null when `on_time_rate_status` is not `computed`.",
+    )
+    on_time_rate_status = serializers.ChoiceField(
+        choices=[
+            (RATE_COMPUTED, "computed: the rate is given"),
+            (RATE_NOT_YET_DUE, "not_yet_due: the period's due date has not passed, no rate"),
+            (RATE_NOTHING_EXPECTED, "nothing_expected: due, but no report was expected"),
+        ],
+        help_text="`computed`, `not_yet_due` (before the due date: pages show “not yet "
+        "due”) or `nothing_expected`.",
+    )
 
 
 class TaskFiguresSerializer(serializers.Serializer):
