@@ -14,9 +14,9 @@ from .permissions import is_ministry
 PAGE_SIZE = 50
 
 
-def page_of(request, rows, *, per_page: int = PAGE_SIZE) -> Page:
+def page_of(request, rows, *, per_page: int | None = None) -> Page:
     """The page ``?page=N`` asks for (the last one when N is too large, the first when not a number)."""
-    return Paginator(rows, per_page).get_page(request.GET.get("page"))
+    return Paginator(rows, per_page or PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @dataclass(frozen=True)
