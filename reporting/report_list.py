@@ -14,6 +14,7 @@ from django.db.models import BooleanField, Case, F, OuterRef, Q, QuerySet, Subqu
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from consortia.models import Consortium
 from portal.models import Organisation
@@ -73,6 +74,11 @@ def report_rows_with_periods(rows) -> list[Consortium]:
     return rows
 
 
+@extend_schema_field({"type": "string", "enum": [NOT_STARTED, *ReportState.values]})
+class RowStateFilter(django_filters.ChoiceFilter):
+    """The row's state: ``not_started`` or the report's (an annotation, so typed here)."""
+
+
 class ReportRowFilter(django_filters.FilterSet):
     program = django_filters.ModelChoiceFilter(
         field_name="program",
@@ -93,7 +99,7 @@ class ReportRowFilter(django_filters.FilterSet):
         label=_("Recommending authority"),
         help_text="Code of the recommending authority (e.g. 110000).",
     )
-    state = django_filters.ChoiceFilter(
+    state = RowStateFilter(
         field_name="report_state",
         choices=row_state_choices,
         label=_("State"),
