@@ -7,27 +7,62 @@ from portal.inbox import InboxItem, Panel
 from portal.permissions import is_ministry
 from portal.roles import Role
 
-from .selectors import consortium_list_visible_to, quota_summary
-from .workflows import PlanState
+from .models import PlanReview
+from .selectors import (
+    consortium_list_visible_to,
+    plan_deadline_for,
+    quota_status,
+    quota_summary,
+)
+from .workflows import PlanAction, PlanState
+
+
+def _returned_at(consortia) -> dict[int, object]:
+    """When each returned plan was returned (one query)."""
+    out: dict[int, object] = {}
+    for plan_id, created_at in (
+        PlanReview.objects.filter(
+            version__plan__consortium__in=consortia, decision=PlanAction.RETURN
+        )
+        .order_by("created_at")
+        .values_list("version__plan_id", "created_at")
+    ):
+        out[plan_id] = created_at
+    return out
 
 
 def plan_items(user) -> list[InboxItem]:
+    """Plans waiting for the user, each with since when it waits and the date it is due by."""
     role = getattr(user, "role", "")
     items = []
     consortia = consortium_list_visible_to(user=user)
     if is_ministry(user):
-        for c in consortia.filter(plan__state=PlanState.SUBMITTED):
+        for c in consortia.filter(plan__state=PlanState.SUBMITTED).order_by(
+            "plan__submitted_at", "pk"
+        ):
             items.append(
                 InboxItem(
                     title=_("Review the plan of “%(name)s” (%(region)s)")
                     % {"name": c.name, "region": c.authority.region_name},
                     url=reverse("consortia:consortium-detail", args=[c.pk]),
+                    since=c.plan.submitted_at,
                     level="warning",
                 )
             )
     elif role == Role.PROVINCIAL_AUTHORITY:
-        for c in consortia.filter(plan__state__in=[PlanState.DRAFT, PlanState.RETURNED]):
+        waiting = list(consortia.filter(plan__state__in=[PlanState.DRAFT, PlanState.RETURNED]))
+        returned_at = _returned_at(waiting)
+        deadlines = {}
+        quotas = {}
+        for c in waiting:
+            if c.program_id not in deadlines:
+                deadlines[c.program_id] = plan_deadline_for(
+                    program=c.program, authority_id=c.authority_id
+                )[0]
+                quotas[c.program_id] = quota_status(program=c.program, authority_id=c.authority_id)
             returned = c.plan.state == PlanState.RETURNED
+            # A draft needs a free slot to be submitted; a returned plan keeps its own.
+            blocked = not returned and quotas[c.program_id]["full"]
             items.append(
                 InboxItem(
                     title=(
@@ -36,7 +71,17 @@ def plan_items(user) -> list[InboxItem]:
                         else _("Finish and submit the plan of “%(name)s”")
                     )
                     % {"name": c.name},
+                    detail=_(
+                        "Quota full: this draft cannot be submitted until a plan is rejected "
+                        "or withdrawn."
+                    )
+                    if blocked
+                    else "",
                     url=reverse("consortia:consortium-detail", args=[c.pk]),
+                    due=deadlines[c.program_id],
+                    since=(returned_at.get(c.plan.pk) or c.plan.updated_at)
+                    if returned
+                    else c.created_at,
                     level="danger" if returned else "info",
                 )
             )

@@ -56,12 +56,40 @@ def plan_audit(*, plan: Plan):
 
 
 def quota_used(*, program: Program, authority_id: int, exclude_plan: Plan | None = None) -> int:
+    """The authority's slots in use: its plans submitted, returned or approved (``QUOTA_STATES``)."""
     qs = Plan.objects.filter(
         consortium__program=program, consortium__authority_id=authority_id, state__in=QUOTA_STATES
     )
     if exclude_plan is not None:
         qs = qs.exclude(pk=exclude_plan.pk)
     return qs.count()
+
+
+def quota_status(*, program: Program, authority_id: int) -> dict:
+    """``{"used", "limit", "full"}`` for the authority in the program: what the new-consortium
+    page, a draft's page, the province home and the API show."""
+    used = quota_used(program=program, authority_id=authority_id)
+    limit = program.recommendation_quota
+    return {"used": used, "limit": limit, "full": used >= limit}
+
+
+def plan_holds_slot(plan: Plan) -> bool:
+    """A plan already counted in the quota (submitted, returned or approved)."""
+    return plan.state in QUOTA_STATES
+
+
+def quota_blocks_submission(plan: Plan) -> bool:
+    """The plan would need a slot and none is free: a draft (or a reopened plan) while the
+    authority's quota is full. A returned plan keeps its own slot and is never blocked."""
+    if plan_holds_slot(plan):
+        return False
+    consortium = plan.consortium
+    return (
+        quota_used(
+            program=consortium.program, authority_id=consortium.authority_id, exclude_plan=plan
+        )
+        >= consortium.program.recommendation_quota
+    )
 
 
 def plan_deadline_for(
@@ -89,18 +117,20 @@ def plan_counts_by_state(*, user) -> dict[str, int]:
 
 
 def quota_summary(*, user) -> list[dict]:
-    """For an authority: per active program, slots used and the deadline that applies."""
+    """For an authority: per active program, slots used (submitted, returned or approved plans),
+    whether the quota is full, and the deadline that applies."""
     if getattr(user, "role", "") != Role.PROVINCIAL_AUTHORITY:
         return []
     out = []
     for program in Program.objects.filter(is_active=True):
         deadline, extension = plan_deadline_for(program=program, authority_id=user.organisation_id)
-        used = quota_used(program=program, authority_id=user.organisation_id)
+        quota = quota_status(program=program, authority_id=user.organisation_id)
         out.append(
             {
                 "program": program,
-                "used": used,
-                "quota": program.recommendation_quota,
+                "used": quota["used"],
+                "quota": quota["limit"],
+                "full": quota["full"],
                 "deadline": deadline,
                 "extension": extension,
             }

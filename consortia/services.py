@@ -44,7 +44,7 @@ from .permissions import (
     can_take_action,
 )
 from .selectors import plan_deadline_for, quota_used
-from .workflows import PlanAction, transition_for
+from .workflows import QUOTA_STATES, PlanAction, transition_for
 
 logger = logging.getLogger(__name__)
 
@@ -362,9 +362,14 @@ def _submission_deadline_check(plan: Plan) -> None:
 
 
 def _quota_check(plan: Plan) -> None:
-    """Lock the authority's row, then count its slots: concurrent submissions queue up here."""
+    """Lock the authority's row, then count its slots: concurrent submissions queue up here.
+
+    A returned plan already holds its slot (``QUOTA_STATES``): its resubmission needs no new
+    one. Anything else needs a slot among those the authority's other plans leave free."""
     consortium = plan.consortium
     Organisation.objects.select_for_update().get(pk=consortium.authority_id)
+    if plan.state in QUOTA_STATES:
+        return
     used = quota_used(
         program=consortium.program, authority_id=consortium.authority_id, exclude_plan=plan
     )

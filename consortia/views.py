@@ -41,7 +41,8 @@ from .selectors import (
     plan_audit,
     plan_deadline_for,
     plan_version_list,
-    quota_used,
+    quota_blocks_submission,
+    quota_status,
 )
 from .validators import count_characters
 from .workflows import STATE_HELP, PlanAction, PlanState, actions_from
@@ -120,7 +121,7 @@ class ConsortiumCreateView(PermissionMixin, FormView):
             program=self.program,
             creating=True,
             deadline=deadline,
-            used=quota_used(program=self.program, authority_id=user.organisation_id),
+            quota=quota_status(program=self.program, authority_id=user.organisation_id),
             **kwargs,
         )
 
@@ -189,8 +190,21 @@ class ConsortiumDetailView(ConsortiumMixin, TemplateView):
             scan_form=ScanUploadForm(),
             scan_outdated=bool(plan.scan) and plan.scan_content_sha256 != content_digest(content),
             commitment_texts=_commitment_texts(consortium.program, content["commitments"]),
+            **_quota_notice(plan),
             **kwargs,
         )
+
+
+def _quota_notice(plan) -> dict:
+    """For a draft that would need a slot when the authority's quota is full: say so on its
+    pages, before the user gets as far as submitting."""
+    if plan.state != PlanState.DRAFT or not quota_blocks_submission(plan):
+        return {"quota_blocked": False}
+    consortium = plan.consortium
+    return {
+        "quota_blocked": True,
+        "quota": quota_status(program=consortium.program, authority_id=consortium.authority_id),
+    }
 
 
 def _commitment_texts(program, keys):
@@ -218,6 +232,7 @@ class PlanEditMixin(ConsortiumMixin):
             consortium=self.consortium,
             plan=self.plan,
             section_comment=comments.get(self.section),
+            **_quota_notice(self.plan),
             **kwargs,
         )
 

@@ -44,8 +44,10 @@ actions_from = WORKFLOW.actions_from
 
 # The authority edits the plan's content only in these states.
 EDITABLE_STATES = frozenset({PlanState.DRAFT, PlanState.RETURNED})
-# States that hold one of the authority's recommendation slots (quota).
-QUOTA_STATES = frozenset({PlanState.SUBMITTED, PlanState.APPROVED})
+# States that hold one of the authority's recommendation slots (quota). A returned plan keeps
+# its slot (the authority still recommends it) and can always be submitted again; only a
+# rejected or withdrawn plan (or a draft never submitted) holds none.
+QUOTA_STATES = frozenset({PlanState.SUBMITTED, PlanState.RETURNED, PlanState.APPROVED})
 
 # What each state means, in plain words, shown beside the state.
 STATE_HELP = {

@@ -20,12 +20,32 @@ class InboxItem:
     # "info", "warning" (due soon) or "danger" (overdue / needs action now)
     level: str = "info"
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # Since when the item waits for the user (a date, or the moment it arrived); None for a
+    # reminder of a deadline, which waits for nobody.
+    since: dt.date | dt.datetime | None = None
 
     @property
     def days_left(self) -> int | None:
         if self.due is None:
             return None
         return (self.due - timezone.localdate()).days
+
+    @property
+    def since_date(self) -> dt.date | None:
+        """``since`` as a Beijing date."""
+        if isinstance(self.since, dt.datetime):
+            return timezone.localdate(self.since)
+        return self.since
+
+    def sort_key(self) -> tuple:
+        """Oldest first; then what has no "since" (deadlines), soonest due first."""
+        since = self.since
+        if isinstance(since, dt.datetime):
+            since = timezone.localtime(since).replace(tzinfo=None)
+        elif isinstance(since, dt.date):
+            since = dt.datetime.combine(since, dt.time.min)
+        far = dt.date.max
+        return (since is None, since or dt.datetime.max, self.due or far, self.title)
 
 
 Provider = Callable[[object], list[InboxItem]]
@@ -42,8 +62,7 @@ def inbox_for(user) -> list[InboxItem]:
     items: list[InboxItem] = []
     for provider in _providers:
         items.extend(provider(user))
-    far = dt.date.max
-    return sorted(items, key=lambda i: ({"danger": 0, "warning": 1}.get(i.level, 2), i.due or far))
+    return sorted(items, key=InboxItem.sort_key)
 
 
 @dataclass(frozen=True)

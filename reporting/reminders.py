@@ -23,6 +23,7 @@ from portal.models import Notification, User
 from portal.notifications import notification_queue, notification_redispatch_stale
 from portal.roles import Role
 
+from .expectations import is_expected
 from .models import ProgressReport, ReportingPeriod
 from .selectors import period_lock_date
 from .workflows import EDITABLE_STATES
@@ -84,8 +85,9 @@ def reminder_recipients(*, consortium: Consortium) -> list[User]:
 
 
 def reminders_due(*, today: dt.date, offsets: Iterable | None = None) -> list[Reminder]:
-    """Every reminder that applies today: approved pilots × their program's periods × recipients,
-    for reports not submitted yet (none, or a draft or returned one)."""
+    """Every reminder that applies today: pilots × the periods they are expected to report for
+    (``reporting.expectations``) × recipients, for reports not submitted yet (none, or a draft
+    or returned one)."""
     days = reminder_offsets(offsets)
     consortia = list(
         Consortium.objects.filter(pilot_since__isnull=False)
@@ -117,8 +119,8 @@ def reminders_due(*, today: dt.date, offsets: Iterable | None = None) -> list[Re
     for consortium in consortia:
         recipients = None
         for period in periods:
-            if period.program_id != consortium.program_id:
-                continue
+            if not is_expected(consortium=consortium, period=period, today=today):
+                continue  # another program's period, or approved on or after its due date
             state = report_states.get((consortium.pk, period.pk))
             if state is not None and state not in EDITABLE_STATES:
                 continue

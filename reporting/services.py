@@ -19,6 +19,7 @@ from portal.uploads import files_cleanup_on_error, store_file
 
 from .comparison import previous_report
 from .evidence import CheckedFile, check_evidence_upload
+from .expectations import became_pilot_in_time, not_expected_reason
 from .models import (
     Evidence,
     PeriodReopening,
@@ -72,6 +73,11 @@ def report_start(*, actor: User, consortium: Consortium, period: ReportingPeriod
         raise ValidationError(_("Only approved pilot consortia report."), code="not_pilot")
     if period.program_id != consortium.program_id:
         raise ValidationError(_("This period belongs to another program."), code="period")
+    if not became_pilot_in_time(consortium=consortium, period=period):
+        # The one rule (reporting.expectations): not expected for this period.
+        raise ValidationError(
+            not_expected_reason(consortium=consortium, period=period), code="not_expected"
+        )
     if not period_is_open(period=period, consortium=consortium):
         raise ValidationError(
             _("Entry for this period is closed. Ask the Ministry administrator to reopen it."),

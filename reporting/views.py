@@ -18,6 +18,7 @@ from portal.views import PermissionMixin
 
 from . import services
 from .comparison import report_compare
+from .expectations import became_pilot_in_time, not_expected_reason
 from .forms import ReopenForm, ReportForm, ReviewCommentForm
 from .models import Evidence, ProgressReport, ReportingPeriod
 from .permissions import (
@@ -27,7 +28,12 @@ from .permissions import (
     can_take_report_action,
     is_lead_of,
 )
-from .selectors import period_is_open, period_list, period_lock_date, pilot_consortia_visible_to
+from .selectors import (
+    period_is_open,
+    period_lock_date,
+    period_statuses,
+    pilot_consortia_visible_to,
+)
 from .workflows import STATE_HELP, ReportAction, actions_from
 
 
@@ -41,24 +47,14 @@ class ReportIndexView(PermissionMixin, TemplateView):
         consortia = list(
             pilot_consortia_visible_to(user=self.request.user).select_related("program")
         )
-        reports = {
-            (r.consortium_id, r.period_id): r
-            for r in ProgressReport.objects.filter(consortium__in=consortia).select_related(
-                "period"
+        # Each cell: (period, report or None, its status by the one rule: expected or why not,
+        # overdue, locked).
+        cells: dict[int, list] = {}
+        for status in period_statuses(consortia=consortia):
+            cells.setdefault(status.consortium.pk, []).append(
+                (status.period, status.report, status)
             )
-        }
-        periods_by_program: dict[int, list] = {}
-        for period in period_list().filter(program__in={c.program_id for c in consortia}):
-            periods_by_program.setdefault(period.program_id, []).append(period)
-        rows = [
-            {
-                "consortium": c,
-                "cells": [
-                    (p, reports.get((c.pk, p.pk))) for p in periods_by_program.get(c.program_id, [])
-                ],
-            }
-            for c in consortia
-        ]
+        rows = [{"consortium": c, "cells": cells.get(c.pk, [])} for c in consortia]
         return super().get_context_data(rows=rows, **kwargs)
 
 
@@ -127,7 +123,16 @@ class ReportDetailView(ReportMixin, TemplateView):
             "report": report,
             "is_open": is_open,
             "lock_date": period_lock_date(period=self.period, consortium=self.consortium),
-            "can_start": report is None and is_open and is_lead_of(user, self.consortium),
+            # Not expected for this period (the one rule): say why instead of a start button.
+            "not_required": ""
+            if report is not None
+            else not_expected_reason(consortium=self.consortium, period=self.period)
+            if not became_pilot_in_time(consortium=self.consortium, period=self.period)
+            else "",
+            "can_start": report is None
+            and is_open
+            and is_lead_of(user, self.consortium)
+            and became_pilot_in_time(consortium=self.consortium, period=self.period),
             "can_reopen": bool(can_reopen_period(user)),
             "reopen_form": ReopenForm(
                 initial={"consortium": self.consortium.pk, "period": self.period}

@@ -27,6 +27,7 @@ from ..models import (
 )
 from ..permissions import can_edit_plan, can_take_action
 from ..review_comments import returned_comments
+from ..selectors import plan_holds_slot, quota_blocks_submission, quota_status
 from ..validators import count_characters
 from ..workflows import PlanAction
 
@@ -128,13 +129,52 @@ class SelectedTaskSerializer(serializers.Serializer):
         return sorted(member.pk for member in selection.responsible.all())
 
 
+class QuotaSerializer(serializers.Serializer):
+    """The recommending authority's quota in the program. Plans hold a slot while submitted,
+    returned for revision or approved; rejected and withdrawn plans and drafts hold none."""
+
+    used = serializers.IntegerField(
+        help_text="The authority's plans in this program holding a slot: submitted, returned "
+        "for revision or approved."
+    )
+    limit = serializers.IntegerField(help_text="The program's quota per provincial authority.")
+    full = serializers.BooleanField(
+        help_text="used >= limit: no new plan can be submitted (drafts can still be prepared)."
+    )
+
+
+class ConsortiumQuotaSerializer(QuotaSerializer):
+    holds_slot = serializers.BooleanField(
+        help_text="This consortium's plan holds one of the slots (submitted, returned or "
+        "approved); a returned plan can always be submitted again."
+    )
+    blocks_submission = serializers.BooleanField(
+        help_text="This plan would need a slot and none is free: submitting it is refused "
+        "(code `quota`) until a plan is rejected or withdrawn."
+    )
+
+
+class ProgramQuotaSerializer(QuotaSerializer):
+    program = serializers.CharField(help_text="Program code.")
+
+
 class ConsortiumDetailSerializer(ConsortiumSerializer):
     members = serializers.SerializerMethodField()
     tasks = serializers.SerializerMethodField()
+    quota = serializers.SerializerMethodField()
 
     class Meta(ConsortiumSerializer.Meta):
-        fields = [*ConsortiumSerializer.Meta.fields, "members", "tasks"]
+        fields = [*ConsortiumSerializer.Meta.fields, "members", "tasks", "quota"]
         read_only_fields = fields
+
+    @extend_schema_field(ConsortiumQuotaSerializer)
+    def get_quota(self, consortium: Consortium) -> dict:
+        quota = quota_status(program=consortium.program, authority_id=consortium.authority_id)
+        return {
+            **quota,
+            "holds_slot": plan_holds_slot(consortium.plan),
+            "blocks_submission": quota_blocks_submission(consortium.plan),
+        }
 
     @extend_schema_field(MemberSerializer(many=True))
     def get_members(self, consortium: Consortium):

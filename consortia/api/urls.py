@@ -8,6 +8,7 @@ plan = "consortia/<int:pk>/plan/"
 
 urlpatterns = [
     path("consortia/", views.ConsortiumListView.as_view(), name="consortium-list"),
+    path("consortia/quota/", views.QuotaView.as_view(), name="consortium-quota"),
     path("consortia/<int:pk>/", views.ConsortiumDetailView.as_view(), name="consortium-detail"),
     path(
         "consortia/<int:pk>/members/", views.MemberListView.as_view(), name="consortium-member-list"

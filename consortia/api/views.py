@@ -24,15 +24,17 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from portal.api.permissions import PortalUser
+from portal.api.permissions import Allows, PortalUser
 from portal.models import AuditEntry
 from portal.permissions import is_ministry
 from portal.roles import Role
+from tasks_catalog.selectors import program_list
 
 from .. import files, services
 from ..compare import compare_summary
 from ..filters import ConsortiumFilter
 from ..models import Consortium, DeadlineExtension, MemberUnit, PlanVersion
+from ..permissions import can_create_consortium
 from ..print_views import review_sheet_response
 from ..review_comments import comments_between
 from ..selectors import (
@@ -40,6 +42,7 @@ from ..selectors import (
     consortium_list_visible_to,
     plan_audit,
     plan_version_list,
+    quota_status,
 )
 from . import serializers as s
 
@@ -101,6 +104,38 @@ class ConsortiumListView(generics.ListCreateAPIView):
         program = data.pop("program")
         consortium = services.consortium_create(actor=request.user, program=program, data=data)
         return Response(s.ConsortiumSerializer(consortium).data, status=status.HTTP_201_CREATED)
+
+
+class QuotaView(generics.GenericAPIView):
+    """The requesting authority's quota in a program: what the new-consortium page says."""
+
+    permission_classes = [Allows(can_create_consortium)]
+    serializer_class = s.ProgramQuotaSerializer
+    filter_backends: list = []
+
+    @extend_schema(
+        summary="The authority's recommendation quota in a program",
+        description="Slots used by the authority's plans (submitted, returned or approved), "
+        "the limit, and whether it is full. A draft can still be created when it is full; "
+        "submitting it is refused.",
+        parameters=[
+            OpenApiParameter(
+                "program", str, description="Program code (default: the active program)."
+            )
+        ],
+    )
+    def get(self, request):
+        code = (request.query_params.get("program") or "").strip()
+        programs = program_list()
+        program = (
+            get_object_or_404(programs, code=code)
+            if code
+            else programs.order_by("start_date", "code").first()
+        )
+        if program is None:
+            raise Http404
+        quota = quota_status(program=program, authority_id=request.user.organisation_id)
+        return Response(s.ProgramQuotaSerializer({**quota, "program": program.code}).data)
 
 
 class ConsortiumDetailView(ConsortiumScopedView):
