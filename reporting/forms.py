@@ -115,7 +115,7 @@ class ReportForm(RevisionMixin):
 
     def error_links(self) -> list[dict]:
         """Every field error, with the id of the field it belongs to (the list at the top)."""
-        links = [{"anchor": "", "label": "", "message": m} for m in self.non_field_errors()]
+        links = [{"anchor": "", "text": m} for m in self.non_field_errors()]
         for name, errors in self.errors.items():
             if name == "__all__":
                 continue
@@ -126,7 +126,8 @@ class ReportForm(RevisionMixin):
                 if not name.endswith("_file"):
                     label = _("Task %(n)s: %(field)s") % {"n": number, "field": field.label}
             for message in errors:
-                links.append({"anchor": field.id_for_label, "label": label, "message": message})
+                text = _("%(field)s: %(message)s") % {"field": label, "message": message}
+                links.append({"anchor": field.id_for_label, "text": text})
         return links
 
     def add_service_error(self, exc: ValidationError) -> None:

@@ -242,11 +242,7 @@ class ReportDetailView(ReportMixin, TemplateView):
                 "page; copy what you need, then reload the page."
             )
         else:
-            message = _("Not saved: %(errors)s") % {
-                "errors": " ".join(
-                    f"{e['label']}: {e['message']}" if e["label"] else e["message"] for e in errors
-                )
-            }
+            message = _("Not saved: %(errors)s") % {"errors": " ".join(e["text"] for e in errors)}
         return JsonResponse(
             {"ok": False, "code": "stale" if stale else "invalid", "message": message},
             status=status,
