@@ -58,8 +58,9 @@ def load_demo() -> dict:
     return users
 
 
-def key_pages(users) -> list[tuple[str | None, str, str, str]]:
-    """(login, page name, URL, a selector that shows the page has its content)."""
+def key_pages(users) -> list[tuple[str | None, str, str, str, str | None]]:
+    """(login, page name, URL, a selector that shows the page has its content, a button to click
+    first or None)."""
     lead = users["lead"]
     consortium = next(
         c for c in Consortium.objects.filter(pilot_since__isnull=False) if is_lead_of(lead, c)
@@ -81,12 +82,21 @@ def key_pages(users) -> list[tuple[str | None, str, str, str]]:
         authority=users["beijing"].organisation, plan__state="draft"
     )
     assert accepted is not None
+    submitted = (
+        ProgressReport.objects.filter(state=ReportState.SUBMITTED).select_related("period").first()
+    )
+    reviewer = next(
+        u.username
+        for u in users.values()
+        if u.role == "provincial_authority"
+        and u.organisation_id == submitted.consortium.authority_id
+    )
 
     def report(r):
         return f"/reports/{r.consortium_id}/{r.period.code}/"
 
     program = consortium.program.code
-    return [
+    pages = [
         (None, "login", "/accounts/login/", "#id_username"),
         ("ministry", "home (Ministry)", "/home/ministry/", "[data-testid=home-title]"),
         ("beijing", "home (province)", "/home/province/", "[data-testid=home-title]"),
@@ -94,6 +104,13 @@ def key_pages(users) -> list[tuple[str | None, str, str, str]]:
         ("beijing", "task selection", f"/consortia/{draft_plan.pk}/tasks/", "tr[data-task]"),
         ("lead", "home (consortium lead)", "/home/consortium/", "[data-testid=home-title]"),
         ("lead", "report open", report(open_report), "form textarea"),
+        (
+            "lead",
+            "report submit confirmation",
+            report(open_report),
+            "[data-testid=confirm-title]",
+            "[data-testid=submit-report]",
+        ),
         ("lead", "report locked", report(locked), "h1"),
         ("lead", "report accepted", report(accepted), "h1"),
         (
@@ -102,11 +119,13 @@ def key_pages(users) -> list[tuple[str | None, str, str, str]]:
             f"/reports/deliverables/{consortium.pk}/dataset/",
             "[data-testid=deliverable-table] tbody tr",
         ),
+        (reviewer, "report under review", report(submitted), "[data-testid=review-form]"),
         ("ministry", "dashboard", "/dashboards/", "svg.chart"),
         ("ministry", "heatmap", "/dashboards/heatmap/", "[data-testid=heatmap]"),
         ("ministry", "catalog", "/catalog/", f"a[href='/catalog/{program}/']"),
         ("ministry", "catalog (program)", f"/catalog/{program}/", "[data-testid=task-table]"),
     ]
+    return [(*p, None) if len(p) == 4 else p for p in pages]
 
 
 def test_key_pages_have_no_critical_or_serious_axe_violations(browser, live_server, reference_data):
@@ -117,7 +136,7 @@ def test_key_pages_have_no_critical_or_serious_axe_violations(browser, live_serv
         found, counts = [], {}
         for language, html_lang in LANGUAGES.items():
             context, who = None, "?"
-            for username, name, url, content in pages:
+            for username, name, url, content, click in pages:
                 if context is None or username != who:
                     if context is not None:
                         context.close()
@@ -136,6 +155,9 @@ def test_key_pages_have_no_critical_or_serious_axe_violations(browser, live_serv
                         page.wait_for_load_state()
                 response = page.goto(url)
                 assert response.status == 200, (language, name, url, response.status)
+                if click:
+                    page.click(click)
+                    page.wait_for_load_state()
                 assert page.get_attribute("html", "lang") == html_lang, (language, name)
                 assert page.locator(content).count() > 0, f"{name} ({url}) has no {content}"
                 # Collapsed sections are checked too: axe-core skips what is not rendered.
@@ -153,7 +175,7 @@ def test_key_pages_have_no_critical_or_serious_axe_violations(browser, live_serv
             context.close()
     print("\naxe-core critical+serious elements per page:")
     for (language, name), n in counts.items():
-        print(f"  {language:8} {name:24} {n}")
+        print(f"  {language:8} {name:28} {n}")
     assert not found, "axe-core violations (critical/serious):\n" + "\n".join(found)
 
 
