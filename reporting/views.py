@@ -174,7 +174,7 @@ class ReportDetailView(ReportMixin, TemplateView):
         if not form.is_valid():
             if autosave:
                 return self.json_refusal(form, status=400)
-            return self.render_to_response(self.get_context_data(form=form))
+            return self.render_to_response(self.get_context_data(form=form, unsaved=True))
         try:
             report = services.report_update(
                 actor=request.user,
@@ -201,7 +201,7 @@ class ReportDetailView(ReportMixin, TemplateView):
                 form.add_error(
                     None, _("Nothing was saved and no file was uploaded: choose the files again.")
                 )
-            return self.render_to_response(self.get_context_data(form=form))
+            return self.render_to_response(self.get_context_data(form=form, unsaved=True))
         if autosave:
             saved_at = timezone.localtime().strftime("%H:%M")
             return JsonResponse(

@@ -188,3 +188,32 @@ def test_two_sessions_the_second_save_is_refused_and_keeps_the_typed_text(q2, ne
         assert "未保存" in second.inner_text("[data-testid=autosave-status]")
         report.refresh_from_db()
         assert report.summary == "甲：二季度总结。"
+
+
+def test_the_form_confirmation_and_comparison_have_no_critical_or_serious_axe_violations(
+    q2, new_page
+):
+    from tests.test_browser_accessibility import BLOCKING, RUN_AXE, axe_source
+
+    axe = axe_source()
+    pilot = q2
+    base = f"/reports/{pilot.consortium.pk}/2026-q2/"
+    page = new_page()
+    login(page, pilot.lead.username)
+    found = []
+    for language in ("zh-hans", "en"):
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": page.url}])
+        page.goto(base)
+        page.fill("#id_t4_percent", "150")
+        page.click("[data-testid=save-report]")  # the form with its errors listed at the top
+        assert page.locator("[data-testid=form-errors]").count() == 1
+        for url in (None, base + "submit/", base + "compare/"):
+            if url:
+                page.goto(url)
+            page.add_script_tag(content=axe)
+            found += [
+                f"[{language}] {url or base}: {v['id']} ({v['impact']}) " + ", ".join(v["targets"])
+                for v in page.evaluate(RUN_AXE)
+                if v["impact"] in BLOCKING
+            ]
+    assert not found, "\n".join(found)

@@ -493,3 +493,55 @@ def test_the_confirmation_page_is_refused_to_the_wrong_people(pilot, on_date, cl
         client.force_login(pilot.lead)
         assert client.get(u["submit"]).status_code == 200
     assert ProgressReport.objects.get(pk=q2.pk).state == ReportState.DRAFT
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_form_confirmation_and_comparison_pages_show_only_the_chosen_language(
+    pilot, on_date, client, ministry_staff, language
+):
+    from consortia.tests.test_pages_i18n import user_content
+    from portal.tests.test_i18n import check_language
+
+    _q1, q2 = q1_reported(pilot, on_date)
+    u = urls(pilot)
+    strip = [
+        *user_content(pilot.consortium),
+        pilot.lead.display_name,
+        ministry_staff.display_name,
+        pilot.consortium.lead_organisation.name_zh,
+        "一季度：联合体完成组建。",
+        "请协调数据标准立项。",
+        "二季度继续推进。",
+        "缺少标注人员。",
+        *[f"一季度任务{n}启动。" for n in range(1, 24)],
+    ]
+
+    def clean(html):
+        for value in sorted(set(strip), key=len, reverse=True):
+            html = html.replace(value, "")
+        return html
+
+    client.force_login(pilot.lead)
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    with on_date("2026-07-05"):
+        pages = {
+            "form with errors": client.post(u["detail"], form_data(q2, t7_percent="150")),
+            "confirmation": client.get(u["submit"]),
+            "comparison": client.get(u["compare"]),
+        }
+        stale = client.post(
+            u["detail"],
+            form_data(q2, revision=q2.revision - 1, intent="autosave"),
+            HTTP_ACCEPT="application/json",
+        )
+        client.force_login(ministry_staff)
+        client.post(reverse("set_language"), {"language": language, "next": "/"})
+        pages["read-only"] = client.get(u["detail"])
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        html = clean(response.content.decode())
+        assert not check_language(html, language, pilot.lead.username), (
+            name,
+            check_language(html, language, ""),
+        )
+    assert not check_language(stale.json()["message"], language, "")

@@ -7,7 +7,9 @@
   var DELAY = 3000;
   var status = form.querySelector("[data-testid=autosave-status]");
   var revision = form.querySelector("input[name=revision]");
-  var timer = null, inflight = null, dirty = false, stopped = false, submitting = false;
+  var timer = null, inflight = null, stopped = false, submitting = false;
+  // The server refused the last post (errors, or someone else's newer save): the text here is unsaved.
+  var dirty = form.dataset.unsaved === "true";
 
   function say(text, isError) {
     if (!status) { return; }
