@@ -6,7 +6,8 @@ On an already-migrated database, ``generate()`` writes everything with ``bulk_cr
 services, no signals, no audit entries, no PlanVersion rows): ``idfa-2026`` plus synthetic
 programs ``bench-prog-2`` … (each a copy of idfa-2026's 23-task table, 2 entity types and its
 quarterly periods), consortia spread over programs and every provincial authority, ~85 % of them
-approved pilots with selected tasks, one progress report per pilot × period in a realistic mix of
+approved pilots with selected tasks (a few approved months late), one progress report per pilot ×
+period it is expected to report for (reporting.expectations) in a realistic mix of
 states, one entry per selected task, and "1+4+N" deliverables. Deterministic given ``seed``.
 
 ``clear()`` removes what ``generate()`` wrote (recognised by the ``bench-ministry`` user as
@@ -31,6 +32,7 @@ BENCH_PROGRAM_PREFIX = "bench-prog-"
 BENCH_USERNAME = "bench-ministry"
 BATCH = 1000
 PILOT_SHARE = 0.85
+LATE_APPROVAL = 0.05  # share of pilots approved months after the plan deadline
 TZ = ZoneInfo("Asia/Shanghai")
 
 # Plan states of the consortia that are not pilots, with their weights.
@@ -373,8 +375,15 @@ def _generate(*, consortia: int, seed: int, programs: int) -> dict:
             contact_phone=f"010-{rng.randint(60000000, 89999999)}",
             contact_email=f"contact{i + 1}@unit{i + 1}.example.cn",
             signing_date=program.plan_deadline - dt.timedelta(days=rng.randint(3, 30)),
+            # Most pilots are approved a few weeks after the plan deadline; a few months later
+            # (LATE_APPROVAL), and those are not expected for the periods already due.
             pilot_since=(
-                program.plan_deadline + dt.timedelta(days=rng.randint(10, 40))
+                program.plan_deadline
+                + dt.timedelta(
+                    days=rng.randint(120, 160)
+                    if rng.random() < LATE_APPROVAL
+                    else rng.randint(10, 30)
+                )
                 if state == "approved"
                 else None
             ),
@@ -429,6 +438,8 @@ def _generate(*, consortia: int, seed: int, programs: int) -> dict:
         if state != "approved":
             continue
         for index, period in enumerate(info["periods"]):
+            if consortium.pilot_since >= period.due_date:
+                continue  # not expected for it (reporting.expectations): no report
             mix = REPORT_MIX[min(index, len(REPORT_MIX) - 1)]
             report_state = _pick(rng, mix)
             if report_state is None:

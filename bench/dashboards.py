@@ -169,7 +169,8 @@ FROM {TaskProgress._meta.db_table} e
 JOIN {ProgressReport._meta.db_table} r ON r.id = e.report_id
 JOIN {ReportingPeriod._meta.db_table} p ON p.id = r.period_id
 JOIN {Consortium._meta.db_table} c ON c.id = r.consortium_id
-WHERE r.state IN ({states}) AND c.pilot_since IS NOT NULL AND p.opens_on <= %s
+WHERE r.state IN ({states}) AND c.pilot_since IS NOT NULL AND c.pilot_since < p.due_date
+  AND p.opens_on <= %s
 GROUP BY 1, 2, 3, 4"""
 
 

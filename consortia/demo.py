@@ -36,6 +36,11 @@ PROGRAM_CODE = "idfa-2026"
 # Today is after the plan deadline (2026-03-08): the demo replays submissions as they happened
 # before it, so they are made on this date.
 SUBMITTED_ON = dt.date(2026, 3, 5)
+# The Ministry approved the pilots before the first quarter's report was due (2026-04-15)…
+APPROVED_ON = dt.date(2026, 3, 25)
+# … except one, approved after the third quarter's due date (2026-10-15): it is not expected to
+# report for Q1–Q3 (reporting.expectations), only from Q4 on.
+LATE_APPROVED_ON = dt.date(2026, 11, 16)
 BEIJING_EXTENSION = dt.date(2026, 12, 31)
 # The sample texts describe a steel consortium; each industry swaps in its own words.
 STEEL = ("钢铁", "炼铁、炼钢、轧钢", "高炉炉况诊断、带钢表面缺陷识别")
@@ -55,6 +60,7 @@ class DemoConsortium:
     industry: tuple[str, str, str] = STEEL  # industry, production steps, models (as in STEEL)
     members: tuple = tuple(MEMBERS)
     all_tasks: bool = True  # False: only the mandatory tasks
+    approved_on: dt.date = APPROVED_ON  # when an approved plan was approved
 
 
 DEMO = [
@@ -207,6 +213,27 @@ DEMO = [
         all_tasks=False,  # a city pilot of small firms takes on the mandatory tasks only
     ),
     DemoConsortium(
+        "zhejiang",
+        "工业软件数据合作联合体（示例）",
+        "钱塘工业软件股份有限公司（示例）",
+        "enterprise",
+        "key_industry_enterprise",
+        "91330106MA2H7K5Q3",
+        ("陆建华", "首席数据官", "0571-86901234", "lujianhua@qtsoft.example.cn"),
+        PlanState.APPROVED,
+        ("工业软件", "研发设计、仿真验证、生产管控", "仿真模型参数辨识、工艺知识图谱构建"),
+        (
+            ("之江仿真技术有限公司（示例）", "工业仿真软件企业。", "负责仿真数据合成与治理。"),
+            (
+                "西溪数据服务有限公司（示例）",
+                "工业数据标注服务企业。",
+                "负责数据标注与数据集加工。",
+            ),
+        ),
+        # Reviewed late: a pilot from Q4 on, "not required" for the quarters already due.
+        approved_on=LATE_APPROVED_ON,
+    ),
+    DemoConsortium(
         "shandong",
         "智能家电产业数据联合体（示例）",
         "齐鲁智能家电集团股份有限公司（示例）",
@@ -346,7 +373,8 @@ def _create(spec: DemoConsortium, program: Program, users) -> Plan | None:
     with mock.patch("django.utils.timezone.localdate", return_value=SUBMITTED_ON):
         plan_submit(actor=actor, plan=plan)
     plan.refresh_from_db()
-    _review(spec.outcome, plan, actor, users)
+    with mock.patch("django.utils.timezone.localdate", return_value=spec.approved_on):
+        _review(spec.outcome, plan, actor, users)
     plan.refresh_from_db()
     return plan
 

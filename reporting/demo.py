@@ -3,7 +3,9 @@
 Registered with ``portal.demo`` after the consortia demo (see ``ReportingConfig.ready``); written
 through the services, each step on a date inside its period's entry window. Idempotent.
 
-Ten pilots in ten provinces, so that the Ministry's dashboards have something to compare: Q1 all
+Ten pilots in ten provinces (approved in March), so that the Ministry's dashboards have
+something to compare, and an eleventh approved in November, after Q3's due date, which reports
+nothing for Q1–Q3 (not expected: ``reporting.expectations``) and is not overdue. Q1 all
 handed in (two late), Q2 a mix of reviewed, waiting and returned reports, Q3 (past due on the
 demo's today) some handed in, some drafts, some never started, and one pilot clearly behind plan.
 Deliverables grow quarter by quarter, each pilot's in its own industry.

@@ -89,7 +89,7 @@ def not_expected_reason(
     if period.program_id != consortium.program_id:
         return _("This period belongs to another program.")
     if not became_pilot_in_time(consortium=consortium, period=period):
-        return _("Not required: the consortium became a pilot after this period's due date.")
+        return _("Not required: the consortium became a pilot on or after this period's due date.")
     return _("This reporting period has not opened yet.")
 
 

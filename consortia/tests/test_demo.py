@@ -1,5 +1,6 @@
 """The demo: ``manage.py load_demo`` shows the plan workflow in every state, and can run twice."""
 
+import datetime as dt
 import io
 
 from django.core.management import call_command
@@ -36,10 +37,15 @@ def test_load_demo_shows_every_plan_state_and_runs_twice(db, settings, tmp_path)
     for spec in DEMO:
         assert spec.name in output
 
-    # Ten pilots in ten provinces report quarterly; no province goes over its quota.
+    # Eleven pilots in ten provinces report quarterly (one approved only in November, after
+    # Q3's due date); no province goes over its quota, returned plans counted.
     pilots = demo.filter(plan__state=PlanState.APPROVED)
-    assert pilots.count() == 10
+    assert pilots.count() == 11
     assert pilots.order_by().values("authority").distinct().count() == 10
+    assert set(pilots.values_list("pilot_since", flat=True)) == {
+        dt.date(2026, 3, 25),
+        dt.date(2026, 11, 16),
+    }
     quota = demo.first().program.recommendation_quota
     for authority in demo.values_list("authority", flat=True).distinct():
         in_quota = demo.filter(authority=authority, plan__state__in=QUOTA_STATES).count()

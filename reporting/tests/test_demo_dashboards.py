@@ -5,6 +5,7 @@ import io
 
 from django.core.management import call_command
 
+from consortia.models import Consortium
 from portal.models import User
 from reporting import dashboards
 from reporting.rollups import rollup_compute
@@ -25,13 +26,20 @@ def test_demo_fills_the_national_dashboard(db, settings, tmp_path):
     )
     figures = dashboards.overview(scope)
     reports, tasks = figures["reports"], figures["tasks"]
-    assert reports["expected"] == 10  # every pilot is expected to report
+    # Ten pilots approved in March are expected; the one approved in November (after Q3's due
+    # date) is not, and is neither counted nor overdue.
+    assert reports["expected"] == 10
+    late = Consortium.objects.get(name="工业软件数据合作联合体（示例）")
+    assert not dashboards.consortium_rows(scope).filter(consortium=late).exists()
+    q4 = dashboards.scope_for(user=ministry, params={"program": "idfa-2026", "period": "2026-q4"})
+    assert dashboards.report_figures(q4)["expected"] == 11
+    assert dashboards.report_figures(q4)["on_time_rate_status"] == "not_yet_due"
     assert reports["handed_in"] > 0 and reports["overdue"] > 0
     assert reports["late"] > 0
     assert 0 < reports["on_time_rate"] < 100
     assert tasks["at_risk"] > 0 and tasks["delayed"] > 0
     assert 0 < tasks["mean_percent"] < 100
-    assert figures["plans"]["approved"] == 10
+    assert figures["plans"]["approved"] == 11
 
     provinces = dashboards.province_table(scope)
     assert len(provinces) >= 8
