@@ -359,6 +359,8 @@ def test_a_report_prints_as_pdf_with_every_entry_its_evidence_and_reviews(
             ),
         )
     login(client, province_user, language)
+    detail = client.get(reverse("reporting:report-detail", args=[pilot.consortium.pk, "2026-q2"]))
+    assert 'data-testid="report-pdf"' in detail.content.decode()
     response = client.get(reverse("reporting:report-pdf", args=[pilot.consortium.pk, "2026-q2"]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
