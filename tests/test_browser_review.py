@@ -28,6 +28,16 @@ def shot(page, name):
         page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
 
 
+def assert_accessible(page):
+    """axe-core (pinned, from var/node: see tests/test_browser_accessibility.py) finds nothing
+    critical or serious on the page."""
+    from tests.test_browser_accessibility import BLOCKING, RUN_AXE, axe_source
+
+    page.add_script_tag(content=axe_source())
+    blocking = [v for v in page.evaluate(RUN_AXE) if v["impact"] in BLOCKING]
+    assert not blocking, (page.url, blocking)
+
+
 def hand_in(pilot, period):
     report = services.report_start(actor=pilot.lead, consortium=pilot.consortium, period=period)
     entries = {
@@ -68,9 +78,11 @@ def test_ministry_reminds_the_overdue_and_the_province_confirms_in_bulk(page, tm
         page.click("[data-testid=apply-filters]")
         assert "共2份报告" in page.inner_text("[data-testid=result-count]")
         shot(page, "1-ministry-overdue")
+        assert_accessible(page)
         page.click("[data-testid=remind-all]")
         assert "已完成2份" in page.inner_text("[data-testid=bulk-summary]")
         shot(page, "2-ministry-reminded")
+        assert_accessible(page)
         page.click("[data-testid=back-to-list]")
         assert page.is_checked("[data-testid=filter-overdue]")  # the list as it was left
         page.click("[data-testid=remind-all]")  # a second click: nothing sent twice
@@ -105,3 +117,8 @@ def test_ministry_reminds_the_overdue_and_the_province_confirms_in_bulk(page, tm
             )
         assert download.value.suggested_filename.endswith(".pdf")
         shot(page, "5-ministry-confirmed")
+        page.click("[data-testid=lang-en]")
+        assert "Overdue only" in page.inner_text("[data-testid=report-filters]")
+        assert_accessible(page)
+        page.goto("/consortia/?ordering=-name")
+        assert_accessible(page)
