@@ -34,7 +34,7 @@ class InboxItem:
     def since_date(self) -> dt.date | None:
         """``since`` as a Beijing date."""
         if isinstance(self.since, dt.datetime):
-            return timezone.localdate(self.since)
+            return timezone.localtime(self.since).date()
         return self.since
 
     def sort_key(self) -> tuple:

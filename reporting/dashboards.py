@@ -28,7 +28,7 @@ from portal.roles import Role
 from tasks_catalog.models import EntityType, Program, ReferenceTask, TaskCategory
 
 from .deliverables import KINDS
-from .expectations import is_due, period_due_q
+from .expectations import expected_q, is_due, period_due_q
 from .models import (
     ConsortiumRollup,
     DeliverableRollup,
@@ -603,12 +603,12 @@ def report_rows(scope: Scope, *, flag: str = "expected") -> QuerySet[ConsortiumR
 def entry_rows(
     scope: Scope, *, task: int | None = None, status: str = ""
 ) -> QuerySet[TaskProgress]:
-    """The task entries of handed-in reports behind a task figure (``status`` "attention":
-    at risk or delayed)."""
+    """The task entries of handed-in, expected reports behind a task figure (``status``
+    "attention": at risk or delayed)."""
     qs = TaskProgress.objects.filter(
+        expected_q(today=timezone.localdate(), prefix="report__"),
         report__period=scope.period,
         report__state__in=HANDED_IN,
-        report__consortium__pilot_since__isnull=False,
     ).select_related("report__consortium__authority", "task", "report__period")
     if scope.authority is not None:
         qs = qs.filter(report__consortium__authority=scope.authority)

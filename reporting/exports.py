@@ -29,6 +29,7 @@ from portal.uploads import files_cleanup_on_error, store_file, stored_file_respo
 
 from . import dashboards as d
 from .deliverables import KINDS
+from .expectations import expected_q
 from .models import ExportJob, JobStatus, ReportState, TaskProgress, TaskStatus
 from .rollups import STATUSES
 
@@ -486,16 +487,16 @@ def consortia_in_scope(scope: d.Scope, options: Mapping[str, str]) -> QuerySet:
 def entries_in_scope(
     scope: d.Scope, options: Mapping[str, str] | None = None
 ) -> QuerySet[TaskProgress]:
-    """Every task entry of every report of the scope's period, whatever the report's state.
+    """Every task entry of every expected report of the scope's period, whatever its state.
 
     ``task`` (a number) and ``status`` (a task status, "attention" or "nothing_to_report")
     narrow them as on the entries page.
     """
     options = options or {}
     qs = TaskProgress.objects.filter(
+        expected_q(today=timezone.localdate(), prefix="report__"),
         report__period=scope.period,
         report__consortium__program=scope.program,
-        report__consortium__pilot_since__isnull=False,
     ).select_related(
         "report__consortium__authority",
         "report__consortium__entity_type",
