@@ -25,14 +25,16 @@ class Column:
     key: str = ""  # the ``ordering`` value sorting by this column; "" = not sortable
     sort: str = ""  # "ascending" / "descending" when the list is sorted by this column
     next: str = ""  # the ``ordering`` value a click on the header asks for
+    hidden: bool = False  # a label for screen readers only (a checkbox or actions column)
 
 
-def sortable_columns(current: str, columns: list[tuple[str, str]]) -> list[Column]:
-    """``[(label, key)]`` → headers: a click sorts ascending, a second click descending."""
+def sortable_columns(current: str, columns: list[tuple]) -> list[Column]:
+    """``[(label, key)]`` → headers: a click sorts ascending, a second click descending.
+    ``(label, "", True)``: a column without sorting whose label only screen readers read."""
     out = []
-    for label, key in columns:
+    for label, key, *hidden in columns:
         if not key:
-            out.append(Column(label))
+            out.append(Column(label, hidden=bool(hidden and hidden[0])))
         elif current == key:
             out.append(Column(label, key, "ascending", f"-{key}"))
         elif current == f"-{key}":

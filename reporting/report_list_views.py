@@ -72,14 +72,14 @@ class ReportListView(PermissionMixin, TemplateView):
             columns=sortable_columns(
                 query.get("ordering", ""),
                 [
-                    ("", ""),
+                    (_("Select"), "", True),
                     (_("Consortium"), "consortium"),
                     (_("Recommending authority"), "authority"),
                     (_("Reporting period"), ""),
                     (_("Due date"), "due_date"),
                     (_("State"), "state"),
                     (_("Submitted"), "submitted"),
-                    ("", ""),
+                    (_("Actions"), "", True),
                 ],
             ),
             programs=Program.objects.filter(is_active=True),

@@ -109,6 +109,11 @@ def test_ministry_reminds_the_overdue_and_the_province_confirms_in_bulk(page, tm
         page.goto("/reports/?state=confirmed&ordering=consortium")
         page.click("[data-testid=sort-consortium]")  # a second click sorts descending
         assert "ordering=-consortium" in page.url
+        page.check("[data-testid=select-all]")  # both confirmed reports, then accept them
+        assert page.is_checked(f"[data-testid=select-{first.consortium.pk}-2026-q2]")
+        page.click("[data-testid=bulk-accept]")
+        assert "已完成2份" in page.inner_text("[data-testid=bulk-summary]")
+        page.click("[data-testid=back-to-list]")
         with page.expect_download() as download:
             page.evaluate(
                 "url => { const a = document.createElement('a'); a.href = url; a.download = ''; "
