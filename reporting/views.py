@@ -141,11 +141,16 @@ class ReportDetailView(ReportMixin, TemplateView):
         if report is not None:
             editable = bool(can_edit_report(user, report, period_open=is_open))
             comparison = report_compare(report=report)
+            form = kwargs.pop("form", None) or (self.form() if editable else None)
+            if form is not None:
+                unchanged = {t.task.number: t.unchanged for t in comparison.tasks}
+                for row in form.rows:
+                    row["unchanged"] = unchanged.get(row["entry"].task.number, [])
             context.update(
                 state_help=STATE_HELP.get(report.state, ""),
                 editable=editable,
                 can_submit=editable and bool(can_submit_report(user, report, period_open=is_open)),
-                form=kwargs.pop("form", None) or (self.form() if editable else None),
+                form=form,
                 comparison=comparison,
                 groups=comparison.groups(),
                 actions=[

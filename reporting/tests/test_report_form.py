@@ -332,6 +332,8 @@ def test_field_errors_are_listed_at_the_top_with_links(pilot, on_date, client):
     html = response.content.decode()
     top = html.split('data-testid="form-errors"')[1].split("</div>")[0]
     assert 'href="#id_t7_percent"' in top and "任务7：" in top
+    # Each task carried over unchanged says so beside its title, already while editing.
+    assert 'data-testid="unchanged-5"' in html and "与上期相同" in html
 
 
 # --- Nothing to report ----------------------------------------------------------------------------
