@@ -28,14 +28,13 @@ from portal.roles import Role
 from tasks_catalog.models import EntityType, Program, ReferenceTask, TaskCategory
 
 from .deliverables import KINDS
-from .expectations import expected_q, is_due, period_due_q
+from .expectations import expected_for_period_q, expected_q, is_due, period_due_q
 from .models import (
     ConsortiumRollup,
     DeliverableRollup,
     Industry,
     PlanRollup,
     ReportingPeriod,
-    SelectionRollup,
     TaskProgress,
     TaskRollup,
 )
@@ -193,14 +192,58 @@ def _tasks_qs(scope: Scope, *, period: bool = True) -> QuerySet[TaskRollup]:
     return qs.filter(category=scope.category) if scope.category is not None else qs
 
 
-def _selected(scope: Scope, by: str | None = None):
-    """How many pilots selected the tasks in scope: a total, or a dict per ``by`` (one query)."""
-    qs = _where(SelectionRollup.objects.all(), scope, period=False)
+#: ``_selected``'s ``by`` → the task selection's path to it.
+SELECTION_BY = {
+    "authority": "plan__consortium__authority",
+    "entity_type": "plan__consortium__entity_type",
+    "task": "task",
+    "category": "task__category",
+}
+
+
+def _selections_qs(scope: Scope) -> QuerySet[TaskSelection]:
+    """Task selections of the consortia in scope (province, entity type, category)."""
+    qs = TaskSelection.objects.filter(plan__consortium__program=scope.program)
+    if scope.authority is not None:
+        qs = qs.filter(plan__consortium__authority=scope.authority)
+    if scope.entity_type is not None:
+        qs = qs.filter(plan__consortium__entity_type=scope.entity_type)
     if scope.category is not None:
-        qs = qs.filter(category=scope.category)
+        qs = qs.filter(task__category=scope.category)
+    return qs
+
+
+def _selected(scope: Scope, by: str | None = None):
+    """Tasks selected by the pilots expected to report for the scope's period (the one rule,
+    ``reporting.expectations``): a total, or a dict per ``by`` (one query).
+
+    Read from the selections themselves (one GROUP BY, whatever the number of consortia): the
+    selection roll-up has no period, and a pilot approved after the due date must not count."""
+    qs = _selections_qs(scope).filter(
+        expected_for_period_q(
+            period=scope.period, today=timezone.localdate(), prefix="plan__consortium__"
+        )
+    )
     if by is None:
-        return qs.aggregate(n=Sum("selected", default=0))["n"]
-    return dict(qs.values_list(by).annotate(n=Sum("selected")).order_by())
+        return qs.count()
+    path = SELECTION_BY[by]
+    return dict(qs.values_list(path).annotate(n=Count("id")).order_by())
+
+
+def _selected_per_period(scope: Scope, periods: list[ReportingPeriod]) -> dict[int, int]:
+    """``_selected(scope)`` for each period, in one query."""
+    if not periods:
+        return {}
+    today = timezone.localdate()
+    counts = {
+        f"p{period.pk}": Count(
+            "id",
+            filter=expected_for_period_q(period=period, today=today, prefix="plan__consortium__"),
+        )
+        for period in periods
+    }
+    row = _selections_qs(scope).aggregate(**counts)
+    return {period.pk: row[f"p{period.pk}"] or 0 for period in periods}
 
 
 def _deliverables_qs(scope: Scope, *, cumulative: bool = True) -> QuerySet[DeliverableRollup]:
@@ -529,7 +572,7 @@ def trend(scope: Scope) -> list[dict]:
         .annotate(n=Sum("count"))
         .order_by()
     }
-    selected = _selected(scope)
+    selected = _selected_per_period(scope, periods)
     out, cumulative = [], 0
     for period in periods:
         cumulative += datasets.get(period.pk, 0)
@@ -539,7 +582,7 @@ def trend(scope: Scope) -> list[dict]:
                 "reports": _report_figures(
                     reports.get(period.pk, {}), due=is_due(period=period, today=today)
                 ),
-                "tasks": _task_figures(tasks.get(period.pk, {}), selected),
+                "tasks": _task_figures(tasks.get(period.pk, {}), selected[period.pk]),
                 "datasets": cumulative,
             }
         )

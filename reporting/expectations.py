@@ -113,6 +113,20 @@ def period_due_q(*, today: dt.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}due_date__lt": today})
 
 
+def expected_for_period_q(*, period: ReportingPeriod, today: dt.date, prefix: str = "") -> Q:
+    """Condition on ``Consortium`` (or a model reaching it through ``prefix``, e.g.
+    ``"plan__consortium__"`` for task selections): expected to report for this one period."""
+    if period.opens_on > today:
+        return Q(pk__in=[])
+    return Q(
+        **{
+            f"{prefix}program_id": period.program_id,
+            f"{prefix}pilot_since__isnull": False,
+            f"{prefix}pilot_since__lt": period.due_date,
+        }
+    )
+
+
 def expected_q(*, today: dt.date, prefix: str = "") -> Q:
     """Condition on ``ProgressReport`` (or a model reaching it through ``prefix``, e.g.
     ``"report__"`` for task entries): the report's consortium is expected for its period."""

@@ -156,6 +156,8 @@ def recompute(program, period, today=TODAY) -> dict:
             else "nothing_expected",
         },
         "tasks": {
+            "selected": sum(c.plan.selections.count() for c in expected),
+            "reported": sum(len(reports[c.pk].entries.all()) for c in handed),
             "at_risk": sum(e.status == "at_risk" for e in entries),
             "delayed": sum(e.status == "delayed" for e in entries),
         },
