@@ -205,17 +205,13 @@ def consortium_paragraphs(scope: d.Scope) -> list[dict]:
         else:
             if state == ReportState.SUBMITTED:
                 text = _(
-                    "The %(period)s report was handed in on %(date)s and awaits the "
+                    "The %(period)s was handed in on %(date)s and awaits the "
                     "province's confirmation"
                 )
             elif state == ReportState.CONFIRMED:
-                text = _(
-                    "The %(period)s report was handed in on %(date)s and confirmed by the province"
-                )
+                text = _("The %(period)s was handed in on %(date)s and confirmed by the province")
             else:
-                text = _(
-                    "The %(period)s report was handed in on %(date)s and accepted by the Ministry"
-                )
+                text = _("The %(period)s was handed in on %(date)s and accepted by the Ministry")
             text = text % values
             mean = round(row.percent_sum / row.percent_count, 1) if row.percent_count else None
             text += _(
