@@ -32,6 +32,8 @@ from .workflows import ReportAction
 # (a double click, or two people at once).
 REMIND_WINDOW = dt.timedelta(minutes=10)
 REMIND_KIND = "reminder.manual"
+# One request handles at most this many items (every pilot × period of a program fits).
+MAX_ITEMS = 500
 
 
 @dataclass
@@ -54,6 +56,13 @@ def parse_items(values) -> list[tuple[int, str]]:
         if pk.isdigit() and code:
             items.append((int(pk), code))
     return list(dict.fromkeys(items))
+
+
+def _check_size(items: list[tuple[int, str]]) -> None:
+    if len(items) > MAX_ITEMS:
+        raise ValidationError(
+            _("Select at most %(max)d reports at a time.") % {"max": MAX_ITEMS}, code="too_many"
+        )
 
 
 def _rows(actor: User, items: list[tuple[int, str]]) -> dict[tuple[int, str], Consortium]:
@@ -88,6 +97,7 @@ def reports_bulk_action(
         raise PermissionDenied(decision.reason)
     if not items:
         raise ValidationError(_("Select at least one report."), code="empty")
+    _check_size(items)
     step = services.report_confirm if action == ReportAction.CONFIRM else services.report_accept
     rows = _rows(actor, items)
     results = []
@@ -186,6 +196,7 @@ def reports_remind_overdue(*, actor: User, items: list[tuple[int, str]]) -> list
     transaction; audited; a repeat within ``REMIND_WINDOW`` sends nothing."""
     if not items:
         raise ValidationError(_("Select at least one overdue report."), code="empty")
+    _check_size(items)
     now = timezone.now()
     rows = _rows(actor, items)
     results = []

@@ -251,6 +251,37 @@ def test_only_the_province_bulk_confirms_and_only_the_ministry_bulk_accepts(
     assert q2.state == ReportState.SUBMITTED
 
 
+def test_a_bulk_request_with_too_many_items_is_refused_whole_with_a_reason(
+    two_pilots, client, api_client, province_user, on_date
+):
+    from reporting.review_services import MAX_ITEMS
+
+    pilot, _other, q2 = two_pilots
+    real = f"{pilot.consortium.pk}:2026-q2"
+    padding = [f"{n}:2026-q2" for n in range(100000, 100000 + MAX_ITEMS)]
+    with on_date(TODAY):
+        login(client, province_user)
+        page = client.post(
+            "/reports/bulk/", {"action": "confirm", "items": [real, *padding]}, follow=True
+        )
+        assert "每次最多选择500份报告。" in page.content.decode()
+        api_client.force_authenticate(province_user)
+        items = [{"consortium": int(v.split(":")[0]), "period": "2026-q2"} for v in padding]
+        refused = api_client.post(
+            "/api/v1/reports/bulk/",
+            {
+                "action": "confirm",
+                "items": [{"consortium": pilot.consortium.pk, "period": "2026-q2"}, *items],
+            },
+            format="json",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        assert refused.status_code == 400
+        assert "Select at most 500 reports at a time." in str(refused.json())
+    q2.refresh_from_db()
+    assert q2.state == ReportState.SUBMITTED
+
+
 # --- remind now ---------------------------------------------------------------------------------
 
 
