@@ -143,9 +143,17 @@ class ReportDetailView(ReportMixin, TemplateView):
             comparison = report_compare(report=report)
             form = kwargs.pop("form", None) or (self.form() if editable else None)
             if form is not None:
-                unchanged = {t.task.number: t.unchanged for t in comparison.tasks}
+                by_number = {t.task.number: t for t in comparison.tasks}
                 for row in form.rows:
-                    row["unchanged"] = unchanged.get(row["entry"].task.number, [])
+                    number = row["entry"].task.number
+                    task = by_number.get(number)
+                    row["unchanged"] = task.unchanged if task else []
+                    if task is not None and task.previous is not None:
+                        # "Nothing to report" clears in the page what the server clears on save:
+                        # the plan and problems only where still carried over unchanged.
+                        for name in ("next_plan", "problems"):
+                            widget = form.fields[f"t{number}_{name}"].widget
+                            widget.attrs["data-previous"] = getattr(task.previous, name)
             context.update(
                 state_help=STATE_HELP.get(report.state, ""),
                 editable=editable,

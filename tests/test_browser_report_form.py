@@ -44,7 +44,13 @@ def q2(reference_data, tmp_path, settings):
             revision=q1.revision,
             data={"summary": "2026年第一季度：联合体完成组建。"},
             entries={
-                e.task.number: {"status": "on_track", "percent": 25, "work_done": "一季度启动。"}
+                e.task.number: {
+                    "status": "on_track",
+                    "percent": 25,
+                    "work_done": "一季度启动。",
+                    # Task 6 carries its plan into Q2 (the "nothing to report" test clears it).
+                    "next_plan": "二季度完成数据标注工具选型。" if e.task.number == 6 else "",
+                }
                 for e in q1.entries.select_related("task")
             },
         )
@@ -148,14 +154,21 @@ def test_autosave_saves_after_typing_stops_and_nothing_to_report_clears_the_task
     )
     report = ProgressReport.objects.get(consortium=pilot.consortium, period=pilot.q2)
     assert report.key_figures == "数据集 2 个，共 80 万条。"
+    carried_plan = page.input_value("#id_t6_next_plan")
+    assert carried_plan  # pre-filled from the previous period
+    page.fill("#id_t6_problems", "本期新写的问题。")
     page.check("#id_t6_nothing_to_report")
     assert page.input_value("#id_t6_work_done") == "" and page.input_value("#id_t6_status") == ""
+    # The carried-over plan goes; the problem written this period stays.
+    assert page.input_value("#id_t6_next_plan") == ""
+    assert page.input_value("#id_t6_problems") == "本期新写的问题。"
     page.select_option("#id_t7_status", "")
     assert "已填写 22/23 项" in page.inner_text("[data-testid=report-progress]")
     assert "未填写" in page.inner_text("#task-7 [data-answered-badge]")
     page.click("[data-testid=save-report]")
     entry = report.entries.get(task__number=6)
     assert entry.nothing_to_report and entry.work_done == "" and entry.status == ""
+    assert (entry.next_plan, entry.problems) == ("", "本期新写的问题。")
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])

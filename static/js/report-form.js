@@ -114,9 +114,16 @@
   form.addEventListener("change", function (event) {
     var n = event.target.dataset.nothingToReport;
     if (n && event.target.checked) {
+      // As the server does on save: no status, percent or work done for the period; the plan
+      // and problems go only where they are still the previous period's text (new text stays).
       ["status", "percent", "work_done", "next_plan", "problems"].forEach(function (name) {
         var field = form.querySelector("#id_t" + n + "_" + name);
-        if (field) { field.value = ""; }
+        if (!field) { return; }
+        var carried = field.dataset.previous !== undefined &&
+          field.value.trim() === field.dataset.previous.trim();
+        if (name === "status" || name === "percent" || name === "work_done" || carried) {
+          field.value = "";
+        }
       });
     }
     recount();
