@@ -180,15 +180,21 @@ def _pypdf_silenced() -> Iterator[None]:
 _stored_names: ContextVar[list[str] | None] = ContextVar("portal_uploads_stored", default=None)
 
 
-def store_file(*, content: bytes, path: str) -> str:
+# Django's FileField default: every file column of the project is a varchar(100).
+STORED_NAME_MAX = 100
+
+
+def store_file(*, content: bytes, path: str, max_length: int = STORED_NAME_MAX) -> str:
     """Save ``content`` to ``default_storage`` under ``path`` and return the stored name.
 
     ``path`` is relative, e.g. ``"plans/12/scan-<sha>.pdf"``; the storage may change the name
-    if it is taken, so keep the returned one. Inside ``files_cleanup_on_error()`` the file is
+    if it is taken, so keep the returned one. The returned name always fits ``max_length`` (the
+    column it goes into): a long or taken name is shortened by the storage, never left for the
+    database to refuse. Inside ``files_cleanup_on_error()`` the file is
     deleted again if the block raises: always use it when the name is written to the database
     in a transaction, otherwise a rollback leaves an orphan file behind.
     """
-    name = default_storage.save(path, ContentFile(content))
+    name = default_storage.save(path, ContentFile(content), max_length=max_length)
     stored = _stored_names.get()
     if stored is not None:
         stored.append(name)

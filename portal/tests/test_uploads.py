@@ -225,6 +225,19 @@ def test_store_file_returns_the_stored_name(media):
 
 
 @pytest.mark.django_db
+def test_a_stored_name_always_fits_its_column_even_when_long_and_taken(media):
+    # A plan version's form: plans/versions/<pk>/v<n>-form-<sha256>.pdf is ~95 characters; a
+    # second file under the same name (a restored database reusing ids) once overflowed varchar(100).
+    path = f"plans/versions/123456/v12-form-{'f' * 64}.pdf"
+    first = store_file(content=b"one", path=path)
+    second = store_file(content=b"two", path=path)
+    assert first != second
+    for name in (first, second):
+        assert len(name) <= 100 and name.endswith(".pdf")
+    assert (media / second).read_bytes() == b"two"
+
+
+@pytest.mark.django_db
 def test_files_are_deleted_when_the_transaction_fails(media):
     with pytest.raises(RuntimeError, match="boom"), files_cleanup_on_error(), transaction.atomic():
         first = store_file(content=b"one", path="plans/1/a.pdf")
