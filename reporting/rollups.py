@@ -91,8 +91,8 @@ def rollup_request(
     from .tasks import rollup_run_task
 
     actor = actor if actor is not None and actor.is_authenticated else None
-    run = RollupRun.objects.filter(program_id=program_id, status=RollupRun.Status.PENDING).first()
-    created = False
+    pending = RollupRun.objects.filter(program_id=program_id, status=RollupRun.Status.PENDING)
+    run, created = pending.first(), False
     if run is None:
         try:
             with transaction.atomic():
@@ -100,8 +100,11 @@ def rollup_request(
                     program_id=program_id, reason=reason, requested_by=actor
                 )
                 created = True
-        except IntegrityError:  # requested a moment ago by another process
-            run = RollupRun.objects.get(program_id=program_id, status=RollupRun.Status.PENDING)
+        except IntegrityError:
+            # Requested a moment ago by another process. That run may already have been taken
+            # by a worker since (it is then no longer pending): it started after this change
+            # committed, so it covers it too.
+            run = pending.first() or RollupRun.objects.filter(program_id=program_id).latest("pk")
     stale = run.requested_at < timezone.now() - STALE_AFTER
     if created or stale or force:
         run_id = run.pk

@@ -388,6 +388,23 @@ def test_a_burst_of_requests_leaves_one_waiting_run(program):
     assert RollupRun.objects.filter(program=program, status="pending").count() == 1
 
 
+def test_a_request_racing_a_worker_that_took_the_waiting_run_is_covered_by_that_run(program):
+    """Between this request's look and its insert, another process asked for a run and a worker
+    started it (no longer pending): the request returns that run instead of failing after the
+    commit of the change that asked (a submission then answered an error although it was saved)."""
+    from django.db import IntegrityError
+
+    RollupRun.objects.all().delete()
+    other = RollupRun.objects.create(program=program, reason="report.submit", status="running")
+
+    def collide(**kwargs):  # the other run was still pending at our insert
+        raise IntegrityError("rolluprun_one_pending_per_program")
+
+    with mock.patch.object(RollupRun.objects, "create", side_effect=collide):
+        run = rollup_request(program_id=program.pk, reason="plan.submit")
+    assert run.pk == other.pk
+
+
 def test_a_transition_asks_for_a_run_when_it_commits(
     program, ministry_staff, django_capture_on_commit_callbacks
 ):
