@@ -455,7 +455,15 @@ def plan_submit(*, actor: User, plan: Plan) -> PlanVersion:
             actor=actor,
             plan=plan,
             action=PlanAction.SUBMIT,
-            data={"version": number, "pdf_sha256": pdf_sha, "scan_sha256": plan.scan_sha256},
+            # From the version: the draft's scan fields were cleared above.
+            data={
+                "version": number,
+                "pdf_sha256": pdf_sha,
+                "scan": version.scan.name,
+                "scan_sha256": version.scan_sha256,
+                "scan_pages": version.scan_pages,
+                "scan_size": len(scan),
+            },
         )
         _notify_ministry_of_submission(plan, version)
     return version

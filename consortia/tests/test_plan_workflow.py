@@ -95,6 +95,27 @@ def test_submission_freezes_content_pdf_and_scan_with_digests(
     assert Plan.objects.get(pk=ready_plan.pk).state == PlanState.SUBMITTED
 
 
+def test_submission_audit_entry_records_the_stamped_scan_as_stored_in_the_version(
+    ready_plan, province_user, before_deadline
+):
+    import hashlib
+
+    from django.core.files.storage import default_storage
+
+    scan_sha256 = ready_plan.scan_sha256
+    version = services.plan_submit(actor=province_user, plan=ready_plan)
+    entry = AuditEntry.objects.get(action="plan.submit", object_id=str(ready_plan.pk))
+    with default_storage.open(version.scan.name, "rb") as fh:
+        scan = fh.read()
+    assert len(scan_sha256) == 64
+    assert entry.data["scan_sha256"] == version.scan_sha256 == scan_sha256
+    assert entry.data["scan_sha256"] == hashlib.sha256(scan).hexdigest()
+    assert entry.data["scan"] == version.scan.name
+    assert entry.data["scan_size"] == len(scan)
+    assert entry.data["scan_pages"] == version.scan_pages > 0
+    assert entry.data["pdf_sha256"] == version.pdf_sha256 and entry.data["version"] == 1
+
+
 def test_submitted_version_cannot_be_changed(
     ready_plan, province_user, ministry_admin, client, before_deadline
 ):
