@@ -4,7 +4,6 @@ import datetime as dt
 import hashlib
 import logging
 
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
@@ -12,13 +11,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
+from django.utils.functional import Promise
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm
 
 from portal.models import Organisation, User
-from portal.notifications import notification_queue
+from portal.notifications import notifications_queue
 from portal.permissions import Decision
 from portal.roles import Role
 from portal.services import audit_record, user_sync_role
@@ -455,7 +455,15 @@ def plan_submit(*, actor: User, plan: Plan) -> PlanVersion:
             actor=actor,
             plan=plan,
             action=PlanAction.SUBMIT,
-            data={"version": number, "pdf_sha256": pdf_sha, "scan_sha256": plan.scan_sha256},
+            # From the version: the draft's scan fields were cleared above.
+            data={
+                "version": number,
+                "pdf_sha256": pdf_sha,
+                "scan": version.scan.name,
+                "scan_sha256": version.scan_sha256,
+                "scan_pages": version.scan_pages,
+                "scan_size": len(scan),
+            },
         )
         _notify_ministry_of_submission(plan, version)
     return version
@@ -513,7 +521,10 @@ def plan_return(
         data={"version": version.number, "section_comments": comments},
     )
     _notify_authority(
-        plan, "plan.return", _("The Ministry returned the plan of “%(name)s” for revision"), comment
+        plan,
+        "plan.return",
+        gettext_lazy("The Ministry returned the plan of “%(name)s” for revision"),
+        comment,
     )
     return plan
 
@@ -536,7 +547,7 @@ def plan_reject(*, actor: User, plan: Plan, reason: str) -> Plan:
         data={"version": version.number},
     )
     _notify_authority(
-        plan, "plan.reject", _("The Ministry rejected the plan of “%(name)s”"), reason
+        plan, "plan.reject", gettext_lazy("The Ministry rejected the plan of “%(name)s”"), reason
     )
     return plan
 
@@ -602,7 +613,7 @@ def plan_approve(*, actor: User, plan: Plan, comment: str = "") -> Plan:
             )
         )
     _notify_authority(
-        plan, "plan.approve", _("The Ministry approved the plan of “%(name)s”"), comment
+        plan, "plan.approve", gettext_lazy("The Ministry approved the plan of “%(name)s”"), comment
     )
     return plan
 
@@ -644,7 +655,8 @@ def _invite(user: User, consortium: Consortium) -> None:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     link = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
-    with override(settings.LANGUAGE_CODE):
+
+    def message() -> tuple[str, str]:
         subject = _("Your account on the Industrial Data Pilot Portal for “%(name)s”") % {
             "name": consortium.name
         }
@@ -652,13 +664,14 @@ def _invite(user: User, consortium: Consortium) -> None:
             "The Ministry approved the implementation plan of “%(name)s”. An account has been opened for you "
             "(user name: %(username)s). Open the link below to choose your password."
         ) % {"name": consortium.name, "username": user.username}
-    notification_queue(
-        recipient=user,
+        return subject, body
+
+    notifications_queue(
+        recipients=[user],
         kind="account.invite",
-        subject=subject,
-        body=body,
+        message=message,
         url=link,
-        dedupe_key=f"invite:{user.pk}:{consortium.pk}",
+        dedupe_key=lambda recipient: f"invite:{recipient.pk}:{consortium.pk}",
     )
 
 
@@ -667,32 +680,41 @@ def _plan_url(plan: Plan) -> str:
 
 
 def _notify_ministry_of_submission(plan: Plan, version: PlanVersion) -> None:
-    with override(settings.LANGUAGE_CODE):
+    def message() -> tuple[str, str]:
         subject = _("Plan submitted: “%(name)s” (%(authority)s), version %(n)d") % {
             "name": plan.consortium.name,
-            "authority": plan.consortium.authority.name_zh,
+            "authority": plan.consortium.authority.name,
             "n": version.number,
         }
-        body = _("A provincial authority submitted an implementation plan for review.")
-    for user in User.objects.filter(
-        role__in=[Role.MINISTRY_STAFF, Role.MINISTRY_ADMIN], is_active=True
-    ):
-        notification_queue(
-            recipient=user,
-            kind="plan.submit",
-            subject=subject,
-            body=body,
-            url=_plan_url(plan),
-            dedupe_key=f"plan.submit:{version.pk}:{user.pk}",
-        )
+        return subject, _("A provincial authority submitted an implementation plan for review.")
+
+    notifications_queue(
+        recipients=User.objects.filter(
+            role__in=[Role.MINISTRY_STAFF, Role.MINISTRY_ADMIN], is_active=True
+        ),
+        kind="plan.submit",
+        message=message,
+        url=_plan_url(plan),
+        dedupe_key=lambda user: f"plan.submit:{version.pk}:{user.pk}",
+    )
 
 
-def _notify_authority(plan: Plan, kind: str, subject_template: str, comment: str) -> None:
-    subject = subject_template % {"name": plan.consortium.name}
-    for user in User.objects.filter(organisation_id=plan.consortium.authority_id, is_active=True):
-        notification_queue(
-            recipient=user, kind=kind, subject=subject, body=comment or subject, url=_plan_url(plan)
-        )
+def _notify_authority(plan: Plan, kind: str, subject_template: Promise, comment: str) -> None:
+    """Tell the plan's authority; ``subject_template`` is lazy, so that each recipient reads it
+    in their own language (the reviewer's comment stays as written)."""
+
+    def message() -> tuple[str, str]:
+        subject = str(subject_template) % {"name": plan.consortium.name}
+        return subject, comment or subject
+
+    notifications_queue(
+        recipients=User.objects.filter(
+            organisation_id=plan.consortium.authority_id, is_active=True
+        ),
+        kind=kind,
+        message=message,
+        url=_plan_url(plan),
+    )
 
 
 @transaction.atomic

@@ -31,7 +31,10 @@ class UserAdmin(DjangoUserAdmin):
     autocomplete_fields = ["organisation"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets[:1],
-        (_("Role in the portal"), {"fields": ("role", "organisation", "title", "phone")}),
+        (
+            _("Role in the portal"),
+            {"fields": ("role", "organisation", "title", "phone", "language")},
+        ),
         *DjangoUserAdmin.fieldsets[1:],
     )
     add_fieldsets = (

@@ -75,6 +75,16 @@ class User(AbstractUser):
     )
     title = models.CharField(_("job title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_(
+            "The language of the e-mails and notifications the portal sends this person; "
+            "set when they switch the portal's language."
+        ),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")

@@ -1,13 +1,56 @@
 """Queue and deliver notifications (e-mail + the recipient's list in the portal)."""
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import Notification, User
+
+
+def recipient_language(user: User) -> str:
+    """The language a person's notifications are written in: their own (see ``User.language``),
+    else the portal's."""
+    language = getattr(user, "language", "")
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def notifications_queue(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    message: Callable[[], tuple[str, str]],
+    url: str = "",
+    dedupe_key: Callable[[User], str] | None = None,
+) -> list[Notification]:
+    """Queue one notification per recipient, written in the recipient's language.
+
+    ``message()`` returns ``(subject, body)`` in the active language: it is called once per
+    language among the recipients, inside ``translation.override``, never in the acting user's
+    language unless a recipient shares it.
+    """
+    by_language: dict[str, list[User]] = {}
+    for user in recipients:
+        by_language.setdefault(recipient_language(user), []).append(user)
+    notifications = []
+    for language, users in by_language.items():
+        with translation.override(language):
+            subject, body = message()
+        notifications += [
+            notification_queue(
+                recipient=user,
+                kind=kind,
+                subject=subject,
+                body=body,
+                url=url,
+                dedupe_key=dedupe_key(user) if dedupe_key else None,
+            )
+            for user in users
+        ]
+    return notifications
 
 
 def notification_queue(
@@ -20,6 +63,9 @@ def notification_queue(
     dedupe_key: str | None = None,
 ) -> Notification:
     """Record a notification and send it after the surrounding transaction commits.
+
+    ``subject`` and ``body`` as the recipient reads them: callers write them in the recipient's
+    language (``notifications_queue`` does that for a group of recipients).
 
     With a ``dedupe_key``, queueing again returns the existing row and sends nothing new.
     """

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -89,3 +90,23 @@ def user_create(
     user_sync_role(user=user)
     audit_record(actor=actor, action="user.create", target=user, data={"role": role})
     return user
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> bool:
+    """Remember the language the person chose in the portal: their e-mails and notifications
+    are written in it. Audited when it changes; returns whether it did."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"not one of settings.LANGUAGES: {language!r}")
+    if user.language == language:
+        return False
+    previous = user.language
+    user.language = language
+    user.save(update_fields=["language"])
+    audit_record(
+        actor=user,
+        action="user.language",
+        target=user,
+        data={"from": previous, "to": language},
+    )
+    return True

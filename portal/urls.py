@@ -20,7 +20,7 @@ portal_patterns = (
 urlpatterns = [
     path("", include(portal_patterns)),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.language_switch, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("catalog/", include("tasks_catalog.urls")),
     path("consortia/", include("consortia.urls")),

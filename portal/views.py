@@ -1,5 +1,6 @@
 """Pages of the portal app: home per role, notifications, health check."""
 
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -7,11 +8,23 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import ListView, TemplateView
+from django.views.i18n import set_language
 
 from .inbox import inbox_for, panels_for
 from .permissions import can_use_portal, can_view_home
 from .roles import HOME_AREA
 from .selectors import notification_list_for, provincial_authority_list
+from .services import user_set_language
+
+
+def language_switch(request):
+    """Django's ``set_language`` (cookie, redirect), which also remembers a signed-in user's
+    choice: the portal writes their e-mails and notifications in it."""
+    response = set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_set_language(user=request.user, language=language)
+    return response
 
 
 class PermissionMixin(LoginRequiredMixin):

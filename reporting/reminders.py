@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -20,7 +19,11 @@ from guardian.shortcuts import get_users_with_perms
 
 from consortia.models import Consortium
 from portal.models import Notification, User
-from portal.notifications import notification_queue, notification_redispatch_stale
+from portal.notifications import (
+    notification_queue,
+    notification_redispatch_stale,
+    recipient_language,
+)
 from portal.roles import Role
 
 from .expectations import is_expected
@@ -145,37 +148,49 @@ def reminders_due(*, today: dt.date, offsets: Iterable | None = None) -> list[Re
     return reminders
 
 
-def _message(reminder: Reminder) -> tuple[str, str]:
-    """Subject and body in the portal's language (Chinese first)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        names = {
-            "period": reminder.period.name,
-            "consortium": reminder.consortium.name,
-            "due": reminder.period.due_date.isoformat(),
-            "locks": reminder.locks_on.isoformat(),
-        }
-        if reminder.kind == "due":
-            subject = gettext("Reminder: the “%(period)s” of “%(consortium)s” is due today") % names
-        elif reminder.kind == "overdue":
-            subject = (
-                gettext("Overdue: the “%(period)s” of “%(consortium)s” was due on %(due)s") % names
-            )
-        else:
-            days = int(reminder.kind.removeprefix("before_"))
-            subject = ngettext(
-                "Reminder: the “%(period)s” of “%(consortium)s” is due in %(days)d day",
-                "Reminder: the “%(period)s” of “%(consortium)s” is due in %(days)d days",
-                days,
-            ) % {**names, "days": days}
-        body = (
-            gettext(
-                "The “%(period)s” of “%(consortium)s” (due date: %(due)s) has not been submitted "
-                "yet. The consortium lead can enter and submit it in the portal until %(locks)s; "
-                "after that date only the Ministry can reopen it."
-            )
-            % names
+def reminder_message(
+    *, kind: str, period: ReportingPeriod, consortium: Consortium, locks_on: dt.date
+) -> tuple[str, str]:
+    """Subject and body in the active language (callers activate the recipient's)."""
+    names = {
+        "period": period.name,
+        "consortium": consortium.name,
+        "due": period.due_date.isoformat(),
+        "locks": locks_on.isoformat(),
+    }
+    if kind == "due":
+        subject = gettext("Reminder: the “%(period)s” of “%(consortium)s” is due today") % names
+    elif kind == "overdue":
+        subject = (
+            gettext("Overdue: the “%(period)s” of “%(consortium)s” was due on %(due)s") % names
         )
+    else:
+        days = int(kind.removeprefix("before_"))
+        subject = ngettext(
+            "Reminder: the “%(period)s” of “%(consortium)s” is due in %(days)d day",
+            "Reminder: the “%(period)s” of “%(consortium)s” is due in %(days)d days",
+            days,
+        ) % {**names, "days": days}
+    body = (
+        gettext(
+            "The “%(period)s” of “%(consortium)s” (due date: %(due)s) has not been submitted "
+            "yet. The consortium lead can enter and submit it in the portal until %(locks)s; "
+            "after that date only the Ministry can reopen it."
+        )
+        % names
+    )
     return subject, body
+
+
+def _message(reminder: Reminder) -> tuple[str, str]:
+    """Subject and body in the recipient's language."""
+    with translation.override(recipient_language(reminder.recipient)):
+        return reminder_message(
+            kind=reminder.kind,
+            period=reminder.period,
+            consortium=reminder.consortium,
+            locks_on=reminder.locks_on,
+        )
 
 
 def reminders_send(*, today: dt.date | None = None, offsets: Iterable | None = None) -> int:
@@ -191,6 +206,8 @@ def reminders_send(*, today: dt.date | None = None, offsets: Iterable | None = N
     for reminder in reminders_due(today=today, offsets=offsets):
         by_period.setdefault(reminder.period.pk, []).append(reminder)
     created = 0
+    # Each text once per language, not once per recipient.
+    messages: dict[tuple, tuple[str, str]] = {}
     for period_id, reminders in by_period.items():
         with transaction.atomic():
             list(ReportingPeriod.objects.select_for_update().filter(pk=period_id))
@@ -202,7 +219,16 @@ def reminders_send(*, today: dt.date | None = None, offsets: Iterable | None = N
             for reminder in reminders:
                 if reminder.dedupe_key in recorded:
                     continue
-                subject, body = _message(reminder)
+                key = (
+                    reminder.kind,
+                    reminder.period.pk,
+                    reminder.consortium.pk,
+                    reminder.locks_on,
+                    recipient_language(reminder.recipient),
+                )
+                if key not in messages:
+                    messages[key] = _message(reminder)
+                subject, body = messages[key]
                 notification_queue(
                     recipient=reminder.recipient,
                     kind=f"{KIND_PREFIX}{reminder.kind}",

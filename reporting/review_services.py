@@ -17,12 +17,12 @@ from django.utils.translation import ngettext
 
 from consortia.models import Consortium
 from portal.models import Notification, User
-from portal.notifications import notification_queue
+from portal.notifications import notifications_queue
 from portal.services import audit_record
 
 from . import services
 from .models import ProgressReport, ReportingPeriod
-from .reminders import Reminder, _message, reminder_recipients
+from .reminders import reminder_message, reminder_recipients
 from .report_list import report_rows_visible_to
 from .review_permissions import can_bulk_review, can_remind, is_province
 from .selectors import period_lock_date
@@ -158,19 +158,15 @@ def _remind_one(actor: User, row: Consortium, now: dt.datetime) -> ItemResult:
             return _result(row, False, _("Nobody to remind: the consortium has no active lead."))
         locks_on = period_lock_date(period=period, consortium=row)
         stamp = now.strftime("%Y%m%dT%H%M%S.%f")
-        for user in recipients:
-            reminder = Reminder(
-                kind="overdue", period=period, consortium=row, recipient=user, locks_on=locks_on
-            )
-            subject, body = _message(reminder)
-            notification_queue(
-                recipient=user,
-                kind=REMIND_KIND,
-                subject=subject,
-                body=body,
-                url=reverse("reporting:report-detail", args=[row.pk, period.code]),
-                dedupe_key=f"{prefix}{user.pk}:{stamp}",
-            )
+        notifications_queue(
+            recipients=recipients,
+            kind=REMIND_KIND,
+            message=lambda: reminder_message(
+                kind="overdue", period=period, consortium=row, locks_on=locks_on
+            ),
+            url=reverse("reporting:report-detail", args=[row.pk, period.code]),
+            dedupe_key=lambda user: f"{prefix}{user.pk}:{stamp}",
+        )
         target = ProgressReport.objects.get(pk=row.report_ref) if row.report_ref else row
         audit_record(
             actor=actor,

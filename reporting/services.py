@@ -2,17 +2,17 @@
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy
 
 from consortia.models import Consortium
 from portal.models import User
-from portal.notifications import notification_queue
+from portal.notifications import notifications_queue
 from portal.permissions import Decision
 from portal.services import audit_record
 from portal.uploads import files_cleanup_on_error, store_file
@@ -353,7 +353,7 @@ def report_submit(
         report,
         User.objects.filter(organisation_id=report.consortium.authority_id, is_active=True),
         "report.submit",
-        _("Progress report submitted: “%(name)s”, %(period)s"),
+        gettext_lazy("Progress report submitted: “%(name)s”, %(period)s"),
     )
     return report
 
@@ -389,7 +389,7 @@ def report_confirm(*, actor: User, report: ProgressReport, comment: str = "") ->
         report,
         _lead_users(report),
         "report.confirm",
-        _("The province confirmed the report of “%(name)s”, %(period)s"),
+        gettext_lazy("The province confirmed the report of “%(name)s”, %(period)s"),
     )
     return report
 
@@ -414,7 +414,7 @@ def report_return(*, actor: User, report: ProgressReport, comment: str) -> Progr
         report,
         recipients,
         "report.return",
-        _("The report of “%(name)s”, %(period)s, was returned for revision"),
+        gettext_lazy("The report of “%(name)s”, %(period)s, was returned for revision"),
         body=comment,
     )
     return report
@@ -434,7 +434,7 @@ def report_accept(*, actor: User, report: ProgressReport, comment: str = "") -> 
         report,
         recipients,
         "report.accept",
-        _("The Ministry accepted the report of “%(name)s”, %(period)s"),
+        gettext_lazy("The Ministry accepted the report of “%(name)s”, %(period)s"),
     )
     return report
 
@@ -471,14 +471,16 @@ def _lead_users(report: ProgressReport):
 
 
 def _notify(
-    report: ProgressReport, users, kind: str, subject_template: str, body: str = ""
+    report: ProgressReport, users, kind: str, subject_template: Promise, body: str = ""
 ) -> None:
-    with override(settings.LANGUAGE_CODE):
-        subject = subject_template % {
+    """Tell ``users``; ``subject_template`` is lazy, so that each recipient reads it (and the
+    period's name) in their own language (the reviewer's comment stays as written)."""
+
+    def message() -> tuple[str, str]:
+        subject = str(subject_template) % {
             "name": report.consortium.name,
-            "period": report.period.name_zh,
+            "period": report.period.name,
         }
-    for user in users:
-        notification_queue(
-            recipient=user, kind=kind, subject=subject, body=body or subject, url=report_url(report)
-        )
+        return subject, body or subject
+
+    notifications_queue(recipients=users, kind=kind, message=message, url=report_url(report))

@@ -1,6 +1,7 @@
 """The implementation plan: mandatory tasks, quota, deadline, uploads, frozen versions, audit, PDF."""
 
 import datetime as dt
+import re
 import threading
 from pathlib import Path
 
@@ -16,8 +17,9 @@ from consortia.pdf import plan_pdf_page_count
 from consortia.samples import CONSORTIUM, blank_pdf, fill_plan, scan_upload
 from consortia.tests.conftest import make_consortium, make_ready_plan
 from consortia.workflows import PlanState
-from portal.models import AuditEntry
+from portal.models import AuditEntry, User
 from portal.pdf import pdf_text
+from portal.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +95,27 @@ def test_submission_freezes_content_pdf_and_scan_with_digests(
             assert hashlib.sha256(fh.read()).hexdigest() == digest
     assert version.content["consortium"]["name"] == CONSORTIUM["name"]
     assert Plan.objects.get(pk=ready_plan.pk).state == PlanState.SUBMITTED
+
+
+def test_submission_audit_entry_records_the_stamped_scan_as_stored_in_the_version(
+    ready_plan, province_user, before_deadline
+):
+    import hashlib
+
+    from django.core.files.storage import default_storage
+
+    scan_sha256 = ready_plan.scan_sha256
+    version = services.plan_submit(actor=province_user, plan=ready_plan)
+    entry = AuditEntry.objects.get(action="plan.submit", object_id=str(ready_plan.pk))
+    with default_storage.open(version.scan.name, "rb") as fh:
+        scan = fh.read()
+    assert len(scan_sha256) == 64
+    assert entry.data["scan_sha256"] == version.scan_sha256 == scan_sha256
+    assert entry.data["scan_sha256"] == hashlib.sha256(scan).hexdigest()
+    assert entry.data["scan"] == version.scan.name
+    assert entry.data["scan_size"] == len(scan)
+    assert entry.data["scan_pages"] == version.scan_pages > 0
+    assert entry.data["pdf_sha256"] == version.pdf_sha256 and entry.data["version"] == 1
 
 
 def test_submitted_version_cannot_be_changed(
@@ -191,6 +214,83 @@ def test_whole_workflow_leaves_an_audit_entry_per_transition(
     assert lead.role == "consortium_lead"
     assert list(consortium_list_visible_to(user=lead)) == [plan.consortium]
     assert any(CONSORTIUM["contact_email"] in m.to for m in mailoutbox)
+
+
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def mail_to(mailoutbox, user):
+    """The one e-mail sent to ``user``, and its text before the portal link."""
+    [message] = [m for m in mailoutbox if m.to == [user.email]]
+    return message, message.subject + "\n" + message.body.split("http")[0]
+
+
+def test_plan_decisions_are_mailed_in_each_recipients_language_not_the_reviewers(
+    ready_plan,
+    province_user,
+    ministry_staff,
+    client,
+    before_deadline,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    colleague = UserFactory(role="provincial_authority", organisation_code="110000", language="en")
+    services.plan_submit(actor=province_user, plan=ready_plan)
+    # The reviewer works in English: the switch sets the cookie and remembers the choice.
+    client.force_login(ministry_staff)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("consortia:plan-action", args=[ready_plan.consortium_id, "return"]),
+            {"section_plan": "请细化工作计划"},
+        )
+    assert response.status_code == 302
+    message, text = mail_to(mailoutbox, province_user)
+    assert message.subject == f"工业和信息化部已将“{CONSORTIUM['name']}”的实施方案退回修改"
+    assert not LATIN_WORD.search(text), text
+    message, text = mail_to(mailoutbox, colleague)
+    assert message.subject == (
+        f"The Ministry returned the plan of “{CONSORTIUM['name']}” for revision"
+    )
+    # The same for a decision taken through the service while English is active.
+    mailoutbox.clear()
+    ready_plan.refresh_from_db()
+    services.plan_upload_scan(
+        actor=province_user, plan=ready_plan, upload=scan_upload(plan_pdf_page_count(ready_plan))
+    )
+    services.plan_submit(actor=province_user, plan=ready_plan)
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        services.plan_approve(actor=ministry_staff, plan=ready_plan)
+    message, text = mail_to(mailoutbox, province_user)
+    assert "工业和信息化部已批准" in message.subject and not LATIN_WORD.search(text), text
+    assert mail_to(mailoutbox, colleague)[0].subject.startswith("The Ministry approved the plan")
+    # The new lead's invitation: a new account reads the portal's language, Chinese.
+    lead = User.objects.get(email=CONSORTIUM["contact_email"])
+    message, _text = mail_to(mailoutbox, lead)
+    assert message.subject == f"您在工业数据先行先试管理平台的账号（“{CONSORTIUM['name']}”）"
+
+
+def test_a_submission_is_mailed_to_the_ministry_in_each_recipients_language(
+    ready_plan,
+    province_user,
+    ministry_staff,
+    ministry_admin,
+    before_deadline,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    ministry_admin.language = "en"
+    ministry_admin.save()
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        services.plan_submit(actor=province_user, plan=ready_plan)
+    message, text = mail_to(mailoutbox, ministry_staff)
+    assert message.subject.startswith("实施方案已提交") and "北京市" in message.subject
+    assert not LATIN_WORD.search(text), text
+    message, _text = mail_to(mailoutbox, ministry_admin)
+    assert message.subject.startswith("Plan submitted:") and "Beijing" in message.subject
+    assert message.body.startswith(
+        "A provincial authority submitted an implementation plan for review."
+    )
 
 
 def test_out_of_order_transitions_are_refused_with_a_reason(

@@ -3,9 +3,11 @@
 import pytest
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
+from django.urls import reverse
+from django.utils.translation import get_language
 
-from portal.models import AuditEntry, Notification
-from portal.notifications import notification_queue
+from portal.models import AuditEntry, Notification, User
+from portal.notifications import notification_queue, notifications_queue
 from portal.services import audit_record
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +66,81 @@ def test_notification_is_delivered_once_and_listed_for_its_recipient(
     assert "计划已提交" in client.get("/notifications/").content.decode()
     client.force_login(other_province_user)
     assert "计划已提交" not in client.get("/notifications/").content.decode()
+
+
+def test_notifications_are_written_once_per_language_in_each_recipients_own(
+    province_user, other_province_user, ministry_staff
+):
+    other_province_user.language = "en"
+    other_province_user.save()
+    composed = []
+
+    def message():
+        composed.append(get_language())
+        return f"subject-{get_language()}", "body"
+
+    notifications = notifications_queue(
+        recipients=[province_user, other_province_user, ministry_staff],
+        kind="test",
+        message=message,
+        dedupe_key=lambda user: f"test:{user.pk}",
+    )
+    assert sorted(composed) == ["en", "zh-hans"]  # once per language, not per recipient
+    assert {n.recipient_id: n.subject for n in notifications} == {
+        province_user.pk: "subject-zh-hans",
+        other_province_user.pk: "subject-en",
+        ministry_staff.pk: "subject-zh-hans",
+    }
+    assert {n.dedupe_key for n in notifications} == {
+        f"test:{u.pk}" for u in (province_user, other_province_user, ministry_staff)
+    }
+
+
+def test_switching_the_language_remembers_it_for_the_users_e_mails(client, province_user):
+    assert province_user.language == "zh-hans"  # the portal's language until they choose
+    client.force_login(province_user)
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/notifications/"})
+    assert response.status_code == 302 and response.url == "/notifications/"
+    assert response.cookies["django_language"].value == "en"
+    assert User.objects.get(pk=province_user.pk).language == "en"
+    entry = AuditEntry.objects.get(action="user.language", object_id=str(province_user.pk))
+    assert entry.actor == province_user and entry.data == {"from": "zh-hans", "to": "en"}
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert AuditEntry.objects.filter(action="user.language").count() == 1  # no change, no entry
+
+
+def test_an_unknown_language_or_an_anonymous_switch_stores_nothing(client, province_user):
+    client.force_login(province_user)
+    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    assert User.objects.get(pk=province_user.pk).language == "zh-hans"
+    client.logout()
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.cookies["django_language"].value == "en"  # the page still switches
+    assert User.objects.get(pk=province_user.pk).language == "zh-hans"
+    assert not AuditEntry.objects.filter(action="user.language").exists()
+
+
+def test_the_ministry_administrator_sets_a_users_language_in_the_admin(
+    client, ministry_admin, province_user
+):
+    client.force_login(ministry_admin)
+    url = reverse("admin:portal_user_change", args=[province_user.pk])
+    assert 'name="language"' in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "username": province_user.username,
+            "email": province_user.email,
+            "first_name": province_user.first_name,
+            "last_name": province_user.last_name,
+            "role": province_user.role,
+            "organisation": province_user.organisation_id,
+            "language": "en",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert User.objects.get(pk=province_user.pk).language == "en"
 
 
 def test_notification_api_shows_only_my_own(api_client, province_user, other_province_user):

@@ -125,6 +125,26 @@ def test_fourteen_days_before_the_due_date_the_lead_and_the_province_are_reminde
     assert not reminders(recipient__in=[submitted_lead, other_province_user]).exists()
 
 
+def test_each_recipient_is_reminded_in_their_own_language(
+    beijing_pilot, province_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    lead = lead_of(beijing_pilot)
+    lead.language = "en"
+    lead.save()
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_send(today=Q2_DUE - dt.timedelta(14)) == 2
+    sent = {m.to[0]: m for m in mailoutbox}
+    name = beijing_pilot.name
+    assert sent[lead.email].subject == (
+        f"Reminder: the “2026 Q2 progress report” of “{name}” is due in 14 days"
+    )
+    assert "has not been submitted yet" in sent[lead.email].body
+    chinese = sent[province_user.email]
+    assert "2026年第二季度进展报告" in chinese.subject and "Reminder" not in chinese.subject
+    assert "submitted" not in chinese.body
+
+
 def test_due_date_overdue_once_and_nothing_after_entry_locks(beijing_pilot, province_user):
     lead = lead_of(beijing_pilot)
 

@@ -1,11 +1,14 @@
 """Progress reports: periods and locks, pre-filling, concurrent edits, answers, review workflow, access."""
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
-from consortia.samples import blank_pdf
+from consortia.samples import CONSORTIUM, blank_pdf
 from portal.models import AuditEntry
 from reporting import services
 from reporting.models import ProgressReport
@@ -175,6 +178,63 @@ def test_review_workflow_is_audited_and_refuses_the_wrong_people(
     with pytest.raises(PermissionDenied), on_date("2026-07-01"):
         services.report_update(
             actor=pilot.lead, report=report, revision=report.revision, data={"summary": "改"}
+        )
+
+
+def mail_to(mailoutbox, user):
+    """The one e-mail sent to ``user``, and its text before the portal link."""
+    [message] = [m for m in mailoutbox if m.to == [user.email]]
+    return message, message.subject + "\n" + message.body.split("http")[0]
+
+
+def test_report_reviews_are_mailed_in_each_recipients_language_not_the_reviewers(
+    pilot, on_date, ministry_staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    latin_word = re.compile(r"[A-Za-z]{2,}")
+    name = CONSORTIUM["name"]
+    province = pilot.authority
+    province.language = "en"  # the province reads English; the lead, the portal's Chinese
+    province.save()
+    with on_date("2026-07-01"):
+        report = services.report_start(
+            actor=pilot.lead, consortium=pilot.consortium, period=pilot.q2
+        )
+        services.report_update(
+            actor=pilot.lead, report=report, revision=report.revision, entries=answer_all(report)
+        )
+        report.refresh_from_db()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.report_submit(actor=pilot.lead, report=report)  # the lead works in Chinese
+        message, _text = mail_to(mailoutbox, province)
+        assert message.subject == f"Progress report submitted: “{name}”, 2026 Q2 progress report"
+        mailoutbox.clear()
+        with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+            services.report_confirm(actor=province, report=report)
+        message, text = mail_to(mailoutbox, pilot.lead)
+        assert message.subject == f"地方主管部门已确认“{name}”的2026年第二季度进展报告"
+        assert not latin_word.search(text), text
+        mailoutbox.clear()
+        with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+            services.report_return(actor=ministry_staff, report=report, comment="请补充数据集规模")
+        message, text = mail_to(mailoutbox, pilot.lead)
+        assert message.subject == f"“{name}”的2026年第二季度进展报告已被退回修改"
+        assert "请补充数据集规模" in text and not latin_word.search(text), text
+        message, _text = mail_to(mailoutbox, province)
+        assert message.subject == (
+            f"The report of “{name}”, 2026 Q2 progress report, was returned for revision"
+        )
+        report.refresh_from_db()
+        services.report_submit(actor=pilot.lead, report=report)
+        services.report_confirm(actor=province, report=report)
+        mailoutbox.clear()
+        with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+            services.report_accept(actor=ministry_staff, report=report)
+        message, text = mail_to(mailoutbox, pilot.lead)
+        assert message.subject == f"工业和信息化部已采纳“{name}”的2026年第二季度进展报告"
+        assert not latin_word.search(text), text
+        message, _text = mail_to(mailoutbox, province)
+        assert message.subject == (
+            f"The Ministry accepted the report of “{name}”, 2026 Q2 progress report"
         )
 
 

@@ -325,6 +325,29 @@ def test_ministry_reminds_every_overdue_report_once_even_when_clicking_twice(
         assert Notification.objects.filter(kind="reminder.manual").count() == sent.count()
 
 
+def test_remind_now_is_mailed_in_each_recipients_language_not_the_reminders(
+    two_pilots, client, ministry_staff, on_date, django_capture_on_commit_callbacks
+):
+    pilot, _other, _q2 = two_pilots
+    pilot.authority.language = "en"  # Beijing's province reads English, its lead Chinese
+    pilot.authority.save()
+    login(client, ministry_staff, "en")
+    with on_date(TODAY), django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/reports/bulk/", {"action": "remind", "items": [f"{pilot.consortium.pk}:2026-q1"]}
+        )
+    sent = {m.to[0]: m for m in mail.outbox}
+    name = pilot.consortium.name
+    lead = sent[pilot.lead.email]
+    assert lead.subject == f"逾期：“{name}”的“2026年第一季度进展报告”已于2026-04-15截止"
+    assert "Overdue" not in lead.subject + lead.body and "submitted" not in lead.body
+    province = sent[pilot.authority.email]
+    assert province.subject == (
+        f"Overdue: the “2026 Q1 progress report” of “{name}” was due on 2026-04-15"
+    )
+    assert province.body.startswith("The “2026 Q1 progress report” of")
+
+
 def test_a_province_reminds_its_own_leads_through_the_api_and_not_another_provinces(
     two_pilots, api_client, province_user, on_date
 ):
