@@ -11,19 +11,16 @@ from .models import Consortium
 from .workflows import PlanState
 
 
-class ConsortiumFilter(django_filters.FilterSet):
+class ConsortiumRowFilter(django_filters.FilterSet):
+    """What every list of consortia filters on (the consortia list, the reports list): program,
+    recommending authority and a search in the consortium's and its lead unit's names."""
+
     program = django_filters.ModelChoiceFilter(
         field_name="program",
         to_field_name="code",
         queryset=Program.objects.all(),
         label=_("Program"),
         help_text="Program code.",
-    )
-    state = django_filters.ChoiceFilter(
-        field_name="plan__state",
-        choices=PlanState.choices,
-        label=_("State"),
-        help_text="State of the plan.",
     )
     authority = django_filters.ModelChoiceFilter(
         field_name="authority",
@@ -36,6 +33,21 @@ class ConsortiumFilter(django_filters.FilterSet):
         method="filter_search",
         label=_("Search"),
         help_text="Part of the consortium's name or of its lead unit's name.",
+    )
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(lead_unit_name__icontains=value))
+
+
+class ConsortiumFilter(ConsortiumRowFilter):
+    state = django_filters.ChoiceFilter(
+        field_name="plan__state",
+        choices=PlanState.choices,
+        label=_("State"),
+        help_text="State of the plan.",
     )
     ordering = django_filters.OrderingFilter(
         fields=(
@@ -61,9 +73,3 @@ class ConsortiumFilter(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         order = list(queryset.query.order_by or queryset.model._meta.ordering)
         return queryset.order_by(*order, "pk") if "pk" not in order else queryset
-
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(lead_unit_name__icontains=value))

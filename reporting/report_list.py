@@ -16,9 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
+from consortia.filters import ConsortiumRowFilter
 from consortia.models import Consortium
-from portal.models import Organisation
-from tasks_catalog.models import Program
 
 from .expectations import HANDED_IN, expected_pairs
 from .models import ProgressReport, ReportingPeriod
@@ -79,25 +78,11 @@ class RowStateFilter(django_filters.ChoiceFilter):
     """The row's state: ``not_started`` or the report's (an annotation, so typed here)."""
 
 
-class ReportRowFilter(django_filters.FilterSet):
-    program = django_filters.ModelChoiceFilter(
-        field_name="program",
-        to_field_name="code",
-        queryset=Program.objects.all(),
-        label=_("Program"),
-        help_text="Program code.",
-    )
+class ReportRowFilter(ConsortiumRowFilter):
     period = django_filters.CharFilter(
         field_name="period_code",
         label=_("Reporting period"),
         help_text="Period code, e.g. 2026-q2.",
-    )
-    authority = django_filters.ModelChoiceFilter(
-        field_name="authority",
-        to_field_name="code",
-        queryset=Organisation.objects.filter(kind=Organisation.Kind.PROVINCIAL_AUTHORITY),
-        label=_("Recommending authority"),
-        help_text="Code of the recommending authority (e.g. 110000).",
     )
     state = RowStateFilter(
         field_name="report_state",
@@ -109,11 +94,6 @@ class ReportRowFilter(django_filters.FilterSet):
         field_name="overdue",
         label=_("Overdue"),
         help_text="true: only reports past their due date and not handed in.",
-    )
-    search = django_filters.CharFilter(
-        method="filter_search",
-        label=_("Search"),
-        help_text="Part of the consortium's name or of its lead unit's name.",
     )
     ordering = django_filters.OrderingFilter(
         fields=(
@@ -137,9 +117,3 @@ class ReportRowFilter(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         order = list(queryset.query.order_by)
         return queryset.order_by(*order, "pk", "period_due") if "pk" not in order else queryset
-
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(lead_unit_name__icontains=value))

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -175,6 +175,13 @@ class _ReportMixin:
         report = ProgressReport.objects.filter(consortium=consortium, period=period_obj).first()
         return consortium, period_obj, report
 
+    def load_started(self, request, consortium_pk, period) -> ProgressReport:
+        """The report, or 404 (JSON, code ``not_found``) while the period's report is not started."""
+        _c, _p, report = self.load(request, consortium_pk, period)
+        if report is None:
+            raise NotFound(_("This report has not been started."), code="not_found")
+        return report
+
     def report_response(self, report, code=status.HTTP_200_OK):
         report = ProgressReport.objects.prefetch_related("entries__task", "entries__evidence").get(
             pk=report.pk
@@ -187,12 +194,7 @@ class ReportDetailView(_ReportMixin, APIView):
         parameters=PATH, responses=ReportSerializer, summary="A consortium's report for a period"
     )
     def get(self, request, consortium_pk, period):
-        _c, _p, report = self.load(request, consortium_pk, period)
-        if report is None:
-            return Response(
-                {"detail": _("This report has not been started."), "code": "not_found"},
-                status=status.HTTP_404_NOT_FOUND,
-            )
+        report = self.load_started(request, consortium_pk, period)
         return self.report_response(report)
 
     @extend_schema(
@@ -202,12 +204,7 @@ class ReportDetailView(_ReportMixin, APIView):
         summary="Save the draft (send the revision you started from)",
     )
     def patch(self, request, consortium_pk, period):
-        _c, _p, report = self.load(request, consortium_pk, period)
-        if report is None:
-            return Response(
-                {"detail": _("This report has not been started."), "code": "not_found"},
-                status=status.HTTP_404_NOT_FOUND,
-            )
+        report = self.load_started(request, consortium_pk, period)
         data = ReportUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -252,12 +249,7 @@ class ReportSubmitView(_ReportMixin, APIView):
         ),
     )
     def post(self, request, consortium_pk, period):
-        _c, _p, report = self.load(request, consortium_pk, period)
-        if report is None:
-            return Response(
-                {"detail": _("This report has not been started."), "code": "not_found"},
-                status=status.HTTP_404_NOT_FOUND,
-            )
+        report = self.load_started(request, consortium_pk, period)
         data = ReportSubmitInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -358,12 +350,8 @@ class ReportPreviewView(_ReportMixin, APIView):
         summary="Before submitting: what will be sent, what blocks it, what reads like last period",
     )
     def get(self, request, consortium_pk, period):
-        consortium, period_obj, report = self.load(request, consortium_pk, period)
-        if report is None:
-            return Response(
-                {"detail": _("This report has not been started."), "code": "not_found"},
-                status=status.HTTP_404_NOT_FOUND,
-            )
+        report = self.load_started(request, consortium_pk, period)
+        consortium, period_obj = report.consortium, report.period
         decision = can_submit_report(
             request.user,
             report,
@@ -390,12 +378,7 @@ class ReportCompareView(_ReportMixin, APIView):
         summary="The report beside the same consortium's previous report, field by field",
     )
     def get(self, request, consortium_pk, period):
-        _c, _p, report = self.load(request, consortium_pk, period)
-        if report is None:
-            return Response(
-                {"detail": _("This report has not been started."), "code": "not_found"},
-                status=status.HTTP_404_NOT_FOUND,
-            )
+        report = self.load_started(request, consortium_pk, period)
         return Response(
             ReportCompareSerializer(_comparison_payload(report_compare(report=report))).data
         )
@@ -448,13 +431,8 @@ class EvidenceUploadView(_ReportMixin, APIView):
         summary="Attach an evidence file to a task entry",
     )
     def post(self, request, consortium_pk, period, task):
-        _c, _p, report = self.load(request, consortium_pk, period)
+        report = self.load_started(request, consortium_pk, period)
         upload = request.FILES.get("file")
-        if report is None:
-            return Response(
-                {"detail": _("This report has not been started."), "code": "not_found"},
-                status=status.HTTP_404_NOT_FOUND,
-            )
         if upload is None:
             return Response(
                 {"detail": _("Send the file in the field “file”."), "code": "required"},

@@ -289,6 +289,13 @@ def test_report_api_path(pilot, on_date, ministry_staff, api_client):
     base = f"/api/v1/consortia/{pilot.consortium.pk}/reports/2026-q2/"
     with on_date("2026-07-01"):
         api_client.force_authenticate(pilot.lead)
+        for suffix in ("", "preview/", "compare/"):  # before the report is started
+            missing = api_client.get(base + suffix, HTTP_ACCEPT_LANGUAGE="en")
+            assert missing.status_code == 404
+            assert missing.json() == {
+                "detail": "This report has not been started.",
+                "code": "not_found",
+            }
         body = api_client.post(base + "start/").json()
         entries = {str(e["task"]): {"status": "at_risk", "percent": 20} for e in body["entries"]}
         stale = api_client.patch(
