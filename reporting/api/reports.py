@@ -303,7 +303,7 @@ class ReportPreviewSerializer(serializers.Serializer):
 class EntryValuesSerializer(serializers.ModelSerializer):
     class Meta:
         model = TaskProgress
-        fields = ["nothing_to_report", "status", "percent", "work_done", "next_plan", "problems"]
+        fields = services.ENTRY_FIELDS
 
 
 class CompareTaskSerializer(PreviewTaskSerializer):
