@@ -41,11 +41,11 @@ class InboxItem:
         """Oldest first; then what has no "since" (deadlines), soonest due first."""
         since = self.since
         if isinstance(since, dt.datetime):
-            since = timezone.localtime(since).replace(tzinfo=None)
+            since = timezone.localtime(since)
         elif isinstance(since, dt.date):
-            since = dt.datetime.combine(since, dt.time.min)
-        far = dt.date.max
-        return (since is None, since or dt.datetime.max, self.due or far, self.title)
+            since = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+        far, never = dt.date.max, dt.datetime.max.replace(tzinfo=dt.UTC)
+        return (since is None, since or never, self.due or far, self.title)
 
 
 Provider = Callable[[object], list[InboxItem]]

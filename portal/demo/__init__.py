@@ -9,7 +9,7 @@ from portal.models import Organisation, User
 from portal.roles import Role
 from portal.services import user_sync_role
 
-DEMO_PASSWORD = "demo2026"
+DEMO_PASSWORD = "demo2026"  # noqa: S105 - published for the demo; load_demo refuses production
 
 _loaders: list[Callable] = []
 

@@ -184,7 +184,7 @@ def test_stacked_chart_omits_zero_segments_and_shows_legend():
 
 
 def test_stacked_chart_rejects_rows_of_the_wrong_length():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="has 1 values for 3 series"):
         stacked_bar_chart([StackRow("a", [1])], series=SERIES, title="t")
 
 

@@ -94,8 +94,8 @@ def mixed(province_user, other_province_user, ministry_staff, settings, tmp_path
         consortium=late.consortium,
         period=ReportingPeriod.objects.get(program=late.consortium.program, code="2026-q3"),
         state="submitted",
-        submitted_at=timezone.make_aware(dt.datetime(2026, 10, 20, 9)),
-        first_submitted_at=timezone.make_aware(dt.datetime(2026, 10, 20, 9)),
+        submitted_at=dt.datetime(2026, 10, 20, 9, tzinfo=timezone.get_current_timezone()),
+        first_submitted_at=dt.datetime(2026, 10, 20, 9, tzinfo=timezone.get_current_timezone()),
     )
     TaskProgress.objects.create(
         report=stray, task=late.consortium.plan.selections.first().task, status="at_risk"

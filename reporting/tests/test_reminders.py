@@ -198,7 +198,7 @@ def test_offsets_come_from_the_periodic_task(beijing_pilot, province_user):
     assert reminders_send(today=Q2_DUE - dt.timedelta(7)) == 0
     assert reminders_send(today=Q2_DUE - dt.timedelta(7), offsets=[7, 1]) == 2
     assert set(reminders().values_list("kind", flat=True)) == {"reminder.before_7"}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="offsets must be a list of whole numbers"):
         reminders_send(today=Q2_DUE, offsets=["soon"])
 
 

@@ -529,7 +529,7 @@ def test_a_pilot_approved_after_a_due_date_is_neither_expected_nor_overdue_for_t
         consortium=late,
         period=ReportingPeriod.objects.get(program=program, code="2026-q2"),
         state="accepted",
-        first_submitted_at=timezone.make_aware(dt.datetime(2026, 7, 1, 9)),
+        first_submitted_at=dt.datetime(2026, 7, 1, 9, tzinfo=timezone.get_current_timezone()),
     )
     TaskProgress.objects.create(
         report=legacy, task=late.plan.selections.first().task, status="at_risk"
