@@ -48,7 +48,9 @@ def test_ministry_filters_drills_down_and_downloads_the_summary(page, tmp_path, 
         for key in ("expected", "handed-in", "overdue", "on-time-rate", "at-risk", "mean-percent")
     }
     # Beijing's Q2 report was handed in five days late; its entries carry the task figures.
-    assert shown["expected"] == "1" and shown["handed-in"] == "1" and shown["overdue"] == "0"
+    assert shown["expected"] == "1"
+    assert shown["handed-in"] == "1"
+    assert shown["overdue"] == "0"
     assert shown["on-time-rate"] == "0.0%"
     at_risk = TaskProgress.objects.filter(
         report__consortium__authority__code="110000",
@@ -56,7 +58,8 @@ def test_ministry_filters_drills_down_and_downloads_the_summary(page, tmp_path, 
         status="at_risk",
         nothing_to_report=False,
     )
-    assert shown["at-risk"] == str(at_risk.count()) and at_risk.count() > 0
+    assert shown["at-risk"] == str(at_risk.count())
+    assert at_risk.count() > 0
     assert re.fullmatch(r"\d+\.\d%", shown["mean-percent"])
 
     # Drill into the tasks at risk: the rows behind the figure, then one of their reports.
@@ -64,7 +67,8 @@ def test_ministry_filters_drills_down_and_downloads_the_summary(page, tmp_path, 
     assert page.inner_text("[data-testid=drilldown-count]") == shown["at-risk"]
     first = at_risk.order_by("task__number").first()
     row = page.locator(f"[data-testid=entry-{first.pk}]")
-    assert "存在风险" in row.inner_text() and "京津冀钢铁数据联合体" in row.inner_text()
+    assert "存在风险" in row.inner_text()
+    assert "京津冀钢铁数据联合体" in row.inner_text()
     row.locator("text=查看报告").click()
     assert "京津冀钢铁数据联合体" in page.inner_text("h1")
     page.go_back()
@@ -79,8 +83,10 @@ def test_ministry_filters_drills_down_and_downloads_the_summary(page, tmp_path, 
         page.click("[data-testid=summary-download] >> nth=0")
     text = pdf_text(Path(info.value.path()).read_bytes())
     flat = re.sub(r"\s+", "", text)
-    assert "北京市" in flat and "2026年第二季度进展报告" in flat
+    assert "北京市" in flat
+    assert "2026年第二季度进展报告" in flat
     assert "京津冀钢铁数据联合体" in flat
     assert "粤港澳电子数据联合体" not in flat  # Guangdong's consortium is not in Beijing's version
-    assert shown["on-time-rate"] in flat and shown["mean-percent"] in flat
+    assert shown["on-time-rate"] in flat
+    assert shown["mean-percent"] in flat
     assert f"存在风险{shown['at-risk']}项" in flat

@@ -89,9 +89,9 @@ def test_plan_from_draft_to_approved_pilot(page, tmp_path, settings):
     page.click("[data-testid=edit-plan]")
     page.fill("#id_work_foundation", text_of_length(FOUNDATION_PARAGRAPHS, 800))
     counter = page.locator(".field-work_foundation .counter").inner_text()
-    assert (
-        counter.startswith("7") and "800" in counter
-    )  # about 800 characters, counted as the server does
+    # about 800 characters, counted as the server does
+    assert counter.startswith("7")
+    assert "800" in counter
     page.fill("#id_implementation_plan", text_of_length(PLAN_PARAGRAPHS, 2000))
     for box in page.locator("input[name=commitments]").all():
         box.check()
@@ -152,7 +152,9 @@ def test_plan_from_draft_to_approved_pilot(page, tmp_path, settings):
     page.click("[data-testid=confirm]")
     assert page.inner_text("[data-testid=plan-state]") == "已批准"
     audit = page.inner_text("[data-testid=audit]")
-    assert audit.count("已提交") == 2 and "退回修改" in audit and "已批准" in audit
+    assert audit.count("已提交") == 2
+    assert "退回修改" in audit
+    assert "已批准" in audit
     logout(page)
 
     # The lead contact sets a password from the invitation and sees the consortium.

@@ -158,7 +158,8 @@ def test_autosave_saves_after_typing_stops_and_nothing_to_report_clears_the_task
     assert carried_plan  # pre-filled from the previous period
     page.fill("#id_t6_problems", "本期新写的问题。")
     page.check("#id_t6_nothing_to_report")
-    assert page.input_value("#id_t6_work_done") == "" and page.input_value("#id_t6_status") == ""
+    assert page.input_value("#id_t6_work_done") == ""
+    assert page.input_value("#id_t6_status") == ""
     # The carried-over plan goes; the problem written this period stays.
     assert page.input_value("#id_t6_next_plan") == ""
     assert page.input_value("#id_t6_problems") == "本期新写的问题。"
@@ -167,7 +168,9 @@ def test_autosave_saves_after_typing_stops_and_nothing_to_report_clears_the_task
     assert "未填写" in page.inner_text("#task-7 [data-answered-badge]")
     page.click("[data-testid=save-report]")
     entry = report.entries.get(task__number=6)
-    assert entry.nothing_to_report and entry.work_done == "" and entry.status == ""
+    assert entry.nothing_to_report
+    assert entry.work_done == ""
+    assert entry.status == ""
     assert (entry.next_plan, entry.problems) == ("", "本期新写的问题。")
 
 

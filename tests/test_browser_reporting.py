@@ -134,4 +134,5 @@ def test_quarterly_report_from_draft_to_accepted(page, tmp_path, settings):
         page.click("[data-testid=report-accept]")
         assert page.inner_text("[data-testid=report-state]") == "工业和信息化部已采纳"
         history = page.inner_text("[data-testid=report-audit]")
-        assert history.count("已提交") == 2 and "退回修改" in history
+        assert history.count("已提交") == 2
+        assert "退回修改" in history

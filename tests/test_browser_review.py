@@ -98,7 +98,8 @@ def test_ministry_reminds_the_overdue_and_the_province_confirms_in_bulk(page, tm
         shot(page, "3-province-selected")
         page.click("[data-testid=bulk-confirm]")
         summary = page.inner_text("[data-testid=bulk-summary]")
-        assert "已完成2份" in summary and "未执行1份" in summary
+        assert "已完成2份" in summary
+        assert "未执行1份" in summary
         assert "该报告尚未开始填写" in page.inner_text(
             f"[data-testid=result-{first.consortium.pk}-2026-q1]"
         )

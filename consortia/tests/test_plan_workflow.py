@@ -52,7 +52,8 @@ def test_mandatory_task_cannot_be_unticked_in_the_page(client, province_user, id
     response = client.post(reverse("consortia:tasks-edit", args=[plan.consortium_id]), data)
     assert response.status_code == 302
     numbers = set(Plan.objects.get(pk=plan.pk).selections.values_list("task__number", flat=True))
-    assert {1, 3, 17} <= numbers and 2 in numbers
+    assert {1, 3, 17} <= numbers
+    assert 2 in numbers
 
 
 def test_credit_code_check_character_is_validated(province_user, idfa):
@@ -115,7 +116,8 @@ def test_submission_audit_entry_records_the_stamped_scan_as_stored_in_the_versio
     assert entry.data["scan"] == version.scan.name
     assert entry.data["scan_size"] == len(scan)
     assert entry.data["scan_pages"] == version.scan_pages > 0
-    assert entry.data["pdf_sha256"] == version.pdf_sha256 and entry.data["version"] == 1
+    assert entry.data["pdf_sha256"] == version.pdf_sha256
+    assert entry.data["version"] == 1
 
 
 def test_submitted_version_cannot_be_changed(
@@ -193,7 +195,8 @@ def test_whole_workflow_leaves_an_audit_entry_per_transition(
     with django_capture_on_commit_callbacks(execute=True):
         services.plan_approve(actor=ministry_staff, plan=plan, comment="同意")
     plan.refresh_from_db()
-    assert plan.state == PlanState.APPROVED and plan.consortium.is_pilot
+    assert plan.state == PlanState.APPROVED
+    assert plan.consortium.is_pilot
     transitions = list(
         AuditEntry.objects.filter(object_id=str(plan.pk), to_state__gt="")
         .order_by("id")
@@ -262,7 +265,8 @@ def test_plan_decisions_are_mailed_in_each_recipients_language_not_the_reviewers
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         services.plan_approve(actor=ministry_staff, plan=ready_plan)
     message, text = mail_to(mailoutbox, province_user)
-    assert "工业和信息化部已批准" in message.subject and not LATIN_WORD.search(text), text
+    assert "工业和信息化部已批准" in message.subject
+    assert not LATIN_WORD.search(text), text
     assert mail_to(mailoutbox, colleague)[0].subject.startswith("The Ministry approved the plan")
     # The new lead's invitation: a new account reads the portal's language, Chinese.
     lead = User.objects.get(email=CONSORTIUM["contact_email"])
@@ -284,10 +288,12 @@ def test_a_submission_is_mailed_to_the_ministry_in_each_recipients_language(
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         services.plan_submit(actor=province_user, plan=ready_plan)
     message, text = mail_to(mailoutbox, ministry_staff)
-    assert message.subject.startswith("实施方案已提交") and "北京市" in message.subject
+    assert message.subject.startswith("实施方案已提交")
+    assert "北京市" in message.subject
     assert not LATIN_WORD.search(text), text
     message, _text = mail_to(mailoutbox, ministry_admin)
-    assert message.subject.startswith("Plan submitted:") and "Beijing" in message.subject
+    assert message.subject.startswith("Plan submitted:")
+    assert "Beijing" in message.subject
     assert message.body.startswith(
         "A provincial authority submitted an implementation plan for review."
     )
@@ -484,7 +490,8 @@ def test_bad_scans_are_refused_and_leave_nothing_behind(
     }[kind]
     assert expected in html, kind
     plan.refresh_from_db()
-    assert not plan.scan and not plan.scan_sha256
+    assert not plan.scan
+    assert not plan.scan_sha256
     assert AuditEntry.objects.count() == before_audit
     after_files = sorted(
         p for p in Path(tmp_path).rglob("*") if p.is_file() and "cache" not in p.parts
@@ -500,14 +507,16 @@ def test_generated_pdf_has_the_consortium_text_and_all_23_task_rows(
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content).replace("\n", "")
     assert CONSORTIUM["name"] in text
-    assert "工业和信息化部编制" in text and "材料要求盖章处，须加盖公章" in text
+    assert "工业和信息化部编制" in text
+    assert "材料要求盖章处，须加盖公章" in text
     assert ready_plan.work_foundation.splitlines()[0][:30] in text
     assert "先行先试参考任务表" in text
     for title in ["梳理并发布行业场景数据需求清单", "数据资产入表", "贡献开源数据集"]:
         assert title in text
     # Every task row: its number followed by 必选/可选 and 是/否 in the 附件2 table.
     annex = text[text.index("先行先试参考任务表") :]
-    assert annex.count("必选") == 11 and annex.count("可选") == 12
+    assert annex.count("必选") == 11
+    assert annex.count("可选") == 12
     assert "草稿" not in text  # complete plan: the form to print and stamp
 
 
@@ -582,7 +591,8 @@ def test_compare_marks_the_changed_sections(
     ).content.decode()
     assert 'data-testid="changed-opinion"' in html
     assert 'data-testid="changed-plan"' not in html
-    assert "<ins>" in html and "专项资金支持" in html
+    assert "<ins>" in html
+    assert "专项资金支持" in html
 
 
 def test_extension_page_for_the_ministry_administrator_only(
@@ -604,7 +614,8 @@ def test_extension_page_for_the_ministry_administrator_only(
         "reason": "",
     }
     response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 200 and not DeadlineExtension.objects.exists()
+    assert response.status_code == 200
+    assert not DeadlineExtension.objects.exists()
     data["new_deadline"], data["reason"] = "2026-02-01", "补报"
     response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
     assert (
@@ -613,4 +624,5 @@ def test_extension_page_for_the_ministry_administrator_only(
     data["new_deadline"] = "2026-12-15"
     assert client.post(url, data).status_code == 302
     extension = DeadlineExtension.objects.get()
-    assert extension.granted_by == ministry_admin and extension.reason == "补报"
+    assert extension.granted_by == ministry_admin
+    assert extension.reason == "补报"

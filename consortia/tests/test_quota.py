@@ -92,12 +92,14 @@ def test_quota_full_is_said_on_the_new_consortium_page_the_draft_and_the_home(
     create = client.get(
         reverse("consortia:consortium-create") + "?program=idfa-2026", HTTP_ACCEPT_LANGUAGE=lang
     ).content.decode()
-    assert text in create and 'data-testid="quota-full"' in create
+    assert text in create
+    assert 'data-testid="quota-full"' in create
     assert "2" in create[create.index('data-testid="quota-used"') :][:400]
     detail = client.get(
         reverse("consortia:consortium-detail", args=[full.pk]), HTTP_ACCEPT_LANGUAGE=lang
     ).content.decode()
-    assert text in detail and 'data-testid="quota-full"' in detail
+    assert text in detail
+    assert 'data-testid="quota-full"' in detail
     form = client.get(
         reverse("consortia:plan-edit", args=[full.pk]), HTTP_ACCEPT_LANGUAGE=lang
     ).content.decode()
@@ -105,7 +107,8 @@ def test_quota_full_is_said_on_the_new_consortium_page_the_draft_and_the_home(
     home = client.get(reverse("portal:home-province"), HTTP_ACCEPT_LANGUAGE=lang).content.decode()
     quota = home[home.index('data-testid="quota"') :]
     quota = quota[: quota.index("</ul>")]
-    assert 'data-testid="quota-full-idfa-2026"' in quota and text in quota
+    assert 'data-testid="quota-full-idfa-2026"' in quota
+    assert text in quota
     assert 'data-testid="recommend-idfa-2026"' not in quota
     assert "2" in quota  # 2 of 2 used, the returned plan counted
     # The draft's to-do says it cannot be submitted now.
@@ -144,11 +147,13 @@ def test_the_api_tells_the_quota_and_refuses_other_roles(
     assert body == {"program": "idfa-2026", "used": 2, "limit": 2, "full": True}
     returned = Plan.objects.get(consortium__name="京一")
     detail = api_client.get(f"/api/v1/consortia/{returned.consortium_id}/").json()
-    assert detail["quota"]["holds_slot"] and not detail["quota"]["blocks_submission"]
+    assert detail["quota"]["holds_slot"]
+    assert not detail["quota"]["blocks_submission"]
     # The other province: its own quota, not full.
     api_client.force_authenticate(other_province_user)
     body = api_client.get("/api/v1/consortia/quota/").json()
-    assert body["full"] is False and body["used"] == 0
+    assert body["full"] is False
+    assert body["used"] == 0
     # Denial twins: a consortium lead and Ministry staff recommend nobody.
     for user in (consortium_lead, ministry_staff):
         api_client.force_authenticate(user)

@@ -82,7 +82,8 @@ def test_ministry_filters_searches_sorts_and_pages_the_consortia(
     url = reverse("consortia:consortium-list")
     html = client.get(url).content.decode()
     assert set(listed(html)) == {c.name for c in three}
-    assert "共3个联合体" in html and 'name="authority"' in html
+    assert "共3个联合体" in html
+    assert 'name="authority"' in html
     assert listed(client.get(url, {"authority": "440000"}).content.decode()) == ["丙粤港数据联合体"]
     assert listed(client.get(url, {"search": "乙汽车集团"}).content.decode()) == [
         "乙汽车数据联合体"
@@ -95,7 +96,8 @@ def test_ministry_filters_searches_sorts_and_pages_the_consortia(
     monkeypatch.setattr("portal.listing.PAGE_SIZE", 2)
     first = client.get(url, {"ordering": "name", "program": "idfa-2026"}).content.decode()
     second = client.get(url, {"ordering": "name", "program": "idfa-2026", "page": 2}).content
-    assert len(listed(first)) == 2 and len(listed(second.decode())) == 1
+    assert len(listed(first)) == 2
+    assert len(listed(second.decode())) == 1
     assert "ordering=name" in first.split('data-testid="page-next"')[0].rsplit("href=", 1)[1]
 
     api = client.get("/api/v1/consortia/", {"ordering": "-name", "search": "数据联合体"}).json()
@@ -130,13 +132,16 @@ def test_the_returns_comments_stay_beside_the_sections_being_edited(
     login(client, province_user, language)
     pk = returned.consortium_id
     plan_page = client.get(reverse("consortia:plan-edit", args=[pk])).content.decode()
-    assert label in plan_page and FOUNDATION_COMMENT in plan_page
+    assert label in plan_page
+    assert FOUNDATION_COMMENT in plan_page
     # Beside its field: between the field's label and its text area.
     field = plan_page.split('class="field-work_foundation"')[1].split("</p>")[0]
-    assert FOUNDATION_COMMENT in field and "<textarea" in field
+    assert FOUNDATION_COMMENT in field
+    assert "<textarea" in field
     assert TASKS_COMMENT not in plan_page
     tasks_page = client.get(reverse("consortia:tasks-edit", args=[pk])).content.decode()
-    assert 'data-testid="review-comment-tasks"' in tasks_page and TASKS_COMMENT in tasks_page
+    assert 'data-testid="review-comment-tasks"' in tasks_page
+    assert TASKS_COMMENT in tasks_page
     basic = client.get(reverse("consortia:consortium-edit", args=[pk])).content.decode()
     assert BASIC_COMMENT in basic
     members = client.get(reverse("consortia:members", args=[pk])).content.decode()
@@ -167,7 +172,8 @@ def test_the_comparison_shows_what_each_section_was_asked_to_change(
     login(client, ministry_staff)
     html = client.get(reverse("consortia:compare", args=[pk]) + "?a=1&b=2").content.decode()
     foundation = html.split("三、已有工作基础")[1].split("</section>")[0]
-    assert FOUNDATION_COMMENT in foundation and 'data-testid="changed-foundation"' in foundation
+    assert FOUNDATION_COMMENT in foundation
+    assert 'data-testid="changed-foundation"' in foundation
     assert 'data-testid="review-comment-tasks"' in html
     api = client.get(f"/api/v1/consortia/{pk}/plan/compare/", {"a": 1, "b": 2}).json()
     assert api["changed"]["foundation"] is True
@@ -191,10 +197,12 @@ def test_the_review_sheet_prints_the_content_with_every_comment_its_reviewer_and
     detail = client.get(reverse("consortia:consortium-detail", args=[pk])).content.decode()
     assert 'data-testid="review-sheet"' in detail
     response = client.get(reverse("consortia:review-sheet", args=[pk]))
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content).replace("\n", "")
     assert title.replace(" ", "") in text.replace(" ", "")
-    assert FOUNDATION_COMMENT in text and TASKS_COMMENT in text
+    assert FOUNDATION_COMMENT in text
+    assert TASKS_COMMENT in text
     assert ministry_staff.display_name in text
     assert "数据中心机柜一千二百个" in text  # the latest version's content
     first = client.get(reverse("consortia:review-sheet", args=[pk]) + "?version=1")
@@ -204,7 +212,8 @@ def test_the_review_sheet_prints_the_content_with_every_comment_its_reviewer_and
     )
     api_client.force_authenticate(province_user)
     api = api_client.get(f"/api/v1/consortia/{pk}/plan/review-sheet/")
-    assert api.status_code == 200 and api.content.startswith(b"%PDF")
+    assert api.status_code == 200
+    assert api.content.startswith(b"%PDF")
 
 
 def test_the_review_sheet_is_refused_to_who_may_not_see_the_plan(

@@ -58,9 +58,11 @@ def test_notification_is_delivered_once_and_listed_for_its_recipient(
             recipient=province_user, kind="test", subject="计划已提交", body="正文", dedupe_key="k1"
         )
     assert first.pk == again.pk
-    assert len(mailoutbox) == 1 and mailoutbox[0].to == [province_user.email]
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [province_user.email]
     first.refresh_from_db()
-    assert first.status == Notification.Status.SENT and first.sent_at
+    assert first.status == Notification.Status.SENT
+    assert first.sent_at
 
     client.force_login(province_user)
     assert "计划已提交" in client.get("/notifications/").content.decode()
@@ -100,11 +102,13 @@ def test_switching_the_language_remembers_it_for_the_users_e_mails(client, provi
     assert province_user.language == "zh-hans"  # the portal's language until they choose
     client.force_login(province_user)
     response = client.post(reverse("set_language"), {"language": "en", "next": "/notifications/"})
-    assert response.status_code == 302 and response.url == "/notifications/"
+    assert response.status_code == 302
+    assert response.url == "/notifications/"
     assert response.cookies["django_language"].value == "en"
     assert User.objects.get(pk=province_user.pk).language == "en"
     entry = AuditEntry.objects.get(action="user.language", object_id=str(province_user.pk))
-    assert entry.actor == province_user and entry.data == {"from": "zh-hans", "to": "en"}
+    assert entry.actor == province_user
+    assert entry.data == {"from": "zh-hans", "to": "en"}
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert AuditEntry.objects.filter(action="user.language").count() == 1  # no change, no entry
 
@@ -182,7 +186,8 @@ def test_beat_schedule_is_in_the_database_and_editable_by_the_ministry_administr
     from django_celery_beat.models import PeriodicTask
 
     job = PeriodicTask.objects.get(task="portal.tasks.notification_retry_failed_task")
-    assert job.enabled and job.crontab.hour == "2"
+    assert job.enabled
+    assert job.crontab.hour == "2"
     url = f"/admin/django_celery_beat/periodictask/{job.pk}/change/"
     client.force_login(ministry_staff)
     assert client.get(url).status_code == 302  # to the admin login: not for staff

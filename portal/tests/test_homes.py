@@ -47,7 +47,8 @@ def test_refusal_is_translated(client, province_user):
 def test_anonymous_users_are_sent_to_login(client):
     for url in ["/", reverse("portal:home-ministry"), reverse("portal:notification-list")]:
         response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
 
 
 def test_user_without_role_is_refused(client, db):
@@ -96,7 +97,8 @@ def test_login_and_logout_with_real_forms(client, province_user):
     response = client.post(
         reverse("login"), {"username": province_user.username, "password": "pass-for-tests-1"}
     )
-    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.status_code == 302
+    assert response["Location"] == "/"
     assert client.get(reverse("portal:home-province")).status_code == 200
     client.post(reverse("logout"))
     assert client.get(reverse("portal:home-province")).status_code == 302

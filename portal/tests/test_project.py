@@ -85,7 +85,8 @@ def test_api_docs_pages_are_served_without_a_cdn(client, ministry_staff):
     for url in ["/api/docs/", "/api/redoc/"]:
         html = client.get(url).content.decode()
         assert "/static/drf_spectacular_sidecar/" in html
-        assert "cdn." not in html and "unpkg" not in html
+        assert "cdn." not in html
+        assert "unpkg" not in html
     assert client.get("/api/schema/").status_code == 200
 
 
@@ -95,7 +96,8 @@ def test_api_pagination_and_filtering_conventions(api_client, ministry_staff):
         "/api/v1/organisations/", {"kind": "provincial_authority", "page_size": 10}
     ).json()
     assert page["count"] == 37
-    assert len(page["results"]) == 10 and page["next"]
+    assert len(page["results"]) == 10
+    assert page["next"]
     search = api_client.get("/api/v1/organisations/", {"search": "兵团"}).json()
     assert [o["code"] for o in search["results"]] == ["660000"]
     ordered = api_client.get(
@@ -125,7 +127,9 @@ def test_organisations_are_seeded_in_both_languages(api_client, consortium_membe
     assert regions == {"province", "autonomous_region", "municipality", "planning_city", "xpcc"}
     assert sum(o["region_type"] == "planning_city" for o in body["results"]) == 5
     for org in body["results"]:
-        assert org["name_zh"] and org["name_en"] and org["name"] == org["name_en"]
+        assert org["name_zh"]
+        assert org["name_en"]
+        assert org["name"] == org["name_en"]
 
 
 def test_healthz(client):

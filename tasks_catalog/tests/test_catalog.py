@@ -44,7 +44,8 @@ def test_catalog_has_23_tasks_in_7_categories_with_the_11_mandatory_ones():
     assert [t.number for t in tasks if t.mandatory] == MANDATORY
     for task in tasks:
         assert CJK.search(task.title_zh), task.number
-        assert task.title_en and not CJK.search(task.title_en), task.number
+        assert task.title_en, task.number
+        assert not CJK.search(task.title_en), task.number
     by_number = {t.number: t for t in tasks}
     assert by_number[3].title_zh == "梳理并发布行业场景数据需求清单"
     assert by_number[20].title_zh == "数据资产入表"
@@ -84,14 +85,16 @@ def test_catalog_page_groups_by_category_and_marks_mandatory(
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert category in html and task3 in html
+    assert category in html
+    assert task3 in html
     assert html.count('data-task="') == 23
     assert html.count(f'badge-mandatory">{mandatory_label}<') == 11
 
 
 def test_catalog_page_needs_login(client):
     response = client.get(reverse("tasks_catalog:program-detail", args=["idfa-2026"]))
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
 
 
 def test_catalog_api_lists_tasks_in_the_requested_language(api_client, province_user):
@@ -135,7 +138,8 @@ def test_catalog_api_refuses_anonymous_with_a_translated_json_error(api_client):
         "detail": "Authentication credentials were not provided.",
         "code": "not_authenticated",
     }
-    assert CJK.search(zh.json()["detail"]) and zh.json()["code"] == "not_authenticated"
+    assert CJK.search(zh.json()["detail"])
+    assert zh.json()["code"] == "not_authenticated"
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
@@ -172,7 +176,8 @@ def test_only_the_ministry_administrator_changes_the_catalog(client, role_users)
             continue
         client.force_login(user)
         response = _admin_change(client, task, title_en="Changed by " + role)
-        assert response.status_code == 302 and "/admin/login/" in response["Location"], role
+        assert response.status_code == 302, role
+        assert "/admin/login/" in response["Location"], role
         task.refresh_from_db()
         assert not task.title_en.startswith("Changed")
 
