@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests: users for each role, clients, a real Celery worker, a browser."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -112,8 +113,9 @@ def _worker_database_url(settings_dict) -> str:
 def celery_worker_process(django_db_setup, django_db_blocker):
     """A real ``celery worker`` process on Redis, working on the test database.
 
-    Only with REDIS_URL and a server database (CI); the worker gets its own queue so that
-    nothing else on the same Redis can take its tasks.
+    Only with REDIS_URL and a server database (CI). The worker takes only the queue of the test
+    settings, one per pytest-xdist worker (``portal.settings.test``), and answers to a name of
+    its own: parallel test workers each have their own Celery worker on their own database.
     """
     if not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL", "").startswith(
         "postgres"
@@ -123,13 +125,16 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     from django.db import connection
 
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    suffix = f"-{settings.XDIST_WORKER}" if settings.XDIST_WORKER else ""
+    name = f"portal-test{suffix}@{socket.gethostname()}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings.test",
         "DATABASE_URL": _worker_database_url(connection.settings_dict),
         "CELERY_QUEUE": queue,
     }
-    log = open(os.path.join(settings.BASE_DIR, "var", "test-worker.log"), "wb")  # noqa: SIM115
+    log_path = os.path.join(settings.BASE_DIR, "var", f"test-worker{suffix}.log")
+    log = open(log_path, "wb")  # noqa: SIM115 - closed when the session ends
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -138,6 +143,8 @@ def celery_worker_process(django_db_setup, django_db_blocker):
             "-A",
             "portal",
             "worker",
+            "-n",
+            name,
             "-Q",
             queue,
             "--pool",
@@ -157,8 +164,8 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError("the Celery worker exited; see var/test-worker.log")
-        if app.control.ping(timeout=1.0):
+            raise RuntimeError(f"the Celery worker exited; see {log_path}")
+        if app.control.ping(destination=[name], timeout=1.0):
             break
     else:
         proc.terminate()
