@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import CalendarEntry, Program, ReferenceTask, TaskCategory
 
@@ -40,3 +41,25 @@ def calendar_upcoming(
         due_date__lte=today + dt.timedelta(days=horizon_days),
     )
     return qs.filter(kind__in=kinds) if kinds else qs
+
+
+def program_missing(*, program: Program) -> list[str]:
+    """What a program still lacks before provinces can recommend consortia under it (the admin
+    shows this list on the program's page; empty: the program is ready to open)."""
+    missing = []
+    calendar = list(program.calendar.all()) if program.pk else []
+    if not any(e.kind in (CalendarEntry.Kind.REPORT, CalendarEntry.Kind.FINAL) for e in calendar):
+        missing.append(_("a calendar with at least one reporting period or final summary"))
+    if not program.pk or not program.entity_types.exists():
+        missing.append(_("at least one implementing-entity type"))
+    if program.plan_deadline and program.end_date and program.plan_deadline > program.end_date:
+        missing.append(_("an implementation plan deadline before the program ends"))
+    if not program.plan_form_subject_zh:
+        missing.append(_("the subject printed on the plan form"))
+    if not program.plan_commitment_text_zh:
+        missing.append(_("the commitment text printed on the plan form"))
+    if not program.plan_commitments:
+        missing.append(_("at least one commitment statement the lead unit confirms"))
+    if not program.pk or not program.tasks.exists():
+        missing.append(_("a reference task table (categories and tasks)"))
+    return missing

@@ -19,7 +19,7 @@ from django.db import transaction
 from portal.models import User
 from portal.services import audit_record
 
-from .models import CalendarEntry
+from .models import CalendarEntry, Program
 
 # Called with (entry as it would be saved, deleting) -> list of messages; empty: the change is fine.
 CalendarCheck = Callable[[CalendarEntry, bool], list[str]]
@@ -94,3 +94,48 @@ def calendar_entry_delete(*, actor: User | None, entry: CalendarEntry) -> None:
         },
     )
     entry.delete()
+
+
+def _copy_code(source: Program) -> str:
+    base = f"{source.code}-copy"[:36]
+    taken = set(Program.objects.filter(code__startswith=base).values_list("code", flat=True))
+    return next(
+        code for n in range(1, 1000) if (code := base if n == 1 else f"{base}{n}") not in taken
+    )
+
+
+@transaction.atomic
+def program_copy(*, actor: User | None, source: Program) -> Program:
+    """A new, inactive program that starts as a copy of ``source``: its wording, entity types,
+    calendar, categories and reference tasks. The administrator then edits what differs; nothing
+    a consortium did under the source is copied."""
+    copy = Program.objects.get(pk=source.pk)
+    copy.pk = None
+    copy.code = _copy_code(source)
+    copy.name_zh = f"{source.name_zh}（副本）"[:200]
+    copy.name_en = f"{source.name_en} (copy)"[:300]
+    copy.is_active = False
+    copy.full_clean()
+    copy.save()
+    for entity_type in source.entity_types.all():
+        entity_type.pk, entity_type.program = None, copy
+        entity_type.save()
+    categories = {}
+    for category in source.categories.all():
+        old = category.pk
+        category.pk, category.program = None, copy
+        category.save()
+        categories[old] = category
+    for task in source.tasks.all():
+        task.pk, task.program, task.category = None, copy, categories[task.category_id]
+        task.save()
+    for entry in source.calendar.all():
+        entry.pk, entry.program = None, copy
+        calendar_entry_save(actor=actor, entry=entry)
+    audit_record(
+        actor=actor,
+        action="program.copy",
+        target=copy,
+        data={"from": source.code, "code": copy.code},
+    )
+    return copy

@@ -2,66 +2,19 @@
 the reporting period with it, and every page, reminder and API call shows the same new date."""
 
 import datetime as dt
-from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
 from django.utils import formats, translation
 
 from portal.models import AuditEntry, Notification
+from portal.tests.forms import program_form_data
 from reporting.periods import services
 from reporting.periods.models import ReportingPeriod
 from reporting.periods.reminders import reminders_due
 from tasks_catalog.models import CalendarEntry, Program
 
 NEW_DUE = dt.date(2026, 7, 10)  # Q2 was due 2026-07-15
-
-
-class _FormFields(HTMLParser):
-    """Every field of the admin's change form as the browser would post it."""
-
-    def __init__(self):
-        super().__init__()
-        self.data: dict[str, str] = {}
-        self._select: str | None = None
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        name = a.get("name")
-        if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
-            if a.get("type") == "checkbox":
-                if "checked" in a:
-                    self.data[name] = a.get("value", "on")
-            else:
-                self.data[name] = a.get("value", "")
-        elif tag == "select" and name:
-            self._select = name
-            self.data.setdefault(name, "")
-        elif tag == "option" and self._select and "selected" in a:
-            self.data[self._select] = a.get("value", "")
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.data[name] = ""
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.data[self._textarea] += data
-
-
-def _program_form(client, program) -> tuple[str, dict[str, str]]:
-    url = reverse("admin:tasks_catalog_program_change", args=[program.pk])
-    response = client.get(url)
-    assert response.status_code == 200
-    parser = _FormFields()
-    parser.feed(response.content.decode())
-    return url, parser.data
 
 
 def _calendar_row(data: dict[str, str], code: str) -> str:
@@ -95,7 +48,7 @@ def test_a_due_date_changed_in_the_admin_is_the_date_every_page_reminder_and_api
     pilot.authority.language = "en"
     pilot.authority.save(update_fields=["language"])
     old = ReportingPeriod.objects.get(pk=pilot.q2.pk)
-    url, data = _program_form(admin_client, program)
+    url, data = program_form_data(admin_client, program)
     row = _calendar_row(data, "2026-q2")
     data[f"{row}-due_date"] = NEW_DUE.isoformat()
     response = admin_client.post(url, data)
@@ -155,7 +108,7 @@ def test_a_new_calendar_entry_makes_a_period_the_lead_can_report_for(
     admin_client, pilot, client, on_date
 ):
     program = pilot.consortium.program
-    url, data = _program_form(admin_client, program)
+    url, data = program_form_data(admin_client, program)
     total = int(data["calendar-TOTAL_FORMS"])
     row = f"calendar-{total}"
     data.update(
@@ -192,7 +145,7 @@ def test_a_period_reports_belong_to_cannot_be_deleted_from_the_calendar(
     program = pilot.consortium.program
     with on_date("2026-04-01"):
         services.report_start(actor=pilot.lead, consortium=pilot.consortium, period=pilot.q1)
-    url, data = _program_form(admin_client, program)
+    url, data = program_form_data(admin_client, program)
     data[f"{_calendar_row(data, '2026-q1')}-DELETE"] = "on"
     with translation.override("en"):
         response = admin_client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
@@ -203,7 +156,7 @@ def test_a_period_reports_belong_to_cannot_be_deleted_from_the_calendar(
     assert not AuditEntry.objects.filter(action__in=["calendar.delete", "period.retire"]).exists()
 
     # A period nothing belongs to goes with its entry.
-    url, data = _program_form(admin_client, program)
+    url, data = program_form_data(admin_client, program)
     data[f"{_calendar_row(data, '2026-q4')}-DELETE"] = "on"
     assert admin_client.post(url, data).status_code == 302
     assert not ReportingPeriod.objects.filter(program=program, code="2026-q4").exists()
