@@ -12,7 +12,15 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from .models import CalendarEntry, EntityType, Program, ReferenceTask, TaskCategory
+from .models import (
+    CalendarEntry,
+    EntityType,
+    PlanCommitment,
+    PlanFormSection,
+    Program,
+    ReferenceTask,
+    TaskCategory,
+)
 from .selectors import program_missing
 from .services import (
     calendar_entry_delete,
@@ -52,6 +60,20 @@ class CalendarEntryInline(admin.TabularInline):
 
     model = CalendarEntry
     formset = CalendarFormSet
+    extra = 0
+
+
+class PlanFormSectionInline(admin.StackedInline):
+    """The plan form's sections as the notice words them (heading, prompt, length)."""
+
+    model = PlanFormSection
+    extra = 0
+
+
+class PlanCommitmentInline(admin.TabularInline):
+    """The statements of the lead unit's commitment, confirmed one by one in the web form."""
+
+    model = PlanCommitment
     extra = 0
 
 
@@ -95,7 +117,13 @@ class ProgramAdmin(admin.ModelAdmin):
     ]
     list_filter = ["cadence", "is_active"]
     search_fields = ["code", "name_zh", "name_en", "document_number"]
-    inlines = [EntityTypeInline, CalendarEntryInline, TaskCategoryInline]
+    inlines = [
+        EntityTypeInline,
+        CalendarEntryInline,
+        PlanFormSectionInline,
+        PlanCommitmentInline,
+        TaskCategoryInline,
+    ]
 
     @admin.display(description=_("Missing before the program can open"))
     def missing(self, program):

@@ -5,8 +5,9 @@ import datetime as dt
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from .models import CalendarEntry, Program, ReferenceTask, TaskCategory
+from .models import CalendarEntry, PlanFormSection, Program, ReferenceTask, TaskCategory
 
 
 def program_list(*, active_only: bool = True) -> QuerySet[Program]:
@@ -58,8 +59,14 @@ def program_missing(*, program: Program) -> list[str]:
         missing.append(_("the subject printed on the plan form"))
     if not program.plan_commitment_text_zh:
         missing.append(_("the commitment text printed on the plan form"))
-    if not program.plan_commitments:
+    if not program.pk or not program.commitment_statements.exists():
         missing.append(_("at least one commitment statement the lead unit confirms"))
-    if not program.pk or not program.tasks.exists():
+    sections = set(program.plan_sections.values_list("key", flat=True)) if program.pk else set()
+    if unworded := [label for key, label in PlanFormSection.Key.choices if key not in sections]:
+        missing.append(
+            _("the headings of the plan form's sections: %(sections)s")
+            % {"sections": pgettext("list separator", "; ").join(str(s) for s in unworded)}
+        )
+    if program.uses_task_table and (not program.pk or not program.tasks.exists()):
         missing.append(_("a reference task table (categories and tasks)"))
     return missing

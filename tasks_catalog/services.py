@@ -117,9 +117,13 @@ def program_copy(*, actor: User | None, source: Program) -> Program:
     copy.is_active = False
     copy.full_clean()
     copy.save()
-    for entity_type in source.entity_types.all():
-        entity_type.pk, entity_type.program = None, copy
-        entity_type.save()
+    for related in (
+        *source.entity_types.all(),
+        *source.plan_sections.all(),
+        *source.commitment_statements.all(),
+    ):
+        related.pk, related.program = None, copy
+        related.save()
     categories = {}
     for category in source.categories.all():
         old = category.pk
