@@ -7,6 +7,7 @@ A refusal carries a translated reason that is shown to the user.
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from .roles import HOME_AREA, MINISTRY_ROLES, Role
@@ -28,6 +29,12 @@ ALLOW = Decision(True)
 
 def deny(reason, *, hide: bool = False) -> Decision:
     return Decision(False, str(reason), hide)
+
+
+def require(decision: Decision) -> None:
+    """Services call this with a permission helper's answer: a refusal raises PermissionDenied."""
+    if not decision:
+        raise PermissionDenied(decision.reason)
 
 
 def _has_role(user) -> bool:
