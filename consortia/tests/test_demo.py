@@ -60,7 +60,8 @@ def test_load_demo_shows_every_plan_state_and_runs_twice(db, settings, tmp_path)
 
     beijing = User.objects.get(username="beijing").organisation
     deadline, extension = plan_deadline_for(program=approved.program, authority_id=beijing.pk)
-    assert extension is not None and deadline.isoformat() == "2026-12-31"
+    assert extension is not None
+    assert deadline.isoformat() == "2026-12-31"
 
     # Reporting is populated too: Q1–Q3 reports in every review state.
     from reporting.periods.models import ProgressReport

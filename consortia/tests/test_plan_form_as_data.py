@@ -67,10 +67,12 @@ def test_a_section_length_set_in_the_admin_is_the_limit_of_form_page_api_and_sub
     page = client.get(
         reverse("consortia:plan-edit", args=[consortium.pk]), HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
-    assert 'data-guide="300"' in page and 'data-max="600"' in page
+    assert 'data-guide="300"' in page
+    assert 'data-max="600"' in page
     assert "What the units have done so far (about 300 characters)." in page
     chinese = client.get(reverse("consortia:plan-edit", args=[consortium.pk])).content.decode()
-    assert "三、已有工作基础" in chinese and "（800字左右）" in chinese  # the prompt_zh as printed
+    assert "三、已有工作基础" in chinese
+    assert "（800字左右）" in chinese  # the prompt_zh as printed
 
     api_client.force_authenticate(province_user)
     api = api_client.get(reverse("plan-detail", args=[consortium.pk])).json()
@@ -87,4 +89,5 @@ def test_a_program_without_a_task_table_prints_no_annex(province_user, media):
     assert not mdr.uses_task_table
     plan = make_ready_plan(province_user, mdr)
     text = pdf_text(render_plan_pdf(plan_content(plan), mdr, draft=False))
-    assert "任务大类" not in text and "是否选择" not in text
+    assert "任务大类" not in text
+    assert "是否选择" not in text

@@ -28,7 +28,8 @@ def test_the_administrator_starts_a_new_program_as_a_copy_of_64hao(client, minis
     assert copy.name_zh == source.name_zh + "（副本）"
     assert copy.plan_form_subject_zh == source.plan_form_subject_zh
     assert copy.plan_commitments == source.plan_commitments
-    assert copy.tasks.count() == 23 and copy.tasks.filter(mandatory=True).count() == 11
+    assert copy.tasks.count() == 23
+    assert copy.tasks.filter(mandatory=True).count() == 11
     assert copy.categories.count() == source.categories.count()
     assert all(t.category.program_id == copy.pk for t in copy.tasks.select_related("category"))
     assert sorted(copy.calendar.values_list("code", "due_date")) == sorted(
@@ -36,7 +37,8 @@ def test_the_administrator_starts_a_new_program_as_a_copy_of_64hao(client, minis
     )
     assert copy.entity_types.count() == source.entity_types.count()
     audit = AuditEntry.objects.get(action="program.copy")
-    assert audit.actor == ministry_admin and audit.data == {"from": "idfa-2026", "code": copy.code}
+    assert audit.actor == ministry_admin
+    assert audit.data == {"from": "idfa-2026", "code": copy.code}
     # The source is untouched, and a second copy gets its own code.
     assert source.tasks.count() == 23
     _copy(client, source)
@@ -62,7 +64,8 @@ def test_the_program_page_says_what_is_missing_and_a_program_opens_only_when_com
     page = client.get(reverse("admin:tasks_catalog_program_change", args=[draft.pk])).content
     text = page.decode()
     assert "开放前尚缺" in text
-    assert "参考任务表" in text and "承诺书正文" in text
+    assert "参考任务表" in text
+    assert "承诺书正文" in text
 
     # Opening it is refused, with the list; nothing is saved.
     url, data = program_form_data(client, draft)
@@ -81,6 +84,7 @@ def test_only_the_ministry_administrator_copies_a_program(client, role_users):
             continue
         client.force_login(user)
         response = _copy(client, source)
-        assert response.status_code == 302 and "/admin/login/" in response["Location"], role
+        assert response.status_code == 302, role
+        assert "/admin/login/" in response["Location"], role
     assert not Program.objects.filter(code__startswith="idfa-2026-copy").exists()
     assert not AuditEntry.objects.filter(action="program.copy").exists()

@@ -108,7 +108,8 @@ def test_long_labels_are_truncated_with_full_text_in_tooltip():
     label = "工业数据空间可信流通与价值评估试点项目"
     root = parse(bar_chart([ChartItem(label, 5, note="备注")], title="t", width=300))
     shown = texts(root)[0]
-    assert shown.endswith("…") and len(shown) < len(label)
+    assert shown.endswith("…")
+    assert len(shown) < len(label)
     assert f"{label}: 5 (备注)" in titles(root)
 
 
@@ -131,7 +132,8 @@ def test_every_chart_link_is_named_and_slices_leave_the_tab_order_to_the_legend(
     assert bar_links == ["A&B <x>: 3.3个"]
     donut = list(parse(charts["donut"]).iter(f"{NS}a"))
     slice_link, legend_link = donut
-    assert slice_link.get("tabindex") == "-1" and slice_link.get("aria-hidden") == "true"
+    assert slice_link.get("tabindex") == "-1"
+    assert slice_link.get("aria-hidden") == "true"
     assert legend_link.get("tabindex") is None
     assert legend_link.get("aria-label") == "已确认: 6 (75%)"
     assert parse(charts["line"]).get("role") == "img"

@@ -96,26 +96,34 @@ def test_unknown_filter_values_are_400(api_client, world, ministry_staff):  # no
     assert response.status_code == 400
     assert response.json()["errors"] == {"industry": ["Unknown industry."]}
     response = call(api_client, ministry_staff, "reports/", {"flag": "bogus"})
-    assert response.status_code == 400 and "flag" in response.json()["errors"]
+    assert response.status_code == 400
+    assert "flag" in response.json()["errors"]
     response = call(api_client, ministry_staff, "entries/", {"status": "sleeping"})
-    assert response.status_code == 400 and "status" in response.json()["errors"]
+    assert response.status_code == 400
+    assert "status" in response.json()["errors"]
     response = call(api_client, ministry_staff, "entries/", {"task": "x"})
-    assert response.status_code == 400 and "task" in response.json()["errors"]
+    assert response.status_code == 400
+    assert "task" in response.json()["errors"]
 
 
 def test_tasks_shape(api_client, world, ministry_staff):  # noqa: F811
     data = call(api_client, ministry_staff, "tasks/", Q2).json()
-    assert len(data["tasks"]) == 23 and len(data["categories"]) == 7
+    assert len(data["tasks"]) == 23
+    assert len(data["categories"]) == 7
     first = data["tasks"][0]
-    assert first["task"]["number"] == 1 and first["task"]["category"] == 1
+    assert first["task"]["number"] == 1
+    assert first["task"]["category"] == 1
     assert (first["at_risk"], first["selected"]) == (1, 2)
 
 
 def test_heatmap_page(api_client, world, ministry_staff):  # noqa: F811
     pilot, guangdong = world
     data = call(api_client, ministry_staff, "heatmap/", {**Q2, "page_size": 1}).json()
-    assert data["count"] == 2 and data["next"] and data["previous"] is None
-    assert len(data["tasks"]) == 23 and len(data["results"]) == 1
+    assert data["count"] == 2
+    assert data["next"]
+    assert data["previous"] is None
+    assert len(data["tasks"]) == 23
+    assert len(data["results"]) == 1
     row = data["results"][0]
     assert row["consortium"]["id"] == pilot.consortium.pk
     assert row["cells"][:5] == ["at_risk", "at_risk", "delayed", "on_track", "nothing_to_report"]
@@ -141,23 +149,28 @@ def test_entry_rows_count_equals_the_figure(api_client, world, ministry_staff): 
     assert data["count"] == tasks["attention"] == 3
     assert {r["task"] for r in data["results"]} == {1, 2, 3}
     delayed = next(r for r in data["results"] if r["status"] == "delayed")
-    assert delayed["problems"] == "数据采集许可延迟" and delayed["period"] == "2026-q2"
+    assert delayed["problems"] == "数据采集许可延迟"
+    assert delayed["period"] == "2026-q2"
     data = call(api_client, ministry_staff, "entries/", {**Q2, "task": 5}).json()
-    assert data["count"] == 1 and data["results"][0]["nothing_to_report"] is True
+    assert data["count"] == 1
+    assert data["results"][0]["nothing_to_report"] is True
 
 
 def test_status_and_refresh(api_client, world, ministry_staff):  # noqa: F811
     program = Program.objects.get(code="idfa-2026")
     rollup_execute(run_id=rollup_request(program_id=program.pk, reason="test").pk, today=AFTER_Q2)
     data = call(api_client, ministry_staff, "status/", {"program": "idfa-2026"}).json()
-    assert data["program"] == "idfa-2026" and data["computed_at"] and data["active"] is None
+    assert data["program"] == "idfa-2026"
+    assert data["computed_at"]
+    assert data["active"] is None
     api_client.force_authenticate(ministry_staff)
     response = api_client.post(BASE + "refresh/", {"program": "idfa-2026"}, format="json")
     assert response.status_code == 202
     run = RollupRun.objects.get(pk=response.json()["id"])
     assert (run.status, run.reason, run.requested_by) == ("pending", "manual", ministry_staff)
     data = call(api_client, ministry_staff, "status/", {"program": "idfa-2026"}).json()
-    assert data["active"]["id"] == run.pk and data["active"]["status"] == "pending"
+    assert data["active"]["id"] == run.pk
+    assert data["active"]["status"] == "pending"
 
 
 def test_refresh_by_province_and_refused_to_lead(

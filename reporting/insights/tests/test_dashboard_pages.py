@@ -109,7 +109,8 @@ def test_ministry_overview_shows_the_selector_figures(client, world, ministry_st
     assert text_of(html, "fig-at-risk-value") == str(tasks["at_risk"]) == "2"
     assert text_of(html, "fig-delayed-value") == str(tasks["delayed"]) == "1"
     # Both provinces have a row, linking to the province-filtered dashboard.
-    assert 'data-testid="province-110000"' in html and 'data-testid="province-440000"' in html
+    assert 'data-testid="province-110000"' in html
+    assert 'data-testid="province-440000"' in html
     assert "province=440000" in html
     # Charts are inline SVG; the overdue list names Guangdong's consortium.
     assert html.count("<svg") >= 5
@@ -143,7 +144,8 @@ def test_province_sees_its_own_province_only(client, world, province_user):
     assert "Beijing" in text_of(html, "filter-province-fixed") or "Beijing" in html
     assert text_of(html, "fig-expected-value") == "1"
     assert text_of(html, "fig-overdue-value") == "0"
-    assert 'data-testid="province-440000"' not in html and GD_NAME not in html
+    assert 'data-testid="province-440000"' not in html
+    assert GD_NAME not in html
 
 
 def test_province_is_refused_another_province(client, world, province_user):
@@ -182,7 +184,8 @@ def test_unknown_filter_value_is_explained_with_status_400(client, world, minist
     assert response.status_code == 400
     assert "Unknown industry." in text_of(html_of(response), "filter-errors") + html_of(response)
     response = get(client, ministry_staff, "dashboards:report-rows", {**Q2, "flag": "bogus"})
-    assert response.status_code == 400 and "Unknown figure." in html_of(response)
+    assert response.status_code == 400
+    assert "Unknown figure." in html_of(response)
     response = get(client, ministry_staff, "dashboards:entry-rows", {**Q2, "task": "x"})
     assert response.status_code == 400
 
@@ -219,7 +222,8 @@ def test_overview_figure_links_lead_to_their_drilldowns(client, world, ministry_
     link = re.search(r'data-testid="fig-overdue-link"', html)
     assert link
     href = re.search(r'href="([^"]+)" data-testid="fig-overdue-link"', html).group(1)
-    assert href.startswith(reverse("dashboards:report-rows")) and "flag=overdue" in href
+    assert href.startswith(reverse("dashboards:report-rows"))
+    assert "flag=overdue" in href
     response = client.get(href.replace("&amp;", "&"), HTTP_ACCEPT_LANGUAGE="en")
     assert text_of(html_of(response), "drilldown-count") == text_of(html, "fig-overdue-value")
     assert 'data-testid="at-risk-all"' in html
@@ -278,12 +282,14 @@ def test_refresh_requests_a_run(client, world, who, request):
     client.force_login(user)
     before = RollupRun.objects.count()
     response = client.post(reverse("dashboards:refresh"), {"program": "idfa-2026", **Q2})
-    assert response.status_code == 302 and "period=2026-q2" in response["Location"]
+    assert response.status_code == 302
+    assert "period=2026-q2" in response["Location"]
     run = RollupRun.objects.order_by("-pk").first()
     assert RollupRun.objects.count() == before + 1
     assert (run.reason, run.requested_by, run.status) == ("manual", user, "pending")
     html = html_of(client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en"))
-    assert 'data-testid="rollup-active"' in html and "data-poll-url" in html
+    assert 'data-testid="rollup-active"' in html
+    assert "data-poll-url" in html
 
 
 def test_refresh_is_refused_to_a_consortium_lead(client, world):
@@ -337,7 +343,8 @@ def test_figures_are_cached_per_run_and_a_new_run_shows_new_figures(
 
     first, cold = overdue_and_queries()
     again, warm = overdue_and_queries()
-    assert first == again == "1" and warm < cold - 10  # the figures came from the cache
+    assert first == again == "1"
+    assert warm < cold - 10  # the figures came from the cache
     report_q2(pilot, on_date)  # handed in: no longer overdue, once a run has counted it
     assert overdue_and_queries()[0] == "1"  # the page shows the last run's figures
     rollup_execute(run_id=rollup_request(program_id=program.pk, reason="manual").pk, today=AFTER_Q2)

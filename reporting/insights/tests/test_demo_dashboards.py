@@ -34,10 +34,12 @@ def test_demo_fills_the_national_dashboard(db, settings, tmp_path):
     q4 = dashboards.scope_for(user=ministry, params={"program": "idfa-2026", "period": "2026-q4"})
     assert dashboards.report_figures(q4)["expected"] == 11
     assert dashboards.report_figures(q4)["on_time_rate_status"] == "not_yet_due"
-    assert reports["handed_in"] > 0 and reports["overdue"] > 0
+    assert reports["handed_in"] > 0
+    assert reports["overdue"] > 0
     assert reports["late"] > 0
     assert 0 < reports["on_time_rate"] < 100
-    assert tasks["at_risk"] > 0 and tasks["delayed"] > 0
+    assert tasks["at_risk"] > 0
+    assert tasks["delayed"] > 0
     assert 0 < tasks["mean_percent"] < 100
     assert figures["plans"]["approved"] == 11
 
@@ -55,7 +57,9 @@ def test_demo_fills_the_national_dashboard(db, settings, tmp_path):
     assert [row["period"].code for row in trend] == ["2026-q1", "2026-q2", "2026-q3"]
     handed_in = [row["reports"]["handed_in"] for row in trend]
     datasets = [row["datasets"] for row in trend]
-    assert len(set(handed_in)) == 3 and datasets == sorted(datasets) and len(set(datasets)) == 3
+    assert len(set(handed_in)) == 3
+    assert datasets == sorted(datasets)
+    assert len(set(datasets)) == 3
     assert len({row["tasks"]["mean_percent"] for row in trend}) == 3
 
     breakdown = dashboards.deliverable_breakdown(scope)
@@ -65,7 +69,8 @@ def test_demo_fills_the_national_dashboard(db, settings, tmp_path):
     assert breakdown["scenarios"]
     deliverables = figures["deliverables"]
     assert all(deliverables[kind]["count"] > 0 for kind in deliverables)
-    assert deliverables["dataset"]["open_source"] > 0 and deliverables["data_product"]["listed"] > 0
+    assert deliverables["dataset"]["open_source"] > 0
+    assert deliverables["data_product"]["listed"] > 0
 
     overdue = dashboards.overdue_reports(scope)
     assert overdue.count() == reports["overdue"]

@@ -128,7 +128,8 @@ def test_bad_input_is_refused_with_400(world, client, api_client, ministry_staff
     assert client.get(reverse("dashboards:export", args=["nope"]), Q2).status_code == 400
     assert client.get(page, {**Q2, "format": "pdf"}).status_code == 400
     response = client.get(page, {**Q2, "colour": "red"})
-    assert response.status_code == 400 and "colour" in response.content.decode()
+    assert response.status_code == 400
+    assert "colour" in response.content.decode()
     assert client.get(page, {"period": "2099-q9"}).status_code == 400
 
     api_client.force_authenticate(ministry_staff)
@@ -140,7 +141,8 @@ def test_bad_input_is_refused_with_400(world, client, api_client, ministry_staff
     ]:
         response = api_client.get(url, params)
         assert response.status_code == 400
-        assert response.json()["code"] == code and response.json()["detail"]
+        assert response.json()["code"] == code
+        assert response.json()["detail"]
     ok = api_client.get(api, {**Q2, "format": "xlsx"})
     assert ok.status_code == 200
     assert [r[0] for r in read_xlsx(ok.content)[1:]][:2] == [
@@ -162,14 +164,16 @@ def test_entries_export_runs_as_a_job_the_user_alone_downloads(
         response = client.get(
             reverse("dashboards:export", args=["entries"]), {**Q2, "format": "xlsx"}
         )
-    assert response.status_code == 302 and response.url == reverse("dashboards:export-list")
+    assert response.status_code == 302
+    assert response.url == reverse("dashboards:export-list")
     job = ExportJob.objects.get()
     assert (job.status, job.rows, job.requested_by) == (JobStatus.DONE, 23, province_user)
     listing = client.get(reverse("dashboards:export-list")).content.decode()
     assert reverse("dashboards:export-download", args=[job.pk]) in listing
     download = client.get(reverse("dashboards:export-download", args=[job.pk]))
     rows = read_xlsx(b"".join(download.streaming_content))
-    assert len(rows) == 24 and {r[1] for r in rows[1:]} == {"北京市"}
+    assert len(rows) == 24
+    assert {r[1] for r in rows[1:]} == {"北京市"}
 
     for user in (other_province_user, ministry_staff):  # not their job
         client.force_login(user)
@@ -188,7 +192,9 @@ def test_a_job_checks_the_scope_again_when_it_runs(world, province_user):  # noq
         requested_by=province_user,
     )
     job = export_render(job_id=job.pk)
-    assert job.status == JobStatus.FAILED and not job.file and job.error
+    assert job.status == JobStatus.FAILED
+    assert not job.file
+    assert job.error
     national = ExportJob.objects.create(
         table="provinces", format="csv", params={**Q2}, requested_by=province_user
     )
@@ -212,7 +218,8 @@ def test_export_api_jobs(
     assert response.status_code == 202
     job_id = response.json()["id"]
     detail = api_client.get(reverse("api-export", args=[job_id])).json()
-    assert detail["status"] == "done" and detail["rows"] == 23
+    assert detail["status"] == "done"
+    assert detail["rows"] == 23
     content = b"".join(api_client.get(detail["download_url"]).streaming_content)
     assert len(read_csv(content)) == 24
 
@@ -227,7 +234,8 @@ def test_export_api_jobs(
     bad = api_client.post(
         reverse("api-exports"), {"table": "at_risk", "params": {"colour": "red"}}, format="json"
     )
-    assert bad.status_code == 400 and bad.json()["code"] == "invalid_filter"
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "invalid_filter"
 
     api_client.force_authenticate(province_user)
     assert api_client.get(reverse("api-export", args=[job_id])).status_code == 404

@@ -439,7 +439,8 @@ def test_a_run_left_running_by_a_dead_worker_is_redone(program):
     RollupRun.objects.filter(pk=stuck.pk).update(started_at=timezone.now() - dt.timedelta(hours=2))
     fresh = rollup_nightly(today=TODAY)
     stuck.refresh_from_db()
-    assert stuck.status == "failed" and "Interrupted" in stuck.error
+    assert stuck.status == "failed"
+    assert "Interrupted" in stuck.error
     assert [r.program_id for r in fresh] == [None]  # one run over every active program
     rollup_execute(run_id=fresh[0].pk, today=TODAY)
     assert_rollups_match_the_data(program)
@@ -455,7 +456,8 @@ def test_a_failed_run_keeps_the_previous_figures_and_records_the_error(program):
     ):
         rollup_execute(run_id=run.pk, today=TODAY)
     run.refresh_from_db()
-    assert run.status == "failed" and "disk full" in run.error
+    assert run.status == "failed"
+    assert "disk full" in run.error
     assert snapshot(program) == before
 
 

@@ -99,24 +99,31 @@ def test_national_summary_shows_the_dashboard_figures(
     scope = scope_of(ministry_staff)
     document = render_now(ministry_staff, scope, django_capture_on_commit_callbacks)
 
-    assert document.status == JobStatus.DONE and document.finished_at
+    assert document.status == JobStatus.DONE
+    assert document.finished_at
     assert document.file.name.startswith("reporting/summaries/")
     content = document.file.open("rb").read()
     assert content.startswith(b"%PDF-")
     assert document.sha256 == hashlib.sha256(content).hexdigest()
-    assert document.size == len(content) and document.pages >= 3
+    assert document.size == len(content)
+    assert document.pages >= 3
 
     text = pdf_text(content).replace("\n", " ")
     figures = d.overview(scope)
     reports = figures["reports"]
-    assert reports["overdue"] == 1 and reports["handed_in"] == 1
-    assert fmt_rate(reports["handed_in_rate"]) == "50.0%" and "50.0%" in text
+    assert reports["overdue"] == 1
+    assert reports["handed_in"] == 1
+    assert fmt_rate(reports["handed_in_rate"]) == "50.0%"
+    assert "50.0%" in text
     assert fmt_rate(reports["on_time_rate"]) in text
     datasets = figures["deliverables"]["dataset"]["count"]
-    assert f"{d.overview(scope)['tasks']['selected']}" in text and str(datasets) in text
+    assert f"{d.overview(scope)['tasks']['selected']}" in text
+    assert str(datasets) in text
     assert fmt_rate(figures["tasks"]["mean_percent"]) in text
-    assert world.consortium.name in text and GUANGDONG_NAME in text
-    assert "北京市" in text and "广东省" in text
+    assert world.consortium.name in text
+    assert GUANGDONG_NAME in text
+    assert "北京市" in text
+    assert "广东省" in text
     # The overdue list names Guangdong's consortium; the at-risk list Beijing's tasks.
     assert d.overdue_reports(scope).get().consortium.name == GUANGDONG_NAME
     assert "数据权属待明确" in text  # the problem text, not run as a formula
@@ -131,7 +138,8 @@ def test_province_version_shows_only_its_consortia(
     document = render_now(province_user, scope, django_capture_on_commit_callbacks)
     text = pdf_text(document.file.open("rb").read())
     assert world.consortium.name in text
-    assert GUANGDONG_NAME not in text and "广东省" not in text
+    assert GUANGDONG_NAME not in text
+    assert "广东省" not in text
     assert list(summary_list_for(user=province_user)) == [document]
 
 
@@ -167,12 +175,14 @@ def test_a_failed_render_records_the_error_and_a_done_one_is_left_alone(
     ):
         summary_render(document_id=document.pk)
     document.refresh_from_db()
-    assert document.status == JobStatus.FAILED and "font missing" in document.error
+    assert document.status == JobStatus.FAILED
+    assert "font missing" in document.error
     assert not document.file
 
     # A new request after a failure renders again; rendering a done document does nothing.
     again = render_now(ministry_staff, scope, django_capture_on_commit_callbacks)
-    assert again.pk != document.pk and again.status == JobStatus.DONE
+    assert again.pk != document.pk
+    assert again.status == JobStatus.DONE
     with mock.patch("reporting.insights.summaries.render_pdf") as render:
         assert summary_render(document_id=again.pk).sha256 == again.sha256
     render.assert_not_called()
@@ -200,7 +210,8 @@ def test_summary_page_request_and_download(
         response = client.post(url, {"program": "idfa-2026", "period": "2026-q2", "province": ""})
     assert response.status_code == 302
     document = SummaryDocument.objects.get()
-    assert document.status == JobStatus.DONE and document.authority is None
+    assert document.status == JobStatus.DONE
+    assert document.authority is None
     page = client.get(url)
     assert reverse("dashboards:summary-download", args=[document.pk]) in page.content.decode()
     assert b'http-equiv="refresh"' not in page.content
@@ -245,7 +256,8 @@ def test_summary_pages_refuse_the_wrong_users(
 
     client.force_login(province_user)
     listing = client.get(url).content.decode()
-    assert f'data-id="{beijing.pk}"' in listing and f'data-id="{national.pk}"' not in listing
+    assert f'data-id="{beijing.pk}"' in listing
+    assert f'data-id="{national.pk}"' not in listing
     assert client.get(reverse("dashboards:summary-download", args=[beijing.pk])).status_code == 200
     assert client.get(reverse("dashboards:summary-download", args=[national.pk])).status_code == 404
     # A province's request is always its own province, whatever the form says.
@@ -279,16 +291,19 @@ def test_summary_api(
     assert response.status_code in (200, 202), response.content
     pk = response.json()["id"]
     detail = api_client.get(reverse("api-summary", args=[pk])).json()
-    assert detail["status"] == "done" and detail["province"] == "110000"
+    assert detail["status"] == "done"
+    assert detail["province"] == "110000"
     assert detail["download_url"] == reverse("api-summary-download", args=[pk])
     download = api_client.get(detail["download_url"])
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF-")
 
     denied = api_client.post(url, {"period": "2026-q2", "province": "440000"}, format="json")
-    assert denied.status_code == 403 and denied.json()["code"] == "permission_denied"
+    assert denied.status_code == 403
+    assert denied.json()["code"] == "permission_denied"
     bad = api_client.post(url, {"period": "2099-q9"}, format="json")
-    assert bad.status_code == 400 and "period" in bad.json()["errors"]
+    assert bad.status_code == 400
+    assert "period" in bad.json()["errors"]
 
     api_client.force_authenticate(other_province_user)
     assert api_client.get(reverse("api-summary", args=[pk])).status_code == 404
@@ -317,4 +332,5 @@ def test_summary_rendered_by_a_real_worker(
             break
         time.sleep(0.5)
     assert document.status == JobStatus.DONE, document.error
-    assert document.sha256 and document.pages
+    assert document.sha256
+    assert document.pages

@@ -177,7 +177,8 @@ def test_the_administrator_sets_when_entry_locks_and_the_pilots_are_told(
     period.refresh_from_db()
     assert period.locks_on == new_lock
     audit = AuditEntry.objects.get(action="period.dates_change")
-    assert audit.actor == ministry_admin and list(audit.data["changes"]) == ["locks_on"]
+    assert audit.actor == ministry_admin
+    assert list(audit.data["changes"]) == ["locks_on"]
     assert Notification.objects.filter(kind="period_dates", recipient=pilot.lead).exists()
     # The due date is the calendar's: not editable here.
     response = admin_client.post(
@@ -206,6 +207,7 @@ def test_only_the_ministry_administrator_changes_a_program_calendar_or_a_period(
         client.force_login(user)
         for url in urls:
             response = client.post(url, {"locks_on": "2026-12-31"})
-            assert response.status_code == 302 and "/admin/login/" in response["Location"], role
+            assert response.status_code == 302, role
+            assert "/admin/login/" in response["Location"], role
     assert ReportingPeriod.objects.get(pk=pilot.q1.pk).locks_on == pilot.q1.locks_on
     assert not AuditEntry.objects.filter(action__startswith="period.").exists()

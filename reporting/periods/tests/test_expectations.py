@@ -210,17 +210,21 @@ def test_the_dashboard_key_figures_equal_a_recount_of_the_raw_rows(
         else:
             assert text_of(zh, "fig-on-time-rate-value") == f"{rate:.1f}%"
         # The rule is explained beside the report figures, in the page's language.
-        assert "截止日期之前获批" in zh and "became an approved pilot before" in en
+        assert "截止日期之前获批" in zh
+        assert "became an approved pilot before" in en
     # The mixed data set covers what the rule distinguishes.
     assert [seen[c]["expected"] for c in PERIODS] == [2, 2, 2, 3]
     assert [seen[c]["overdue"] for c in PERIODS] == [1, 0, 1, 0]
-    assert seen["2026-q2"]["late"] == 1 and seen["2026-q2"]["on_time_rate"] == 50.0
+    assert seen["2026-q2"]["late"] == 1
+    assert seen["2026-q2"]["on_time_rate"] == 50.0
     assert seen["2026-q4"]["on_time_rate_status"] == "not_yet_due"
-    assert seen["2026-q4"]["late"] is None and seen["2026-q4"]["handed_in"] == 2
+    assert seen["2026-q4"]["late"] is None
+    assert seen["2026-q4"]["handed_in"] == 2
     # Plans: the returned plan still counts against Guangdong's quota.
     with today_is():
         plans = d.overview(d.scope_for(user=ministry_staff, params={"period": "2026-q3"}))["plans"]
-    assert plans["in_quota"] == 4 and plans["approved"] == 3
+    assert plans["in_quota"] == 4
+    assert plans["approved"] == 3
 
 
 def test_the_one_rule_as_a_predicate_and_as_queries_agree(mixed):
@@ -311,8 +315,10 @@ def test_before_its_due_date_a_period_has_no_on_time_rate_in_page_api_exports_an
     with today_is():
         body = api_client.get("/api/v1/dashboards/overview/", {"period": "2026-q4"}).json()
     reports = body["figures"]["reports"]
-    assert reports["on_time_rate"] is None and reports["late"] is None
-    assert reports["on_time_rate_status"] == "not_yet_due" and reports["due"] is False
+    assert reports["on_time_rate"] is None
+    assert reports["late"] is None
+    assert reports["on_time_rate_status"] == "not_yet_due"
+    assert reports["due"] is False
     assert all(row["reports"]["on_time_rate"] is None for row in body["provinces"])
     trend = {row["period"]["code"]: row["reports"] for row in body["trend"]}
     assert trend["2026-q4"]["on_time_rate"] is None
@@ -345,7 +351,8 @@ def test_before_its_due_date_a_period_has_no_on_time_rate_in_page_api_exports_an
             assert {row[column] for row in sheet[1:]} == {text}
             trend = read_csv(export_build(table="trend", scope=scope, fmt="csv")[0])
             column = trend[0].index(str(translation.gettext("On-time rate (%)")))
-            assert trend[-1][0] == "2026-q4" and trend[-1][column] == text
+            assert trend[-1][0] == "2026-q4"
+            assert trend[-1][column] == text
             assert trend[-2][column] == "50.0"  # Q3: due, one of two on time
     # The export through the page, for a province: its own rows, the rate not yet due.
     client.force_login(province_user)
@@ -369,7 +376,8 @@ def test_summary_pdf_of_a_due_period_leaves_out_the_pilot_approved_after_it(mixe
     with today_is():
         scope = d.scope_for(user=ministry_staff, params={"period": "2026-q3"})
         text = pdf_text(summary_pdf(scope=scope)).replace("\n", "")
-    assert BEIJING in text and GUANGDONG in text
+    assert BEIJING in text
+    assert GUANGDONG in text
     assert LATE not in text
     assert "50.0%" in text  # on time: one of the two expected reports
 
@@ -406,17 +414,20 @@ def test_lead_home_lists_overdue_and_locked_reports_by_the_one_rule(mixed, clien
     panel = html[html.index('data-testid="reports-panel"') :]
     overdue = panel[panel.index('data-testid="overdue-reports"') :]
     overdue = overdue[: overdue.index("</table>")]
-    assert "2026 Q3 progress report" in overdue and BEIJING in overdue
+    assert "2026 Q3 progress report" in overdue
+    assert BEIJING in overdue
     assert LATE not in overdue
     locked = panel[panel.index('data-testid="locked-reports"') :]
     locked = locked[: locked.index("</table>")]
-    assert "2026 Q1 progress report" in locked and GUANGDONG in locked  # returned, then locked
+    assert "2026 Q1 progress report" in locked
+    assert GUANGDONG in locked  # returned, then locked
     assert LATE not in locked
     inbox = html[html.index('data-testid="inbox"') : html.index("</ul>", html.index("inbox"))]
     assert (
         "Write and submit the “2026 Q3 progress report” of “京津冀钢铁数据联合体（测试）”" in inbox
     )
-    assert "Waiting since 2026-07-01" in inbox and "Due date: 2026-10-15" in inbox
+    assert "Waiting since 2026-07-01" in inbox
+    assert "Due date: 2026-10-15" in inbox
     assert LATE not in inbox
 
     with today_is():
@@ -425,7 +436,8 @@ def test_lead_home_lists_overdue_and_locked_reports_by_the_one_rule(mixed, clien
         ).content.decode()
     locked = html[html.index('data-testid="locked-reports"') :]
     locked = locked[: locked.index("</table>")]
-    assert "2026年第三季度进展报告" in locked and BEIJING in locked
+    assert "2026年第三季度进展报告" in locked
+    assert BEIJING in locked
     assert LATE not in locked
 
 
@@ -442,9 +454,11 @@ def test_waiting_lists_show_since_and_due_oldest_first(mixed, client, province_u
     # Oldest first: Beijing's Q2 (submitted 07-20), the stray Q3 report (10-20), the late
     # pilot's Q4 (11-21); each with its period's due date.
     assert len(submitted) == 3
-    assert "2026 Q2" in submitted[0] and "Waiting since 2026-07-20" in submitted[0]
+    assert "2026 Q2" in submitted[0]
+    assert "Waiting since 2026-07-20" in submitted[0]
     assert "Due date: 2026-07-15" in submitted[0]
-    assert LATE in submitted[2] and "Waiting since 2026-11-21" in submitted[2]
+    assert LATE in submitted[2]
+    assert "Waiting since 2026-11-21" in submitted[2]
     assert "Due date: 2027-01-15" in submitted[2]
     since = re.findall(r"Waiting since (\d{4}-\d\d-\d\d)", inbox)
     assert since == sorted(since)
@@ -474,7 +488,8 @@ def test_reports_page_says_not_required_and_starting_is_refused_in_page_and_api(
             reverse("reporting:report-detail", args=[consortium.pk, "2026-q2"]),
             HTTP_ACCEPT_LANGUAGE="en",
         ).content.decode()
-        assert 'data-testid="start-report"' not in page and 'data-testid="not-required"' in page
+        assert 'data-testid="start-report"' not in page
+        assert 'data-testid="not-required"' in page
         response = client.post(
             reverse("reporting:report-start", args=[consortium.pk, "2026-q2"]),
             HTTP_ACCEPT_LANGUAGE="en",
@@ -488,7 +503,8 @@ def test_reports_page_says_not_required_and_starting_is_refused_in_page_and_api(
             f"/api/v1/consortia/{consortium.pk}/reports/2026-q2/start/",
             HTTP_ACCEPT_LANGUAGE="zh-hans",
         )
-        assert answer.status_code == 400 and answer.json()["code"] == "not_expected"
+        assert answer.status_code == 400
+        assert answer.json()["code"] == "not_expected"
         assert "无须报送" in answer.json()["detail"]
         with pytest.raises(ValidationError):
             services.report_start(actor=late.lead, consortium=consortium, period=q2)
@@ -522,9 +538,11 @@ def test_ministry_waiting_list_shows_since_confirmation_oldest_first(
     items = re.findall(r'data-testid="inbox-item">(.*?)</li>', inbox[: inbox.index("</ul>")], re.S)
     review = [i for i in items if "审核" in i or "Review" in i]
     assert len(review) == 2
-    assert BEIJING in review[0] and "自2026-04-11起待办" in review[0]
+    assert BEIJING in review[0]
+    assert "自2026-04-11起待办" in review[0]
     assert "截止日期：2026-04-15" in review[0]
-    assert GUANGDONG in review[1] and "自2026-07-03起待办" in review[1]
+    assert GUANGDONG in review[1]
+    assert "自2026-07-03起待办" in review[1]
     # Denial twin: a consortium member has no Ministry home.
     client.force_login(consortium_member)
     assert client.get(reverse("portal:home-ministry")).status_code == 403

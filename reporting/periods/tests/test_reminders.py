@@ -119,7 +119,8 @@ def test_fourteen_days_before_the_due_date_the_lead_and_the_province_are_reminde
     assert sorted(m.to[0] for m in mailoutbox) == sorted([lead.email, province_user.email])
     # Chinese first: the period's Chinese name is in the subject.
     assert "2026年第二季度进展报告" in mailoutbox[0].subject
-    assert beijing_pilot.name in mailoutbox[0].subject and "2026-07-15" in mailoutbox[0].body
+    assert beijing_pilot.name in mailoutbox[0].subject
+    assert "2026-07-15" in mailoutbox[0].body
     # The consortium whose report is submitted: nobody is reminded.
     submitted_lead = lead_of(submitted_pilot)
     assert not reminders(recipient__in=[submitted_lead, other_province_user]).exists()
@@ -141,7 +142,8 @@ def test_each_recipient_is_reminded_in_their_own_language(
     )
     assert "has not been submitted yet" in sent[lead.email].body
     chinese = sent[province_user.email]
-    assert "2026年第二季度进展报告" in chinese.subject and "Reminder" not in chinese.subject
+    assert "2026年第二季度进展报告" in chinese.subject
+    assert "Reminder" not in chinese.subject
     assert "submitted" not in chinese.body
 
 
@@ -216,7 +218,8 @@ def test_recipients_see_their_reminders_and_another_province_does_not(
         assert subject in [n["subject"] for n in results]
         # The link opens the reports page, where the consortium's Q2 report is listed.
         page = client.get(reminders(recipient=user).get().url)
-        assert page.status_code == 200 and beijing_pilot.name in page.content.decode()
+        assert page.status_code == 200
+        assert beijing_pilot.name in page.content.decode()
     client.force_login(other_province_user)
     assert subject not in client.get("/notifications/").content.decode()
     api_client.force_authenticate(other_province_user)
@@ -250,7 +253,8 @@ def test_the_schedule_is_in_the_database_and_the_ministry_administrator_edits_it
     from django_celery_beat.models import PeriodicTask
 
     job = PeriodicTask.objects.get(name="Report reminders (daily)")
-    assert job.task == "reporting.tasks.reminders_send_task" and job.enabled
+    assert job.task == "reporting.tasks.reminders_send_task"
+    assert job.enabled
     assert (job.crontab.hour, job.crontab.minute, str(job.crontab.timezone)) == (
         "8",
         "30",
@@ -311,7 +315,8 @@ def test_reminders_are_sent_exactly_once_even_when_the_task_runs_twice_concurren
         for user in (lead, province_user)
     }
     rows = list(reminders().values_list("recipient_id", "kind", "dedupe_key"))
-    assert len(rows) == 2 and set(rows) == expected
+    assert len(rows) == 2
+    assert set(rows) == expected
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if set(reminders().values_list("status", flat=True)) == {"sent"}:

@@ -117,13 +117,17 @@ def test_submit_saves_the_typed_text_and_the_confirmation_flags_tasks_unchanged_
     )
     with on_date("2026-07-05"):
         response = client.post(u["detail"], data, HTTP_ACCEPT_LANGUAGE=language)
-        assert response.status_code == 302 and response["Location"] == u["submit"]
+        assert response.status_code == 302
+        assert response["Location"] == u["submit"]
         page = client.get(u["submit"], HTTP_ACCEPT_LANGUAGE=language).content.decode()
     q2.refresh_from_db()
-    assert q2.state == ReportState.DRAFT and q2.summary == "二季度：可信互联平台一期上线。"
+    assert q2.state == ReportState.DRAFT
+    assert q2.summary == "二季度：可信互联平台一期上线。"
     # What will be sent: the typed text, every field of every task, the report-level fields.
-    assert "二季度建成行业数据资源库一期。" in page and "三季度扩充数据资源。" in page
-    assert "请协调数据标准立项。" in page and "缺少标注人员。" in page
+    assert "二季度建成行业数据资源库一期。" in page
+    assert "三季度扩充数据资源。" in page
+    assert "请协调数据标准立项。" in page
+    assert "缺少标注人员。" in page
     flagged = set(re.findall(r'data-task="(\d+)" data-unchanged="true"', page))
     assert flagged == {str(n) for n in range(1, 24)} - {"4"}
     assert ("与上期相同" if language == "zh-hans" else "same as the previous period") in page
@@ -149,7 +153,8 @@ def test_confirming_refuses_a_revision_saved_after_the_review(pilot, on_date, cl
         )
         response = client.post(u["submit"], {"revision": reviewed}, HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
-    assert response.status_code == 200 and "changed after you reviewed it" in html
+    assert response.status_code == 200
+    assert "changed after you reviewed it" in html
     assert "另一处修改" in html  # the page now shows the current version to review
     assert ProgressReport.objects.get(pk=q2.pk).state == ReportState.DRAFT
 
@@ -167,7 +172,8 @@ def test_submit_with_unanswered_tasks_saves_and_links_each_to_its_field(pilot, o
         response = client.post(u["detail"], data, HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'href="#id_t12_status"' in html and "22 / 23 answered" in html
+    assert 'href="#id_t12_status"' in html
+    assert "22 / 23 answered" in html
     assert ProgressReport.objects.get(pk=q2.pk).summary == "已填写的概述"  # saved all the same
     # The revision on the page is the new one: saving again works.
     revision = re.search(r'name="revision" value="(\d+)"', html).group(1)
@@ -193,15 +199,18 @@ def test_api_submit_saves_the_payload_and_submits_that_revision_or_nothing(
         stale = api_client.post(
             u["api"] + "submit/", {**payload, "revision": q2.revision - 1}, format="json"
         )
-        assert stale.status_code == 400 and stale.json()["code"] == "stale"
+        assert stale.status_code == 400
+        assert stale.json()["code"] == "stale"
         unanswered = {**entries, "5": {"status": ""}}
         blocked = api_client.post(
             u["api"] + "submit/", {**payload, "entries": unanswered}, format="json"
         )
-        assert blocked.status_code == 400 and blocked.json()["code"] == "unanswered"
+        assert blocked.status_code == 400
+        assert blocked.json()["code"] == "unanswered"
         assert ProgressReport.objects.get(pk=q2.pk).summary != "二季度总结"  # nothing half-saved
         body = api_client.post(u["api"] + "submit/", payload, format="json").json()
-    assert body["state"] == "submitted" and body["summary"] == "二季度总结"
+    assert body["state"] == "submitted"
+    assert body["summary"] == "二季度总结"
     assert {e["status"] for e in body["entries"]} == {"completed"}
 
 
@@ -223,9 +232,11 @@ def test_api_preview_lists_unchanged_tasks_and_what_blocks_submission(
             api_client.force_authenticate(outsiders[who])
             code = api_client.get(u["api"] + "preview/").status_code
             assert code == (403 if who == "member" else 404), who
-    assert body["previous"]["period"] == "2026-q1" and body["can_submit"] is True
+    assert body["previous"]["period"] == "2026-q1"
+    assert body["can_submit"] is True
     assert body["answered"] == body["total"] == 23
-    assert 4 not in body["unchanged_tasks"] and len(body["unchanged_tasks"]) == 22
+    assert 4 not in body["unchanged_tasks"]
+    assert len(body["unchanged_tasks"]) == 22
     task5 = next(t for t in body["tasks"] if t["task"] == 5)
     assert task5["unchanged"] == list(TEXT)
     assert set(body["overall_unchanged"]) == {"summary", "requests"}
@@ -239,7 +250,8 @@ def test_the_submit_button_of_an_old_page_leads_to_the_confirmation(pilot, on_da
     action = reverse("reporting:report-action", args=[pilot.consortium.pk, "2026-q2", "submit"])
     with on_date("2026-07-05"):
         response = client.post(action)
-    assert response.status_code == 302 and response["Location"] == u["submit"]
+    assert response.status_code == 302
+    assert response["Location"] == u["submit"]
     assert ProgressReport.objects.get(period=pilot.q2).state == ReportState.DRAFT
 
 
@@ -256,7 +268,8 @@ def test_autosave_carries_the_revision_and_never_overwrites_a_newer_save(pilot, 
             u["detail"], form_data(q2, summary="自动保存", intent="autosave"), **json
         )
         body = saved.json()
-        assert saved.status_code == 200 and body["revision"] == q2.revision + 1
+        assert saved.status_code == 200
+        assert body["revision"] == q2.revision + 1
         assert "已自动保存" in body["message"]
         # Nothing changed: the revision stays (an idle autosave never makes another save stale).
         again = client.post(
@@ -266,7 +279,8 @@ def test_autosave_carries_the_revision_and_never_overwrites_a_newer_save(pilot, 
         )
         assert again.json()["revision"] == body["revision"]
         stale = client.post(u["detail"], form_data(q2, summary="旧页面", intent="autosave"), **json)
-        assert stale.status_code == 409 and stale.json()["code"] == "stale"
+        assert stale.status_code == 409
+        assert stale.json()["code"] == "stale"
         assert "未保存" in stale.json()["message"]
         bad = client.post(
             u["detail"],
@@ -276,7 +290,8 @@ def test_autosave_carries_the_revision_and_never_overwrites_a_newer_save(pilot, 
         assert bad.status_code == 400
     assert ProgressReport.objects.get(pk=q2.pk).summary == "自动保存"
     edits = AuditEntry.objects.filter(action="report.edit", object_id=str(q2.pk))
-    assert edits.count() == 1 and edits.get().data.get("autosave") is True
+    assert edits.count() == 1
+    assert edits.get().data.get("autosave") is True
 
 
 def test_autosave_is_refused_to_the_wrong_people(pilot, on_date, client, outsiders):
@@ -301,7 +316,8 @@ def test_uploading_evidence_saves_the_typed_text_with_it(pilot, on_date, client)
     data["t4_file"] = SimpleUploadedFile("证明.pdf", blank_pdf(1), content_type="application/pdf")
     with on_date("2026-07-05"):
         response = client.post(u["detail"], data)
-    assert response.status_code == 302 and response["Location"].endswith("#task-4")
+    assert response.status_code == 302
+    assert response["Location"].endswith("#task-4")
     entry = ProgressReport.objects.get(pk=q2.pk).entries.get(task__number=4)
     assert entry.work_done == "上传前输入的文字"
     assert [e.original_name for e in entry.evidence.all()] == ["证明.pdf"]
@@ -316,10 +332,13 @@ def test_a_bad_evidence_file_saves_nothing_and_keeps_the_text_on_the_page(pilot,
     with on_date("2026-07-05"):
         response = client.post(u["detail"], data, HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
-    assert response.status_code == 200 and "不能丢的文字" in html
-    assert 'href="#id_t4_file"' in html and "Evidence must be a PDF" in html
+    assert response.status_code == 200
+    assert "不能丢的文字" in html
+    assert 'href="#id_t4_file"' in html
+    assert "Evidence must be a PDF" in html
     entry = ProgressReport.objects.get(pk=q2.pk).entries.get(task__number=4)
-    assert entry.work_done == "一季度任务4启动。" and entry.evidence.count() == 0
+    assert entry.work_done == "一季度任务4启动。"
+    assert entry.evidence.count() == 0
 
 
 def test_field_errors_are_listed_at_the_top_with_links(pilot, on_date, client):
@@ -331,9 +350,11 @@ def test_field_errors_are_listed_at_the_top_with_links(pilot, on_date, client):
         )
     html = response.content.decode()
     top = html.split('data-testid="form-errors"')[1].split("</div>")[0]
-    assert 'href="#id_t7_percent"' in top and "任务7：" in top
+    assert 'href="#id_t7_percent"' in top
+    assert "任务7：" in top
     # Each task carried over unchanged says so beside its title, already while editing.
-    assert 'data-testid="unchanged-5"' in html and "与上期相同" in html
+    assert 'data-testid="unchanged-5"' in html
+    assert "与上期相同" in html
 
 
 # --- Nothing to report ----------------------------------------------------------------------------
@@ -355,7 +376,9 @@ def test_nothing_to_report_clears_the_carried_over_text(pilot, on_date, client):
         "",
         "",
     )
-    assert five.answered and six.next_plan == "三季度启动数据合成研究。" and six.work_done == ""
+    assert five.answered
+    assert six.next_plan == "三季度启动数据合成研究。"
+    assert six.work_done == ""
     assert entries[7].work_done == "一季度任务7启动。"  # other tasks untouched
 
 
@@ -369,7 +392,8 @@ def test_nothing_to_report_through_the_api_clears_the_same(pilot, on_date, api_c
             format="json",
         ).json()
     nine = next(e for e in body["entries"] if e["task"] == 9)
-    assert nine["answered"] and [nine[f] for f in TEXT] == ["", "", ""]
+    assert nine["answered"]
+    assert [nine[f] for f in TEXT] == ["", "", ""]
 
 
 # --- The page: navigation, accessibility, what reviewers see -----------------------------------
@@ -419,7 +443,9 @@ def test_reviewers_see_every_field_including_next_plan_and_problems(
         for reviewer in (pilot.authority, ministry_staff):
             client.force_login(reviewer)
             html = client.get(urls(pilot)["detail"]).content.decode()
-            assert "三季度计划17" in html and "困难17" in html and "请支持算力资源。" in html
+            assert "三季度计划17" in html
+            assert "困难17" in html
+            assert "请支持算力资源。" in html
             assert 'data-testid="report-form"' not in html
             assert 'data-testid="compare-link"' in html
 
@@ -449,13 +475,15 @@ def test_compare_with_the_previous_period_side_by_side_page_and_api(
             assert client.get(u["compare"]).status_code == 404
             api_client.force_authenticate(outsiders[who])
             assert api_client.get(u["api"] + "compare/").status_code == 404
-    assert "一季度任务4启动。" in html and "二季度新进展" in html
+    assert "一季度任务4启动。" in html
+    assert "二季度新进展" in html
     assert ("与上期相同" if language == "zh-hans" else "same as the previous period") in html
     task4 = next(t for t in body["tasks"] if t["task"] == 4)
     assert task4["previous"]["work_done"] == "一季度任务4启动。"
     assert task4["current"]["work_done"] == "二季度新进展"
     assert task4["unchanged"] == ["next_plan", "problems"]
-    assert body["previous"]["period"] == "2026-q1" and 5 in body["unchanged_tasks"]
+    assert body["previous"]["period"] == "2026-q1"
+    assert 5 in body["unchanged_tasks"]
 
 
 # --- Locked reports -------------------------------------------------------------------------------
@@ -471,7 +499,8 @@ def test_a_locked_report_shows_no_submit_button_and_is_refused(pilot, on_date, c
     with on_date("2026-08-20"):  # Q2 entry locked after 2026-07-30
         html = client.get(u["detail"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert 'data-testid="report-submit"' not in html
-        assert 'data-testid="submit-report"' not in html and 'data-testid="report-form"' not in html
+        assert 'data-testid="submit-report"' not in html
+        assert 'data-testid="report-form"' not in html
         assert 'data-testid="report-locked"' in html
         assert client.get(u["submit"]).status_code == 403
         assert client.post(u["submit"], {"revision": q2.revision}).status_code == 403

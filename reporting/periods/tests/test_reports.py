@@ -94,7 +94,8 @@ def test_concurrent_edits_do_not_overwrite_silently(pilot, on_date, client):
         )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Someone else saved this report" in html and "乙后保存" in html
+    assert "Someone else saved this report" in html
+    assert "乙后保存" in html
     assert ProgressReport.objects.get(pk=report.pk).summary == "甲先保存"
 
 
@@ -111,7 +112,8 @@ def test_report_cannot_be_submitted_with_a_task_unanswered(pilot, on_date):
         report.refresh_from_db()
         with pytest.raises(ValidationError) as exc:
             services.report_submit(actor=pilot.lead, report=report)
-        assert exc.value.code == "unanswered" and "12" in exc.value.messages[0]
+        assert exc.value.code == "unanswered"
+        assert "12" in exc.value.messages[0]
         # "Nothing to report this period" is an answer; an empty status is not.
         services.report_update(
             actor=pilot.lead,
@@ -218,7 +220,8 @@ def test_report_reviews_are_mailed_in_each_recipients_language_not_the_reviewers
             services.report_return(actor=ministry_staff, report=report, comment="请补充数据集规模")
         message, text = mail_to(mailoutbox, pilot.lead)
         assert message.subject == f"“{name}”的2026年第二季度进展报告已被退回修改"
-        assert "请补充数据集规模" in text and not latin_word.search(text), text
+        assert "请补充数据集规模" in text, text
+        assert not latin_word.search(text), text
         message, _text = mail_to(mailoutbox, province)
         assert message.subject == (
             f"The report of “{name}”, 2026 Q2 progress report, was returned for revision"
@@ -301,7 +304,8 @@ def test_report_api_path(pilot, on_date, ministry_staff, api_client):
         stale = api_client.patch(
             base, {"revision": body["revision"] - 1, "summary": "x"}, format="json"
         )
-        assert stale.status_code == 400 and stale.json()["code"] == "stale"
+        assert stale.status_code == 400
+        assert stale.json()["code"] == "stale"
         body = api_client.patch(
             base,
             {"revision": body["revision"], "entries": entries, "summary": "二季度"},
@@ -310,14 +314,16 @@ def test_report_api_path(pilot, on_date, ministry_staff, api_client):
         assert all(e["answered"] for e in body["entries"])
         upload = SimpleUploadedFile("证明.pdf", blank_pdf(1), content_type="application/pdf")
         evidence = api_client.post(base + "evidence/4/", {"file": upload}, format="multipart")
-        assert evidence.status_code == 201 and evidence.json()["size"] > 0
+        assert evidence.status_code == 201
+        assert evidence.json()["size"] > 0
         bad = api_client.post(
             base + "evidence/4/",
             {"file": SimpleUploadedFile("x.exe", b"MZ\x90\x00" * 10)},
             format="multipart",
             HTTP_ACCEPT_LANGUAGE="en",
         )
-        assert bad.status_code == 400 and bad.json()["code"] == "file_type"
+        assert bad.status_code == 400
+        assert bad.json()["code"] == "file_type"
         assert api_client.post(base + "confirm/").status_code == 403  # not the lead's step
         revision = api_client.get(base).json()["revision"]
         submitted = api_client.post(base + "submit/", {"revision": revision}, format="json")
@@ -380,7 +386,8 @@ def test_members_read_their_consortiums_reports_but_do_not_edit(pilot, on_date, 
         url = reverse("reporting:report-detail", args=[pilot.consortium.pk, "2026-q2"])
         client.force_login(member)
         page = client.get(url)
-        assert page.status_code == 200 and 'data-testid="report-form"' not in page.content.decode()
+        assert page.status_code == 200
+        assert 'data-testid="report-form"' not in page.content.decode()
         assert (
             client.post(url, {"revision": report.revision, "summary": "成员修改"}).status_code
             == 403

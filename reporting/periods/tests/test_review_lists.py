@@ -82,7 +82,8 @@ def test_ministry_filters_searches_sorts_and_counts_the_reports_on_the_page_and_
         assert sorted(page_rows(html)) == sorted(
             f"{pk}-2026-q{n}" for pk in (b, g) for n in (1, 2, 3)
         )
-        assert "共6份报告" in html and "逾期未报3份" in html  # counts
+        assert "共6份报告" in html
+        assert "逾期未报3份" in html  # counts
         overdue = client.get("/reports/", {"overdue": "true"}).content.decode()
         assert sorted(page_rows(overdue)) == sorted(
             [f"{b}-2026-q1", f"{g}-2026-q1", f"{g}-2026-q2"]
@@ -96,7 +97,8 @@ def test_ministry_filters_searches_sorts_and_counts_the_reports_on_the_page_and_
         newest_first = page_rows(
             client.get("/reports/", {"ordering": "-due_date"}).content.decode()
         )
-        assert newest_first[0].endswith("2026-q3") and newest_first[-1].endswith("2026-q1")
+        assert newest_first[0].endswith("2026-q3")
+        assert newest_first[-1].endswith("2026-q1")
         assert (
             'aria-sort="descending"' in client.get("/reports/?ordering=-due_date").content.decode()
         )
@@ -106,9 +108,11 @@ def test_ministry_filters_searches_sorts_and_counts_the_reports_on_the_page_and_
         assert [(r["consortium"], r["period"]) for r in api.json()["results"]][0][1] == "2026-q1"
         assert set(rows(api)) == {(b, "2026-q1"), (g, "2026-q1"), (g, "2026-q2")}
         state = rows(client.get("/api/v1/reporting-status/", {"state": "submitted"}))
-        assert list(state) == [(b, "2026-q2")] and state[(b, "2026-q2")]["report"] == q2.pk
+        assert list(state) == [(b, "2026-q2")]
+        assert state[(b, "2026-q2")]["report"] == q2.pk
         bad = client.get("/api/v1/reporting-status/", {"authority": "999999"})
-        assert bad.status_code == 400 and bad.json()["errors"]["authority"]
+        assert bad.status_code == 400
+        assert bad.json()["errors"]["authority"]
 
 
 def test_a_pilot_approved_after_a_due_date_is_not_listed_nor_overdue_for_that_period(
@@ -138,7 +142,8 @@ def test_a_province_sees_only_its_own_reports_and_a_lead_keeps_its_own_periods_p
         # Denial twin: a consortium lead gets its periods, not the reviewers' list or API.
         login(client, pilot.lead)
         html = client.get("/reports/").content.decode()
-        assert f'data-testid="periods-{pilot.consortium.pk}"' in html and "bulk-form" not in html
+        assert f'data-testid="periods-{pilot.consortium.pk}"' in html
+        assert "bulk-form" not in html
         assert client.get("/api/v1/reporting-status/").status_code == 403
         assert client.post("/reports/bulk/", {"action": "remind"}).status_code == 403
 
@@ -181,7 +186,8 @@ def test_province_confirms_several_reports_and_sees_which_were_refused_and_why(
         )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "已完成1份" in html and "未执行2份" in html
+    assert "已完成1份" in html
+    assert "未执行2份" in html
     assert "该报告尚未开始填写。" in html  # Q1 not started
     assert "您的列表中没有该报告。" in html  # another province's report
     assert 'href="/reports/?overdue=true"' in html  # back to the list as it was
@@ -212,8 +218,10 @@ def test_bulk_accept_takes_each_report_in_its_own_transaction(
         ).json()
     assert (body["succeeded"], body["refused"]) == (1, 1)
     refused, done = body["results"]
-    assert not refused["ok"] and "Submitted to the province" in refused["message"]
-    assert done["ok"] and done["report"] == q2.pk
+    assert not refused["ok"]
+    assert "Submitted to the province" in refused["message"]
+    assert done["ok"]
+    assert done["report"] == q2.pk
     assert ProgressReport.objects.get(pk=q2.pk).state == ReportState.ACCEPTED
     assert ProgressReport.objects.get(pk=other_q2.pk).state == ReportState.SUBMITTED
 
@@ -306,7 +314,8 @@ def test_ministry_reminds_every_overdue_report_once_even_when_clicking_twice(
         sent = Notification.objects.filter(kind="reminder.manual")
         recipients = {n.recipient_id for n in sent}
         # The lead and Guangdong's province; not Beijing's (its pilot was not reminded).
-        assert other.lead.pk in recipients and other.authority.pk in recipients
+        assert other.lead.pk in recipients
+        assert other.authority.pk in recipients
         assert pilot.authority.pk not in recipients
         assert sent.count() == 2 * len(recipients)
         assert len(mail.outbox) == sent.count()
@@ -321,7 +330,8 @@ def test_ministry_reminds_every_overdue_report_once_even_when_clicking_twice(
                 },
             )
         html = again.content.decode()
-        assert "10分钟内已提醒过" in html and "该报告未逾期。" in html
+        assert "10分钟内已提醒过" in html
+        assert "该报告未逾期。" in html
         assert Notification.objects.filter(kind="reminder.manual").count() == sent.count()
 
 
@@ -340,7 +350,8 @@ def test_remind_now_is_mailed_in_each_recipients_language_not_the_reminders(
     name = pilot.consortium.name
     lead = sent[pilot.lead.email]
     assert lead.subject == f"逾期：“{name}”的“2026年第一季度进展报告”已于2026-04-15截止"
-    assert "Overdue" not in lead.subject + lead.body and "submitted" not in lead.body
+    assert "Overdue" not in lead.subject + lead.body
+    assert "submitted" not in lead.body
     province = sent[pilot.authority.email]
     assert province.subject == (
         f"Overdue: the “2026 Q1 progress report” of “{name}” was due on 2026-04-15"
@@ -365,7 +376,8 @@ def test_a_province_reminds_its_own_leads_through_the_api_and_not_another_provin
             format="json",
         ).json()
     mine, theirs = body["results"]
-    assert mine["ok"] and mine["reminded"] == 1  # the lead; the province does not remind itself
+    assert mine["ok"]
+    assert mine["reminded"] == 1  # the lead; the province does not remind itself
     assert not theirs["ok"]
     assert {n.recipient_id for n in Notification.objects.filter(kind="reminder.manual")} == {
         pilot.lead.pk
@@ -416,14 +428,18 @@ def test_a_report_prints_as_pdf_with_every_entry_its_evidence_and_reviews(
     detail = client.get(reverse("reporting:report-detail", args=[pilot.consortium.pk, "2026-q2"]))
     assert 'data-testid="report-pdf"' in detail.content.decode()
     response = client.get(reverse("reporting:report-pdf", args=[pilot.consortium.pk, "2026-q2"]))
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
-    assert heading in text and "按计划推进" in text and "同意上报" in text
+    assert heading in text
+    assert "按计划推进" in text
+    assert "同意上报" in text
     q1_pdf = client.get(reverse("reporting:report-pdf", args=[pilot.consortium.pk, "2026-q1"]))
     assert "平台上线证明.pdf" in pdf_text(q1_pdf.content)
     api_client.force_authenticate(province_user)
     api = api_client.get(f"/api/v1/consortia/{pilot.consortium.pk}/reports/2026-q2/pdf/")
-    assert api.status_code == 200 and api.content.startswith(b"%PDF")
+    assert api.status_code == 200
+    assert api.content.startswith(b"%PDF")
 
 
 def test_a_report_pdf_is_refused_to_who_may_not_see_the_report(

@@ -205,18 +205,24 @@ def test_lead_adds_edits_and_removes_a_dataset_and_a_standard_on_the_pages(
     page = client.get(list_url(consortium), HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'data-testid="deliverable-form"' in html and "Nothing recorded yet." in html
+    assert 'data-testid="deliverable-form"' in html
+    assert "Nothing recorded yet." in html
     for kind in ("standard", "data_product", "scenario", "key_technology", "data_requirement"):
         assert list_url(consortium, kind) in html  # the tab bar
 
     response = client.post(list_url(consortium), dataset_form(q1))
-    assert response.status_code == 302 and response.url == list_url(consortium)
+    assert response.status_code == 302
+    assert response.url == list_url(consortium)
     dataset = Dataset.objects.get(consortium=consortium)
-    assert dataset.name == "高炉炉况多模态数据集" and dataset.created_by == lead
+    assert dataset.name == "高炉炉况多模态数据集"
+    assert dataset.created_by == lead
     assert sorted(t.number for t in dataset.tasks.all()) == [12, 15]
-    assert dataset.records == 1_200_000 and dataset.openness == "open_source"
+    assert dataset.records == 1_200_000
+    assert dataset.openness == "open_source"
     html = client.get(list_url(consortium), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "高炉炉况多模态数据集" in html and "12, 15" in html and "Open source" in html
+    assert "高炉炉况多模态数据集" in html
+    assert "12, 15" in html
+    assert "Open source" in html
 
     edit_url = reverse("reporting:deliverable-edit", args=[consortium.pk, "dataset", dataset.pk])
     assert client.get(edit_url).status_code == 200
@@ -238,7 +244,8 @@ def test_lead_adds_edits_and_removes_a_dataset_and_a_standard_on_the_pages(
     response = client.post(list_url(consortium, "standard"), standard_form)
     assert response.status_code == 302
     standard = Standard.objects.get(consortium=consortium)
-    assert standard.period == q2 and standard.get_level_display()
+    assert standard.period == q2
+    assert standard.get_level_display()
     standard_edit = reverse(
         "reporting:deliverable-edit", args=[consortium.pk, "standard", standard.pk]
     )
@@ -251,7 +258,8 @@ def test_lead_adds_edits_and_removes_a_dataset_and_a_standard_on_the_pages(
         delete_url = reverse("reporting:deliverable-delete", args=[consortium.pk, kind, obj.pk])
         assert client.get(delete_url).status_code == 405  # only by the button (POST)
         assert client.post(delete_url).status_code == 302
-    assert not Dataset.objects.exists() and not Standard.objects.exists()
+    assert not Dataset.objects.exists()
+    assert not Standard.objects.exists()
 
     assert audit_trail(consortium) == [
         ("deliverable.save", lead.pk, "dataset", "高炉炉况多模态数据集"),
@@ -270,21 +278,24 @@ def test_lead_adds_edits_and_removes_a_dataset_and_a_standard_through_the_api(be
     response = client.post(api_url(consortium), dataset_json(), format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert body["tasks"] == [12, 14] and body["period"] == "2026-q1"
+    assert body["tasks"] == [12, 14]
+    assert body["period"] == "2026-q1"
     assert body["consortium"] == {
         "id": consortium.pk,
         "name": consortium.name,
         "program": "idfa-2026",
         "province": "110000",
     }
-    assert body["created_by"] == lead.username and body["size_bytes"] == 120_000_000_000
+    assert body["created_by"] == lead.username
+    assert body["size_bytes"] == 120_000_000_000
 
     response = client.post(api_url(consortium, "standard"), standard_json(), format="json")
     assert response.status_code == 201, response.json()
     standard_id = response.json()["id"]
 
     listed = client.get(api_url(consortium)).json()
-    assert listed["count"] == 1 and listed["results"][0]["name"] == "带钢表面缺陷图像数据集"
+    assert listed["count"] == 1
+    assert listed["results"][0]["name"] == "带钢表面缺陷图像数据集"
     dataset_id = body["id"]
     one = client.get(api_url(consortium, pk=dataset_id)).json()
     assert one["modality"] == "image"
@@ -293,12 +304,14 @@ def test_lead_adds_edits_and_removes_a_dataset_and_a_standard_through_the_api(be
         api_url(consortium, pk=dataset_id), {"records": 90000, "tasks": [12]}, format="json"
     )
     assert response.status_code == 200, response.json()
-    assert response.json()["records"] == 90000 and response.json()["tasks"] == [12]
+    assert response.json()["records"] == 90000
+    assert response.json()["tasks"] == [12]
     assert response.json()["name"] == "带钢表面缺陷图像数据集"  # not sent, not changed
     response = client.patch(
         api_url(consortium, "standard", standard_id), {"stage": "published"}, format="json"
     )
-    assert response.status_code == 200 and response.json()["tasks"] == [8]
+    assert response.status_code == 200
+    assert response.json()["tasks"] == [8]
 
     assert client.get(api_url(consortium, "no_such_kind")).status_code == 404
 
@@ -324,7 +337,8 @@ def test_task_the_consortium_did_not_select_is_refused_on_the_page(client, guang
     page_client(client, guangdong.lead)
     form_html = client.get(list_url(consortium), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     task_12, task_15 = tasks(12)[0], tasks(15)[0]
-    assert f'value="{task_12.pk}"' in form_html and f'value="{task_15.pk}"' not in form_html
+    assert f'value="{task_12.pk}"' in form_html
+    assert f'value="{task_15.pk}"' not in form_html
 
     response = client.post(
         list_url(consortium), dataset_form(q1, (12, 15)), HTTP_ACCEPT_LANGUAGE="en"
@@ -334,10 +348,12 @@ def test_task_the_consortium_did_not_select_is_refused_on_the_page(client, guang
         "Task 15 is not among the tasks the consortium selected in its implementation plan."
         in response.content.decode()
     )
-    assert not Dataset.objects.exists() and audit_trail(consortium) == []
+    assert not Dataset.objects.exists()
+    assert audit_trail(consortium) == []
 
     response = client.post(list_url(consortium), dataset_form(q1, (12,)))
-    assert response.status_code == 302 and Dataset.objects.count() == 1
+    assert response.status_code == 302
+    assert Dataset.objects.count() == 1
 
 
 def test_task_the_consortium_did_not_select_is_refused_by_the_api(guangdong):
@@ -349,23 +365,28 @@ def test_task_the_consortium_did_not_select_is_refused_by_the_api(guangdong):
         "Task 2 is not among the tasks the consortium selected in its implementation plan. "
         "Choose only selected tasks."
     ]
-    assert not Dataset.objects.exists() and audit_trail(consortium) == []
+    assert not Dataset.objects.exists()
+    assert audit_trail(consortium) == []
 
     created = client.post(api_url(consortium), dataset_json(tasks=[12]), format="json")
     assert created.status_code == 201
     response = client.patch(
         api_url(consortium, pk=created.json()["id"]), {"tasks": [12, 14]}, format="json"
     )
-    assert response.status_code == 400 and response.json()["code"] == "task_not_selected"
+    assert response.status_code == 400
+    assert response.json()["code"] == "task_not_selected"
     assert [t.number for t in Dataset.objects.get().tasks.all()] == [12]
 
     # No task at all, an unknown task number, a period of another program.
     response = client.post(api_url(consortium), dataset_json(tasks=[]), format="json")
-    assert response.status_code == 400 and "tasks" in response.json()["errors"]
+    assert response.status_code == 400
+    assert "tasks" in response.json()["errors"]
     response = client.post(api_url(consortium), dataset_json(tasks=[99]), format="json")
-    assert response.status_code == 400 and "tasks" in response.json()["errors"]
+    assert response.status_code == 400
+    assert "tasks" in response.json()["errors"]
     response = client.post(api_url(consortium), dataset_json(period="progress"), format="json")
-    assert response.status_code == 400 and "period" in response.json()["errors"]
+    assert response.status_code == 400
+    assert "period" in response.json()["errors"]
     assert Dataset.objects.count() == 1
 
 
@@ -439,7 +460,8 @@ def test_only_the_lead_writes_through_the_api(
     response = api(beijing.lead).patch(
         api_url(consortium, pk=dataset.pk), {"name": "改名"}, format="json"
     )
-    assert response.status_code == 200 and Dataset.objects.get().name == "改名"
+    assert response.status_code == 200
+    assert Dataset.objects.get().name == "改名"
 
 
 def test_who_reads_a_consortiums_list(
@@ -492,11 +514,14 @@ def test_ministry_catalogue_filters_by_province_and_industry(client, two_provinc
     for name in ("炼钢过程数据集", "轧钢质量数据集", "消费电子装配数据集", GD_CONSORTIUM):
         assert name in html
     html = client.get(url, {"province": "110000"}).content.decode()
-    assert "炼钢过程数据集" in html and "消费电子装配数据集" not in html
+    assert "炼钢过程数据集" in html
+    assert "消费电子装配数据集" not in html
     html = client.get(url, {"industry": "consumer_electronics"}).content.decode()
-    assert "消费电子装配数据集" in html and "炼钢过程数据集" not in html
+    assert "消费电子装配数据集" in html
+    assert "炼钢过程数据集" not in html
     html = client.get(url, {"search": "轧钢"}).content.decode()
-    assert "轧钢质量数据集" in html and "炼钢过程数据集" not in html
+    assert "轧钢质量数据集" in html
+    assert "炼钢过程数据集" not in html
 
     client_api = api(ministry_staff)
     body = client_api.get("/api/v1/deliverables/dataset/", {"province": "440000"}).json()
@@ -509,9 +534,11 @@ def test_ministry_catalogue_filters_by_province_and_industry(client, two_provinc
     ).json()
     assert body["count"] == 3
     paged = client_api.get("/api/v1/deliverables/dataset/", {"page_size": 2}).json()
-    assert len(paged["results"]) == 2 and paged["next"]
+    assert len(paged["results"]) == 2
+    assert paged["next"]
     bad = client_api.get("/api/v1/deliverables/dataset/", {"industry": "no-such-industry"})
-    assert bad.status_code == 400 and "industry" in bad.json()["errors"]
+    assert bad.status_code == 400
+    assert "industry" in bad.json()["errors"]
     assert client_api.get("/api/v1/deliverables/standard/").json()["count"] == 0
     assert client_api.get("/api/v1/deliverables/no_such_kind/").status_code == 404
 
@@ -521,18 +548,21 @@ def test_catalogue_downloads_contain_the_filtered_rows(client, two_provinces, mi
     url = reverse("reporting:deliverable-catalogue", args=["dataset"])
 
     response = client.get(url, {"format": "csv"}, HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     raw = response.content
     assert raw.startswith("\ufeff".encode())  # UTF-8 BOM: Excel reads the Chinese correctly
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     header = rows[0]
     assert header[:4] == ["Consortium", "Province", "Name", "Reporting period"]
-    assert "Size in bytes" in header and "Industry" in header
+    assert "Size in bytes" in header
+    assert "Industry" in header
     names = {row[header.index("Name")] for row in rows[1:]}
     assert names == {"炼钢过程数据集", "轧钢质量数据集", "'=1+1 消费电子装配数据集"}
     steel = next(row for row in rows[1:] if row[2] == "炼钢过程数据集")
-    assert steel[0] == CONSORTIUM["name"] and steel[1] == "Beijing"
+    assert steel[0] == CONSORTIUM["name"]
+    assert steel[1] == "Beijing"
     assert steel[header.index("Size in bytes")] == "7000000"
     assert steel[header.index("Tasks")] == "12"
 
@@ -546,9 +576,11 @@ def test_catalogue_downloads_contain_the_filtered_rows(client, two_provinces, mi
     assert values[0][:3] == ["Consortium", "Province", "Name"]
     assert len(values) == 2
     row = dict(zip(values[0], values[1], strict=True))
-    assert row["Consortium"] == GD_CONSORTIUM and row["Province"] == "Guangdong"
+    assert row["Consortium"] == GD_CONSORTIUM
+    assert row["Province"] == "Guangdong"
     assert row["Name"] == "=1+1 消费电子装配数据集"  # text, not a formula
-    assert row["Size in bytes"] == 90_000_000_000 and row["Industry"] == "Consumer electronics"
+    assert row["Size in bytes"] == 90_000_000_000
+    assert row["Industry"] == "Consumer electronics"
 
 
 def test_province_and_lead_are_refused_the_catalogue(
@@ -758,9 +790,11 @@ def test_lead_enters_a_size_with_its_unit_and_edits_it_on_the_page(client, beiji
     )
     assert response.status_code == 302
     dataset = Dataset.objects.get()
-    assert dataset.size_bytes == 1_610_612_736 and dataset.records == 80_000
+    assert dataset.size_bytes == 1_610_612_736
+    assert dataset.records == 80_000
     html = client.get(list_url(consortium), HTTP_ACCEPT_LANGUAGE=language).content.decode()
-    assert "<td>1.5 GB</td>" in html and "<td>80,000</td>" in html
+    assert "<td>1.5 GB</td>" in html
+    assert "<td>80,000</td>" in html
     header = "数据集规模" if language == "zh-hans" else "Dataset size"
     assert f"<th>{header}</th>" in html
 
@@ -786,7 +820,8 @@ def test_lead_enters_a_size_with_its_unit_and_edits_it_on_the_page(client, beiji
     dataset.refresh_from_db()
     assert dataset.size_bytes == round(Decimal("4.657") * 2**40)
     html = client.get(edit_url).content.decode()
-    assert 'name="size_value" value="4.657"' in html and '<option value="TB" selected>' in html
+    assert 'name="size_value" value="4.657"' in html
+    assert '<option value="TB" selected>' in html
 
 
 BAD_SIZES = [
@@ -816,7 +851,8 @@ def test_a_negative_or_too_large_size_is_refused_on_the_page(
     html = response.content.decode()
     assert (zh_error if language == "zh-hans" else en_error) in html
     assert f'value="{value}"' in html  # what the lead typed is kept
-    assert not Dataset.objects.exists() and audit_trail(consortium) == []
+    assert not Dataset.objects.exists()
+    assert audit_trail(consortium) == []
 
     # An edit with a bad size changes nothing either.
     dataset = add_dataset(beijing, q1, "既有数据集", size_bytes=GB)
@@ -842,12 +878,15 @@ def test_the_api_takes_a_size_in_bytes_or_as_a_number_and_a_unit(beijing, langua
     assert created.status_code == 201, created.json()
     body = created.json()
     assert body["size_bytes"] == 2**39  # reads give bytes
-    assert "size_value" not in body and "size_unit" not in body
+    assert "size_value" not in body
+    assert "size_unit" not in body
     url = api_url(consortium, pk=body["id"])
     response = client.patch(url, {"size_value": 750, "size_unit": "MB"}, format="json")
-    assert response.status_code == 200 and response.json()["size_bytes"] == 750 * 2**20
+    assert response.status_code == 200
+    assert response.json()["size_bytes"] == 750 * 2**20
     response = client.patch(url, {"size_bytes": 123}, format="json")
-    assert response.status_code == 200 and response.json()["size_bytes"] == 123
+    assert response.status_code == 200
+    assert response.json()["size_bytes"] == 123
 
     zh = language == "zh-hans"
     refusals = [
@@ -878,9 +917,11 @@ def test_the_api_takes_a_size_in_bytes_or_as_a_number_and_a_unit(beijing, langua
         else:
             assert field in response.json()["errors"]
         response = client.post(api_url(consortium), {**data, **change}, format="json")
-        assert response.status_code == 400 and response.json()["code"] == code, change
+        assert response.status_code == 400, change
+        assert response.json()["code"] == code, change
     response = client.patch(url, {"size_value": 1, "size_unit": "PB"}, format="json")
-    assert response.status_code == 400 and "size_unit" in response.json()["errors"]
+    assert response.status_code == 400
+    assert "size_unit" in response.json()["errors"]
     assert [(d.name, d.size_bytes) for d in Dataset.objects.all()] == [(data["name"], 123)]
 
 
@@ -928,7 +969,8 @@ def test_the_current_period_is_preselected_when_adding(
         data = standard_json()
         del data["period"]
         response = api(beijing.lead).post(api_url(consortium, "standard"), data, format="json")
-        assert response.status_code == 201 and response.json()["period"] == expected
+        assert response.status_code == 201
+        assert response.json()["period"] == expected
 
 
 def test_no_period_is_preselected_before_the_first_opens(program):
@@ -956,7 +998,9 @@ def test_every_field_of_every_deliverable_form_has_a_help_text_in_both_languages
             texts[language] = {name: str(field.help_text) for name, field in form.fields.items()}
     for name in form.fields:
         zh, en = texts["zh-hans"][name], texts["en"][name]
-        assert zh and en and zh != en, (kind, name)
+        assert zh, (kind, name)
+        assert en, (kind, name)
+        assert zh != en, (kind, name)
         assert not check_language(zh, "zh-hans", ""), (kind, name, zh)
         assert not check_language(en, "en", ""), (kind, name, en)
     # The task list says what it is (it once read “the reference task table is not filled in”).
@@ -975,5 +1019,6 @@ def test_the_dataset_form_shows_its_help_texts(client, beijing, language):
     else:
         assert "Only the tasks selected in the consortium&#x27;s implementation plan" in html
         assert "1 GB = 1,024 MB; 1 TB = 1,024 GB." in html
-    assert '<select name="size_unit"' in html and 'name="size_value"' in html
+    assert '<select name="size_unit"' in html
+    assert 'name="size_value"' in html
     assert 'name="size_bytes"' not in html
