@@ -336,7 +336,7 @@ class ActionSchema(AutoSchema):
         return self.view.entry.summary
 
     def get_description(self):
-        return self.view.entry.description
+        return self.view.entry.description or super().get_description()
 
     def get_request_serializer(self):
         return self.view.entry.serializer
@@ -346,9 +346,9 @@ class ActionSchema(AutoSchema):
 
 
 class PlanActionView(ConsortiumScopedView):
-    """POST one workflow action (``consortia/actions.py``, as ``as_view(action_name=…)``); the
-    service checks the state and who may take it."""
+    """POST one workflow action; the service checks the state and who may take it."""
 
+    # One view for every action of the registry (consortia/actions.py): as_view(action_name=…).
     action_name = ""
     schema = ActionSchema()
 
