@@ -11,8 +11,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from portal.listing import authority_choices, page_of, sortable_columns
-from portal.permissions import can_use_portal
-from portal.transitions import require
+from portal.permissions import can_use_portal, require
 from portal.views import PermissionMixin
 from tasks_catalog.models import Program
 

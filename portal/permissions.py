@@ -7,6 +7,7 @@ A refusal carries a translated reason that is shown to the user.
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from .roles import HOME_AREA, MINISTRY_ROLES, Role
@@ -24,6 +25,13 @@ class Decision:
 
 
 ALLOW = Decision(True)
+
+
+def require(decision: Decision) -> None:
+    """Refuse with the helper's reason: the one place where services and pages turn a refused
+    ``Decision`` into ``PermissionDenied``."""
+    if not decision:
+        raise PermissionDenied(decision.reason)
 
 
 def deny(reason, *, hide: bool = False) -> Decision:

@@ -24,22 +24,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from .events import announce
 from .messages import Message, message_send
 from .models import User
-from .permissions import Decision
+from .permissions import Decision, require
 from .services import audit_record
 from .workflow import Workflow
-
-
-def require(decision: Decision) -> None:
-    """Refuse with the permission helper's reason: the one place a ``Decision`` becomes
-    ``PermissionDenied`` in services and pages."""
-    if not decision:
-        raise PermissionDenied(decision.reason)
 
 
 def check_revision(obj: models.Model, revision: int | None, *, message) -> None:

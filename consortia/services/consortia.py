@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from portal.events import FIGURES_CHANGED, announce
 from portal.models import Organisation, User
+from portal.permissions import require
 from portal.services import audit_record
-from portal.transitions import require
 from tasks_catalog.models import Program
 
 from ..models import Consortium, DeadlineExtension, Plan, TaskSelection

@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy
 from portal.events import FIGURES_CHANGED, announce
 from portal.messages import Message, authority_users_of, ministry_reviewers
 from portal.models import Organisation, User
+from portal.permissions import require
 from portal.services import audit_record
-from portal.transitions import locked_for_edit, require, transition
+from portal.transitions import locked_for_edit, transition
 from portal.uploads import check_pdf_upload, files_cleanup_on_error, store_file
 
 from ..content import SECTIONS, content_digest, plan_content, raise_if_incomplete
