@@ -7,7 +7,7 @@ services, no signals, no audit entries, no PlanVersion rows): ``idfa-2026`` plus
 programs ``bench-prog-2`` … (each a copy of idfa-2026's 23-task table, 2 entity types and its
 quarterly periods), consortia spread over programs and every provincial authority, ~85 % of them
 approved pilots with selected tasks (a few approved months late), one progress report per pilot ×
-period it is expected to report for (reporting.expectations) in a realistic mix of
+period it is expected to report for (reporting.periods.expectations) in a realistic mix of
 states, one entry per selected task, and "1+4+N" deliverables. Deterministic given ``seed``.
 
 ``clear()`` removes what ``generate()`` wrote (recognised by the ``bench-ministry`` user as
@@ -192,7 +192,7 @@ def _bulk(model, objs: list) -> list:
 
 def _ensure_programs(count: int) -> list:
     """idfa-2026 plus bench-prog-2 … bench-prog-<count>, each with tasks, entity types, periods."""
-    from reporting.models import ReportingPeriod
+    from reporting.periods.models import ReportingPeriod
     from tasks_catalog.models import (
         CalendarEntry,
         EntityType,
@@ -315,16 +315,14 @@ def generate(*, consortia: int = 2000, seed: int = 2026, programs: int = 3) -> d
 def _generate(*, consortia: int, seed: int, programs: int) -> dict:
     from consortia.models import Consortium, Plan, TaskSelection
     from portal.models import Organisation
-    from reporting.models import (
+    from reporting.periods.models import ProgressReport, ReportingPeriod, TaskProgress
+    from reporting.registry.models import (
         DataProduct,
         DataRequirement,
         Dataset,
         KeyTechnology,
-        ProgressReport,
-        ReportingPeriod,
         Scenario,
         Standard,
-        TaskProgress,
     )
     from tasks_catalog.models import EntityType, ReferenceTask
 
@@ -439,7 +437,7 @@ def _generate(*, consortia: int, seed: int, programs: int) -> dict:
             continue
         for index, period in enumerate(info["periods"]):
             if consortium.pilot_since >= period.due_date:
-                continue  # not expected for it (reporting.expectations): no report
+                continue  # not expected for it (reporting.periods.expectations): no report
             mix = REPORT_MIX[min(index, len(REPORT_MIX) - 1)]
             report_state = _pick(rng, mix)
             if report_state is None:

@@ -21,7 +21,7 @@ Everything is measured in one run on one database, at 20 and then at 2,000 conso
   of the task entries of handed-in reports (p50 of 5 runs, interleaved); goal: at most 3 times
   the floor;
 - summary PDF: the national summary of idfa-2026 for its latest past-due period, requested
-  through ``reporting.summaries.summary_request`` (Celery is eager under the test settings, so
+  through ``reporting.insights.summaries.summary_request`` (Celery is eager under the test settings, so
   the request renders it); p50 of 3 runs; goal: at most 5 s.
 
 At 2,000 consortia the slowest SQL queries of each page are listed (CaptureQueriesContext).
@@ -104,7 +104,7 @@ def clear_bench_data() -> None:
     rows (no FK constraint), which would dangle once the bench programs are gone."""
     from dashboard_data import clear
 
-    from reporting.rollups import ROLLUP_MODELS
+    from reporting.insights.rollups import ROLLUP_MODELS
 
     for model in ROLLUP_MODELS:
         model.objects.all().delete()
@@ -116,7 +116,7 @@ def clear_bench_data() -> None:
 
 def rollup_all(today) -> dict[str, tuple[float, int]]:
     """Compute every program's roll-ups: {program code: (ms, rows)}."""
-    from reporting.rollups import rollup_compute
+    from reporting.insights.rollups import rollup_compute
     from tasks_catalog.models import Program
 
     out = {}
@@ -131,7 +131,7 @@ def record_runs(results: dict[str, tuple[float, int]], today) -> None:
     """A finished RollupRun per program, as after a real run: the pages show "computed at"."""
     from django.utils import timezone
 
-    from reporting.models import RollupRun
+    from reporting.insights.models import RollupRun
     from tasks_catalog.models import Program
 
     now = timezone.now()
@@ -152,8 +152,8 @@ def floor_sql() -> str:
     """ONE GROUP BY over the rows the task roll-up reads (handed-in reports of pilots, periods
     opened): entries by status, nothing to report, percent sum and count."""
     from consortia.models import Consortium
-    from reporting.models import ProgressReport, ReportingPeriod, TaskProgress
-    from reporting.rollups import HANDED_IN, STATUSES
+    from reporting.insights.rollups import HANDED_IN, STATUSES
+    from reporting.periods.models import ProgressReport, ReportingPeriod, TaskProgress
 
     live = "NOT e.nothing_to_report"
     counts = ",\n  ".join(f"count(*) FILTER (WHERE {live} AND e.status = '{s}')" for s in STATUSES)
@@ -179,7 +179,7 @@ def rollup_statements(today) -> list[tuple[float, str]]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from reporting.rollups import rollup_compute
+    from reporting.insights.rollups import rollup_compute
     from tasks_catalog.models import Program
 
     with CaptureQueriesContext(connection) as ctx:
@@ -195,7 +195,7 @@ def measure_rollups(today) -> dict:
     interleaved, ROLLUP_RUNS times each."""
     from django.db import connection
 
-    from reporting.models import TaskRollup
+    from reporting.insights.models import TaskRollup
 
     # Counted in the database, nothing crosses the wire (the roll-up does INSERT … SELECT).
     # MATERIALIZED: PostgreSQL would otherwise drop the aggregates nobody reads.
@@ -203,7 +203,7 @@ def measure_rollups(today) -> dict:
     totals, floors, per_program = [], [], {}
     rows = {}
     floor_rows = 0
-    from reporting.rollups import rollup_compute
+    from reporting.insights.rollups import rollup_compute
     from tasks_catalog.models import Program
 
     programs = list(Program.objects.all())
@@ -426,9 +426,9 @@ def measure_summary(user) -> dict:
     from django.utils import translation
 
     from portal.pdf import pdf_page_count, render_html
-    from reporting import dashboards as d
-    from reporting.rollups import rollup_status
-    from reporting.summaries import (
+    from reporting.insights import dashboards as d
+    from reporting.insights.rollups import rollup_status
+    from reporting.insights.summaries import (
         PDF_LANGUAGE,
         PDF_TEMPLATE,
         summary_context,
@@ -444,7 +444,7 @@ def measure_summary(user) -> dict:
     samples, context_samples, html_samples, error, pages, size = [], [], [], None, 0, 0
     for _ in range(PDF_RUNS):
         if error is None:
-            with mock.patch("reporting.summaries._dispatch"):
+            with mock.patch("reporting.insights.summaries._dispatch"):
                 document = summary_request(actor=user, scope=scope)
             start = time.perf_counter()
             try:

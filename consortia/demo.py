@@ -39,7 +39,7 @@ SUBMITTED_ON = dt.date(2026, 3, 5)
 # The Ministry approved the pilots before the first quarter's report was due (2026-04-15)…
 APPROVED_ON = dt.date(2026, 3, 25)
 # … except one, approved after the third quarter's due date (2026-10-15): it is not expected to
-# report for Q1–Q3 (reporting.expectations), only from Q4 on.
+# report for Q1–Q3 (reporting.periods.expectations), only from Q4 on.
 LATE_APPROVED_ON = dt.date(2026, 11, 16)
 BEIJING_EXTENSION = dt.date(2026, 12, 31)
 # The sample texts describe a steel consortium; each industry swaps in its own words.

@@ -38,6 +38,12 @@ def deny(reason, *, hide: bool = False) -> Decision:
     return Decision(False, str(reason), hide)
 
 
+def require(decision: Decision) -> None:
+    """Services call this with a permission helper's answer: a refusal raises PermissionDenied."""
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
 def _has_role(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role)
 

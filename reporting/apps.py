@@ -9,10 +9,9 @@ class ReportingConfig(AppConfig):
     def ready(self) -> None:
         from portal.inbox import register, register_panel
         from portal.services import audit_listen
-
-        from . import demo  # noqa: F401  (registers the demo loader with portal.demo)
-        from .inbox import report_items, reports_panel
-        from .rollups import rollup_on_audit
+        from reporting import demo  # noqa: F401  (registers the demo loader with portal.demo)
+        from reporting.insights.rollups import rollup_on_audit
+        from reporting.periods.inbox import report_items, reports_panel
 
         register(report_items)
         register_panel(reports_panel)

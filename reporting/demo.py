@@ -5,7 +5,7 @@ through the services, each step on a date inside its period's entry window. Idem
 
 Ten pilots in ten provinces (approved in March), so that the Ministry's dashboards have
 something to compare, and an eleventh approved in November, after Q3's due date, which reports
-nothing for Q1–Q3 (not expected: ``reporting.expectations``) and is not overdue. Q1 all
+nothing for Q1–Q3 (not expected: ``reporting.periods.expectations``) and is not overdue. Q1 all
 handed in (two late), Q2 a mix of reviewed, waiting and returned reports, Q3 (past due on the
 demo's today) some handed in, some drafts, some never started, and one pilot clearly behind plan.
 Deliverables grow quarter by quarter, each pilot's in its own industry.
@@ -20,10 +20,10 @@ from guardian.shortcuts import get_users_with_perms
 
 from consortia.models import Consortium
 from portal.demo import register
-
-from . import services
-from .models import Industry, ProgressReport, ReportingPeriod, TaskStatus
-from .workflows import ReportState
+from reporting.periods import services
+from reporting.periods.models import ProgressReport, ReportingPeriod, TaskStatus
+from reporting.periods.workflows import ReportState
+from reporting.registry.models import Industry
 
 PERIODS = ("2026-q1", "2026-q2", "2026-q3")
 ENTRY_DAY = {
@@ -542,7 +542,8 @@ def _deliverable_specs(pilot: Pilot) -> list[tuple[str, str, str, list[int], dic
 
 def _deliverables(consortium, pilot: Pilot, lead, stdout) -> None:
     """The pilot's deliverables of the periods it has reported on, up to ``deliverables_until``."""
-    from .deliverables import KINDS, deliverable_save
+    from reporting.registry.kinds import KINDS
+    from reporting.registry.services import deliverable_save
 
     periods = {
         p.code: p

@@ -5,8 +5,8 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from .reminders import reminders_redispatch_stale, reminders_send
-from .rollups import rollup_execute, rollup_nightly
+from reporting.insights.rollups import rollup_execute, rollup_nightly
+from reporting.periods.reminders import reminders_redispatch_stale, reminders_send
 
 
 @shared_task(acks_late=True)
@@ -42,7 +42,7 @@ def rollup_nightly_task() -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def summary_render_task(document_id: int) -> str:
     """Render one summary PDF. Redelivered after a worker dies: rendered again; done: left alone."""
-    from .summaries import summary_render
+    from reporting.insights.summaries import summary_render
 
     return summary_render(document_id=document_id).status
 
@@ -50,6 +50,6 @@ def summary_render_task(document_id: int) -> str:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def export_render_task(job_id: int) -> str:
     """Build one export file, re-checking the requesting user's scope. Returns the job's status."""
-    from .exports import export_render
+    from reporting.insights.exports import export_render
 
     return export_render(job_id=job_id).status

@@ -20,11 +20,11 @@ from django.conf import settings as django_settings
 
 from consortia.models import Consortium
 from portal.demo import DEMO_PASSWORD, demo_loaders, ensure_demo_users
-from reporting import services
-from reporting.models import ProgressReport, ReportingPeriod
-from reporting.permissions import is_lead_of
-from reporting.selectors import period_is_open
-from reporting.workflows import ReportState
+from reporting.periods import services
+from reporting.periods.models import ProgressReport, ReportingPeriod
+from reporting.periods.permissions import is_lead_of
+from reporting.periods.selectors import period_is_open
+from reporting.periods.workflows import ReportState
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,8 +12,9 @@ import pytest
 
 from portal.demo import DEMO_PASSWORD, ensure_demo_users
 from portal.pdf import pdf_text
-from reporting.models import RollupRun, TaskProgress
-from reporting.tests.test_rollups import build
+from reporting.insights.models import RollupRun
+from reporting.insights.tests.test_rollups import build
+from reporting.periods.models import TaskProgress
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

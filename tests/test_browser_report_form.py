@@ -12,9 +12,9 @@ import pytest
 
 from consortia.samples import blank_pdf
 from portal.demo import ensure_demo_users
-from reporting import services
-from reporting.models import ProgressReport
-from reporting.tests.conftest import make_pilot
+from reporting.conftest import make_pilot
+from reporting.periods import services
+from reporting.periods.models import ProgressReport
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,8 +10,8 @@ from unittest import mock
 import pytest
 
 from portal.demo import DEMO_PASSWORD, ensure_demo_users
-from reporting import services
-from reporting.tests.conftest import make_pilot
+from reporting.conftest import make_pilot
+from reporting.periods import services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

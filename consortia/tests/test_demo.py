@@ -63,8 +63,8 @@ def test_load_demo_shows_every_plan_state_and_runs_twice(db, settings, tmp_path)
     assert extension is not None and deadline.isoformat() == "2026-12-31"
 
     # Reporting is populated too: Q1–Q3 reports in every review state.
-    from reporting.models import ProgressReport
-    from reporting.workflows import ReportState
+    from reporting.periods.models import ProgressReport
+    from reporting.periods.workflows import ReportState
 
     assert set(ProgressReport.objects.values_list("state", flat=True)) == set(ReportState.values)
 

@@ -53,10 +53,18 @@ MIDDLEWARE = [
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
+# reporting/ is one Django app (one app label, one migration history) split into sub-packages
+# by sub-domain: periods & progress reports, the "1+4+N" registry, insights (README, design).
+REPORTING_SUBPACKAGES = ("periods", "registry", "insights")
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # The reporting app's sub-packages keep their own templates (reporting/periods/templates …).
+        "DIRS": [
+            BASE_DIR / "templates",
+            *(BASE_DIR / "reporting" / sub / "templates" for sub in REPORTING_SUBPACKAGES),
+        ],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -187,7 +195,7 @@ SPECTACULAR_SETTINGS = {
     # Several models have a "state" or "status": give each choice set its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "PlanStateEnum": "consortia.workflows.PlanState",
-        "ReportStateEnum": "reporting.workflows.ReportState",
+        "ReportStateEnum": "reporting.periods.workflows.ReportState",
         "TaskStatusEnum": "reporting.models.TaskStatus",
         "NotificationStatusEnum": "portal.models.Notification.Status",
         "KeyTechnologyStatusEnum": "reporting.models.KeyTechnology.Status",

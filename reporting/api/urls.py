@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import reports, review
+from reporting.periods.api import reports, review
 
 urlpatterns = [
     path("periods/", reports.PeriodListView.as_view(), name="api-periods"),
@@ -51,7 +51,6 @@ urlpatterns = [
         reports.ReportActionView.as_view(),
         name="api-report-action",
     ),
-    path("", include("reporting.api.deliverable_urls")),
-    path("", include("reporting.api.dashboard_urls")),
-    path("", include("reporting.api.summary_urls")),
+    path("", include("reporting.registry.api.urls")),
+    path("", include("reporting.insights.api.urls")),
 ]

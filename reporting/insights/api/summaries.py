@@ -1,0 +1,249 @@
+"""Summary PDFs and dashboard exports under ``/api/v1/``: the same services as the pages.
+
+``summaries/`` lists and requests summaries, ``summaries/<id>/`` is one's status,
+``summaries/<id>/download/`` its PDF. ``dashboards/export/<table>/?format=`` downloads a table
+(or, for the raw entries and large tables, answers 202 with the export job it queued),
+``exports/`` lists and requests the user's own jobs, ``exports/<id>/`` and ``…/download/``.
+"""
+
+from django.http import HttpResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.api.permissions import Allows
+from reporting.insights.dashboards import scope_for
+from reporting.insights.exports import (
+    FORMATS,
+    TABLES,
+    export_build,
+    export_check,
+    export_download,
+    export_filename,
+    export_get_for,
+    export_list_for,
+    export_needs_job,
+    export_request,
+    export_scope,
+)
+from reporting.insights.models import ExportJob, JobStatus, SummaryDocument
+from reporting.insights.permissions import can_use_dashboards
+from reporting.insights.summaries import (
+    summary_download,
+    summary_get_for,
+    summary_list_for,
+    summary_request,
+)
+
+
+class FileFormatMixin:
+    """``?format=`` names the file type here, not a DRF renderer: don't let it pick one."""
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+
+# --- summaries -------------------------------------------------------------------------------
+
+
+class SummarySerializer(serializers.ModelSerializer):
+    program = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    period = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    province = serializers.SlugRelatedField(
+        source="authority",
+        slug_field="code",
+        read_only=True,
+        help_text="Code of the province; null for the national summary.",
+    )
+    requested_by = serializers.StringRelatedField()
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SummaryDocument
+        fields = [
+            "id",
+            "program",
+            "period",
+            "province",
+            "status",
+            "requested_by",
+            "requested_at",
+            "finished_at",
+            "size",
+            "pages",
+            "sha256",
+            "error",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, obj) -> str | None:
+        if obj.status != JobStatus.DONE:
+            return None
+        return reverse("api-summary-download", args=[obj.pk])
+
+
+class SummaryRequestSerializer(serializers.Serializer):
+    program = serializers.CharField(required=False, allow_blank=True)
+    period = serializers.CharField(required=False, allow_blank=True)
+    province = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="Empty: the national summary (Ministry staff); a province: its own.",
+    )
+
+
+class SummaryListView(generics.ListCreateAPIView):
+    permission_classes = [Allows(can_use_dashboards)]
+    serializer_class = SummarySerializer
+
+    def get_queryset(self):
+        return summary_list_for(user=self.request.user)
+
+    @extend_schema(
+        request=SummaryRequestSerializer,
+        responses={202: SummarySerializer, 200: SummarySerializer},
+    )
+    def post(self, request, *args, **kwargs):
+        data = SummaryRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        params = {k: v or "" for k, v in data.validated_data.items()}
+        scope = scope_for(user=request.user, params=params)
+        document = summary_request(actor=request.user, scope=scope)
+        document.refresh_from_db()  # rendered already when Celery runs eagerly
+        code = status.HTTP_200_OK if document.status == JobStatus.DONE else status.HTTP_202_ACCEPTED
+        return Response(SummarySerializer(document).data, status=code)
+
+
+class SummaryDetailView(generics.RetrieveAPIView):
+    permission_classes = [Allows(can_use_dashboards)]
+    serializer_class = SummarySerializer
+
+    def get_object(self):
+        return summary_get_for(user=self.request.user, pk=self.kwargs["pk"])
+
+
+class SummaryDownloadView(APIView):
+    permission_classes = [Allows(can_use_dashboards)]
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int):
+        return summary_download(user=request.user, pk=pk)  # 404 unless visible and ready
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+
+class ExportJobSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExportJob
+        fields = [
+            "id",
+            "table",
+            "format",
+            "params",
+            "status",
+            "rows",
+            "requested_at",
+            "finished_at",
+            "error",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, obj) -> str | None:
+        if obj.status != JobStatus.DONE:
+            return None
+        return reverse("api-export-download", args=[obj.pk])
+
+
+class ExportRequestSerializer(serializers.Serializer):
+    table = serializers.ChoiceField(choices=list(TABLES))
+    format = serializers.ChoiceField(choices=list(FORMATS), default="csv")
+    params = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        help_text="Dashboard filters: program, period, province, entity_type, category, industry.",
+    )
+
+
+class ExportListView(FileFormatMixin, generics.ListCreateAPIView):
+    permission_classes = [Allows(can_use_dashboards)]
+    serializer_class = ExportJobSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return ExportJob.objects.none()
+        return export_list_for(user=self.request.user)
+
+    @extend_schema(request=ExportRequestSerializer, responses={202: ExportJobSerializer})
+    def post(self, request, *args, **kwargs):
+        data = ExportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = export_request(
+            actor=request.user,
+            table=data.validated_data["table"],
+            params=data.validated_data.get("params") or {},
+            format=data.validated_data["format"],
+        )
+        job.refresh_from_db()
+        return Response(ExportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ExportDetailView(generics.RetrieveAPIView):
+    permission_classes = [Allows(can_use_dashboards)]
+    serializer_class = ExportJobSerializer
+
+    def get_object(self):
+        return export_get_for(user=self.request.user, pk=self.kwargs["pk"])
+
+
+class ExportDownloadView(APIView):
+    permission_classes = [Allows(can_use_dashboards)]
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int):
+        return export_download(user=request.user, pk=pk)  # someone else's or not ready: 404
+
+
+class ExportTableView(FileFormatMixin, APIView):
+    """A dashboard table as CSV or Excel; 202 with the queued job for the large ones."""
+
+    permission_classes = [Allows(can_use_dashboards)]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("format", str, enum=list(FORMATS), default="csv"),
+            *[OpenApiParameter(name, str) for name in ("program", "period", "province")],
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            202: ExportJobSerializer,
+            400: OpenApiResponse(description="Unknown table, format or filter."),
+        },
+    )
+    def get(self, request, table: str):
+        params = {k: v for k, v in request.query_params.items() if k != "format"}
+        fmt = request.query_params.get("format", "csv")
+        filters = export_check(table=table, fmt=fmt, params=params)
+        scope, options = export_scope(user=request.user, filters=filters)
+        if export_needs_job(table=table, scope=scope, options=options):
+            job = export_request(actor=request.user, table=table, params=filters, format=fmt)
+            job.refresh_from_db()
+            return Response(
+                ExportJobSerializer(job).data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={"Location": reverse("api-export", args=[job.pk])},
+            )
+        content, _rows = export_build(table=table, scope=scope, fmt=fmt, options=options)
+        response = HttpResponse(content, content_type=FORMATS[fmt])
+        response["Content-Disposition"] = (
+            f'attachment; filename="{export_filename(table=table, scope=scope, fmt=fmt)}"'
+        )
+        return response

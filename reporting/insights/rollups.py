@@ -1,0 +1,451 @@
+"""Roll-ups: the summary tables the dashboards and the summary PDF read.
+
+A run recomputes every roll-up row of one program (all its opened periods), or of every active
+program at once (the nightly run), with a handful of INSERT … SELECT … GROUP BY statements, and
+replaces the old rows in the same transaction. So:
+
+- **idempotent**: the rows depend only on the data; a second run writes the same rows;
+- **concurrent runs** serialise on a lock of the program row and cannot duplicate rows (unique
+  constraints on every roll-up table back this up);
+- **coalesced**: at most one run per program waits (a partial unique constraint); a burst of
+  submissions finds the waiting run and adds nothing;
+- **a dying worker**: the task is ``acks_late`` and rejected on worker loss, so the broker
+  delivers it again and the run (still "running") is redone; the nightly job also fails runs
+  stuck for longer than ``STALE_AFTER`` and requests a fresh one. The old rows stay readable
+  until a run commits its new ones.
+
+Task figures count only reports handed in (submitted, confirmed or accepted): a draft is not
+a figure the Ministry can rely on. Rows exist only for the consortium × period pairs that are
+expected to report (``reporting.periods.expectations``: a pilot approved before the period's due date,
+for a period that has opened); overdue is that module's rule too.
+"""
+
+import datetime as dt
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from consortia.models import Consortium, TaskSelection
+from portal.jobs import dispatch_on_commit
+from portal.models import User
+from reporting.insights.models import (
+    ConsortiumRollup,
+    DeliverableRollup,
+    PlanRollup,
+    RollupRun,
+    SelectionRollup,
+    TaskRollup,
+)
+from reporting.periods.expectations import HANDED_IN, expected_pairs, expected_q, overdue_q
+from reporting.periods.models import ProgressReport, ReportingPeriod, TaskProgress, TaskStatus
+from reporting.registry.kinds import KINDS
+from tasks_catalog.models import Program
+
+STATUSES = [s.value for s in TaskStatus]
+COUNTED = [*STATUSES, "nothing_to_report", "percent_sum", "percent_count"]
+STALE_AFTER = dt.timedelta(minutes=30)  # a pending or running run older than this is redone
+ROLLUP_MODELS = (ConsortiumRollup, TaskRollup, SelectionRollup, DeliverableRollup, PlanRollup)
+# Facets stored per deliverable kind: (model field → roll-up column).
+DELIVERABLE_FACETS = {
+    "dataset": {"industry": "industry", "stage": "stage"},
+    "standard": {"level": "level", "stage": "stage"},
+    "scenario": {"stage": "stage"},
+    "key_technology": {"status": "stage"},
+}
+
+
+# --- requesting and running ----------------------------------------------------------------------
+
+
+def rollup_request(
+    *, program_id: int | None, reason: str, actor: User | None = None, force: bool = False
+) -> RollupRun:
+    """Ask for a run of the program's roll-ups (``None``: every active program, in one pass).
+    A run already waiting covers this request.
+
+    The task is dispatched when the surrounding transaction commits. A waiting run older than
+    ``STALE_AFTER`` (its message lost) is dispatched again; ``force`` dispatches it anyway.
+    """
+    from reporting.tasks import rollup_run_task
+
+    actor = actor if actor is not None and actor.is_authenticated else None
+    pending = RollupRun.objects.filter(program_id=program_id, status=RollupRun.Status.PENDING)
+    run, created = pending.first(), False
+    if run is None:
+        try:
+            with transaction.atomic():
+                run = RollupRun.objects.create(
+                    program_id=program_id, reason=reason, requested_by=actor
+                )
+                created = True
+        except IntegrityError:
+            # Requested a moment ago by another process. That run may already have been taken
+            # by a worker since (it is then no longer pending): it started after this change
+            # committed, so it covers it too.
+            run = pending.first() or RollupRun.objects.filter(program_id=program_id).latest("pk")
+    stale = run.requested_at < timezone.now() - STALE_AFTER
+    if created or stale or force:
+        run_id = run.pk
+        dispatch_on_commit(rollup_run_task, run_id)
+    return run
+
+
+# Audit actions that change a figure without a state change.
+TRIGGER_ACTIONS = frozenset(
+    {"consortium.create", "plan.tasks", "deliverable.save", "deliverable.delete"}
+)
+
+
+def rollup_on_audit(entry, target) -> None:
+    """Listener of ``portal.services.audit_record``: a transition or a deliverable changed."""
+    if not (entry.to_state or entry.action in TRIGGER_ACTIONS):
+        return
+    consortium = target if isinstance(target, Consortium) else getattr(target, "consortium", None)
+    if not isinstance(consortium, Consortium):
+        return
+    program_id, action = consortium.program_id, entry.action
+    connection = transaction.get_connection()
+    if any(
+        getattr(func, "rollup_program_id", None) == program_id
+        for _sids, func, *_rest in connection.run_on_commit
+    ):
+        return  # this transaction already asks for the program's run when it commits
+
+    def request() -> None:
+        rollup_request(program_id=program_id, reason=action)
+
+    request.rollup_program_id = program_id
+    transaction.on_commit(request)
+
+
+def rollup_execute(*, run_id: int, today: dt.date | None = None) -> RollupRun:
+    """Claim the run, compute, record the outcome. A run already done is left as it is."""
+    with transaction.atomic():
+        run = RollupRun.objects.select_for_update().get(pk=run_id)
+        if run.status == RollupRun.Status.DONE:
+            return run
+        run.status = RollupRun.Status.RUNNING
+        run.started_at = timezone.now()
+        run.attempts += 1
+        run.error = ""
+        run.save(update_fields=["status", "started_at", "attempts", "error"])
+    today = today or timezone.localdate()
+    try:
+        programs = (
+            [run.program]
+            if run.program_id
+            else list(Program.objects.filter(is_active=True).order_by("pk"))
+        )
+        rows = rollup_compute(programs=programs, today=today)
+    except Exception as exc:
+        RollupRun.objects.filter(pk=run.pk).update(
+            status=RollupRun.Status.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000]
+        )
+        raise
+    RollupRun.objects.filter(pk=run.pk).update(
+        status=RollupRun.Status.DONE, finished_at=timezone.now(), rows=rows, as_of=today
+    )
+    run.refresh_from_db()
+    return run
+
+
+def rollup_nightly(*, today: dt.date | None = None) -> list[RollupRun]:
+    """Fail runs a dead worker left "running", then request one run over every active program."""
+    cutoff = timezone.now() - STALE_AFTER
+    RollupRun.objects.filter(status=RollupRun.Status.RUNNING, started_at__lt=cutoff).update(
+        status=RollupRun.Status.FAILED,
+        finished_at=timezone.now(),
+        error="Interrupted: the worker stopped before the run finished; redone by a new run.",
+    )
+    return [rollup_request(program_id=None, reason="nightly")]
+
+
+def rollup_status(*, program: Program) -> dict:
+    """The latest finished run (what the dashboards show) and any run waiting or running."""
+    runs = RollupRun.objects.filter(Q(program=program) | Q(program__isnull=True))
+    return {
+        "last": runs.filter(status=RollupRun.Status.DONE).order_by("-finished_at").first(),
+        "active": runs.filter(
+            status__in=[RollupRun.Status.PENDING, RollupRun.Status.RUNNING]
+        ).first(),
+        "failed": runs.filter(status=RollupRun.Status.FAILED).order_by("-finished_at").first(),
+    }
+
+
+# --- computing -----------------------------------------------------------------------------------
+#
+# Each roll-up table is filled by INSERT … SELECT … GROUP BY: the database aggregates and writes
+# in one statement, nothing crosses the wire row by row. The SELECTs are built with the ORM (so
+# they run on PostgreSQL and SQLite alike) and ``_insert_select`` puts the INSERT in front.
+
+
+def _status_counts(*, only: Q | None = None) -> dict:
+    """Conditional counts of task entries by status (of the entries meeting ``only``)."""
+    live = Q(nothing_to_report=False) & (only or Q())
+    out = {status: Count("id", filter=live & Q(status=status)) for status in STATUSES}
+    out["nothing_to_report"] = Count("id", filter=Q(nothing_to_report=True) & (only or Q()))
+    out["percent_sum"] = Sum("percent", filter=live, default=0)
+    out["percent_count"] = Count("percent", filter=live)
+    return out
+
+
+def _insert_select(model, qs: QuerySet, columns: dict, *, group_by: tuple[str, ...] = ()) -> int:
+    """``INSERT INTO model (columns) SELECT …``: ``columns`` maps each column to a field path,
+    an expression or an aggregate of ``qs``'s model. With aggregates, the GROUP BY is
+    ``group_by`` plus the plain columns (Django's rule); columns that only depend on the group
+    are better given as ``Max(…)``, so the database groups on fewer keys."""
+    aliases = {f"x_{name}": value for name, value in columns.items()}
+    plain = {
+        k: F(v) if isinstance(v, str) else v
+        for k, v in aliases.items()
+        if isinstance(v, str) or not getattr(v, "contains_aggregate", False)
+    }
+    aggregates = {k: v for k, v in aliases.items() if k not in plain}
+    if aggregates:
+        grouped = {f"g_{i}": F(path) for i, path in enumerate(group_by)}
+        grouped |= {k: v for k, v in plain.items() if not isinstance(v, Value)}
+        constants = {k: v for k, v in plain.items() if isinstance(v, Value)}
+        qs = qs.values(**grouped).annotate(**constants, **aggregates)
+    else:
+        qs = qs.annotate(**plain)
+    sql, params = qs.order_by().values_list(*aliases).query.sql_with_params()
+    quote = connection.ops.quote_name
+    target = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({target}) {sql}", params)
+        return max(cursor.rowcount, 0)
+
+
+def _const(value, field) -> Value:
+    return Value(value, output_field=field)
+
+
+def _int(value: int = 0) -> Value:
+    return _const(value, IntegerField())
+
+
+def _bool(value: bool) -> Value:
+    return _const(value, BooleanField())
+
+
+def _text(value: str) -> Value:
+    return _const(value, CharField())
+
+
+@transaction.atomic
+def rollup_compute(
+    *, today: dt.date, program: Program | None = None, programs: list[Program] | None = None
+) -> int:
+    """Replace the roll-up rows of ``program`` (or of every program in ``programs``, in one pass
+    over the data) with freshly computed ones; returns how many rows were written."""
+    ids = sorted({p.pk for p in ([program] if program is not None else programs or [])})
+    if not ids:
+        return 0
+    # Serialise runs over the same programs: the second waits here and then recomputes.
+    list(Program.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+    every = set(ids) >= set(Program.objects.values_list("pk", flat=True))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Group in memory, not in temporary files; a crash before the WAL is flushed loses
+            # only this run, which the next one redoes.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            if every:  # the nightly run over every program: empty the tables at once
+                tables = ", ".join(
+                    connection.ops.quote_name(m._meta.db_table) for m in ROLLUP_MODELS
+                )
+                cursor.execute(f"TRUNCATE {tables}")
+    if not (every and connection.vendor == "postgresql"):
+        for model in ROLLUP_MODELS:
+            model.objects.filter(program__in=ids).delete()
+    periods = list(ReportingPeriod.objects.filter(program__in=ids, opens_on__lte=today))
+    return (
+        _consortium_rows(ids, periods, today)
+        + _task_rows(periods, today)
+        + _selection_rows(ids)
+        + _deliverable_rows(ids)
+        + _plan_rows(ids)
+    )
+
+
+def _consortium_rows(ids, periods, today) -> int:
+    """One row per expected consortium × opened period, in two statements: the reports (their
+    entries counted, grouped by report) and the expected pairs that have not started the
+    period's report. Who is expected and what is overdue: ``reporting.periods.expectations``."""
+    if not periods:
+        return 0
+    handed_in = Q(state__in=HANDED_IN)
+
+    def flag(condition: Q) -> Case:
+        return Case(When(condition, then=True), default=False, output_field=BooleanField())
+
+    # On time: first handed in on or before the due date, as a date in Beijing time.
+    on_time = flag(handed_in & Q(first_submitted_at__date__lte=F("period__due_date")))
+    counted = {
+        key: Count("entries", filter=Q(entries__nothing_to_report=False, entries__status=key))
+        for key in STATUSES
+    }
+    live = Q(entries__nothing_to_report=False)
+    written = _insert_select(
+        ConsortiumRollup,
+        ProgressReport.objects.filter(expected_q(today=today), period__in=periods),
+        {
+            "program": "period__program",
+            "period": "period",
+            "consortium": "consortium",
+            "authority": "consortium__authority",
+            "entity_type": "consortium__entity_type",
+            "report_state": "state",
+            "handed_in": flag(handed_in),
+            "first_submitted_at": "first_submitted_at",
+            "on_time": on_time,
+            "overdue": flag(overdue_q(today=today)),
+            "selected": Count("entries"),
+            # Task figures count handed-in reports only: zero the others' counts.
+            **{
+                key: Case(When(handed_in, then=value), default=0)
+                for key, value in {
+                    **counted,
+                    "nothing_to_report": Count(
+                        "entries", filter=Q(entries__nothing_to_report=True)
+                    ),
+                    "percent_sum": Sum("entries__percent", filter=live, default=0),
+                    "percent_count": Count("entries__percent", filter=live),
+                }.items()
+            },
+        },
+        group_by=("id",),
+    )
+    selections = (
+        TaskSelection.objects.filter(plan__consortium=OuterRef("pk"))
+        .values("plan__consortium")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    # Expected pairs: consortia × their program's periods, the period joined once.
+    not_started = expected_pairs(
+        Consortium.objects.filter(program__in=ids), today=today, periods=[p.pk for p in periods]
+    ).filter(
+        ~Exists(
+            ProgressReport.objects.filter(
+                consortium=OuterRef("pk"), period=OuterRef("expected_period")
+            )
+        )
+    )
+    written += _insert_select(
+        ConsortiumRollup,
+        not_started,
+        {
+            "program": "program",
+            "period": "expected_period",
+            "consortium": "id",
+            "authority": "authority",
+            "entity_type": "entity_type",
+            "report_state": _text(""),
+            "handed_in": _bool(False),
+            "on_time": _bool(False),
+            "overdue": flag(Q(expected_due__lt=today)),
+            "selected": Coalesce(Subquery(selections), 0),
+            **{k: _int() for k in COUNTED},
+        },
+    )
+    return written
+
+
+def _task_rows(periods, today) -> int:
+    """Entries of handed-in reports that are expected (``reporting.periods.expectations``)."""
+    return _insert_select(
+        TaskRollup,
+        TaskProgress.objects.filter(
+            expected_q(today=today, prefix="report__"),
+            report__period__in=periods,
+            report__state__in=HANDED_IN,
+        ),
+        {
+            "program": Max("report__period__program"),
+            "period": "report__period",
+            "task": "task",
+            "category": Max("task__category"),
+            "authority": "report__consortium__authority",
+            "entity_type": "report__consortium__entity_type",
+            "reported": Count("id"),
+            **_status_counts(),
+        },
+    )
+
+
+def _selection_rows(ids) -> int:
+    return _insert_select(
+        SelectionRollup,
+        TaskSelection.objects.filter(
+            plan__consortium__program__in=ids, plan__consortium__pilot_since__isnull=False
+        ),
+        {
+            "program": Max("plan__consortium__program"),
+            "task": "task",
+            "category": Max("task__category"),
+            "authority": "plan__consortium__authority",
+            "entity_type": "plan__consortium__entity_type",
+            "selected": Count("id"),
+        },
+    )
+
+
+def _deliverable_rows(ids) -> int:
+    written = 0
+    for kind, spec in KINDS.items():
+        facets = DELIVERABLE_FACETS.get(kind, {})
+        columns = {
+            "program": "consortium__program",
+            "period": "period",
+            "authority": "consortium__authority",
+            "entity_type": "consortium__entity_type",
+            "kind": _text(kind),
+            **{column: _text("") for column in ("industry", "level", "stage")},
+            **{column: field for field, column in facets.items()},
+            "count": Count("id"),
+            "records": Sum("records", default=0) if kind == "dataset" else _int(),
+            "size_bytes": Sum("size_bytes", default=0) if kind == "dataset" else _int(),
+            "open_source": Count("id", filter=Q(openness="open_source"))
+            if kind == "dataset"
+            else _int(),
+            "listed": Count("id", filter=Q(listed_or_traded=True))
+            if kind == "data_product"
+            else _int(),
+        }
+        written += _insert_select(
+            DeliverableRollup, spec.model.objects.filter(consortium__program__in=ids), columns
+        )
+    return written
+
+
+def _plan_rows(ids) -> int:
+    return _insert_select(
+        PlanRollup,
+        Consortium.objects.filter(program__in=ids, plan__isnull=False),
+        {
+            "program": "program",
+            "authority": "authority",
+            "entity_type": "entity_type",
+            "state": "plan__state",
+            "count": Count("id"),
+        },
+    )

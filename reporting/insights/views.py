@@ -1,0 +1,501 @@
+"""Dashboard pages under /dashboards/: thin callers of ``reporting.insights.dashboards``.
+
+Every page parses its filters with ``scope_for`` (a province is held to its own province;
+an unknown filter value renders the error with status 400), calls the selectors and hands
+the rows to the template; charts come from ``reporting.insights.dashboard_charts``.
+"""
+
+import hashlib
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from portal.permissions import is_ministry
+from portal.views import PermissionMixin
+from reporting.insights import dashboard_charts as charts
+from reporting.insights.charts import STATUS_COLORS
+from reporting.insights.dashboards import (
+    REPORT_FLAGS,
+    Scope,
+    at_risk_entries,
+    category_table,
+    consortium_rows,
+    deliverable_breakdown,
+    entity_type_table,
+    entry_rows,
+    filter_choices,
+    format_on_time_rate,
+    format_rate,
+    heatmap,
+    overdue_reports,
+    overview,
+    province_table,
+    report_rows,
+    scope_for,
+    task_table,
+    trend,
+)
+from reporting.insights.permissions import can_use_dashboards
+from reporting.insights.rollups import rollup_request, rollup_status
+from reporting.periods.expectations import rule_text
+from reporting.periods.models import TaskStatus
+from tasks_catalog.models import ReferenceTask
+
+HEATMAP_PAGE_SIZE = 50
+ROWS_PAGE_SIZE = 50
+OVERDUE_SHOWN = 20  # the full list is the "overdue" drill-down
+AT_RISK_SHOWN = 20
+
+
+def exports_enabled() -> bool:
+    """The export URLs land separately; link to them only once they exist."""
+    try:
+        reverse("dashboards:export", args=["overview"])
+    except NoReverseMatch:
+        return False
+    return True
+
+
+def report_flag_labels() -> dict[str, str]:
+    """What each report drill-down explains."""
+    return {
+        "expected": _("Reports expected"),
+        "handed_in": _("Reports handed in"),
+        "on_time": _("Reports handed in on time"),
+        "late": _("Reports handed in late"),
+        "overdue": _("Reports overdue"),
+        "not_started": _("Reports not started"),
+        "draft": _("Reports in draft"),
+        "returned": _("Reports returned for revision"),
+        "submitted": _("Reports submitted to the province"),
+        "confirmed": _("Reports confirmed by the province"),
+        "accepted": _("Reports accepted by the Ministry"),
+    }
+
+
+def parse_task_number(value: str) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValidationError({"task": _("Unknown reference task.")}, code="invalid_filter")
+    return int(value)
+
+
+def _href(name: str, query: str, *args, **extra) -> str:
+    extra_query = "&".join(f"{k}={v}" for k, v in extra.items())
+    return f"{reverse(name, args=args)}?{'&'.join(q for q in (query, extra_query) if q)}"
+
+
+def _rate(value: float | None) -> str:
+    return format_rate(value)
+
+
+def key_figures(figures: dict, scope: Scope, *, ministry: bool) -> list[dict]:
+    """The key-figure cards: groups of (testid, label, value, link to what it counts)."""
+    query = scope.query()
+    reports, tasks, plans = figures["reports"], figures["tasks"], figures["plans"]
+    deliverables = figures["deliverables"]
+
+    def report(flag: str, label: str, value=None) -> dict:
+        shown = reports[flag] if value is None else value
+        href = _href("dashboards:report-rows", query, flag=flag)
+        return {"key": flag.replace("_", "-"), "label": label, "value": shown, "href": href}
+
+    def entries(key: str, label: str, value, status: str = "") -> dict:
+        extra = {"status": status} if status else {}
+        href = _href("dashboards:entry-rows", query, **extra)
+        return {"key": key, "label": label, "value": value, "href": href}
+
+    catalogue_query = scope.query(period="", entity_type="", category="", industry="")
+
+    def deliverable(kind: str, label: str, value, note: str = "") -> dict:
+        href = _href("reporting:deliverable-catalogue", catalogue_query, kind) if ministry else None
+        return {
+            "key": kind.replace("_", "-"),
+            "label": label,
+            "value": value,
+            "href": href,
+            "note": note,
+        }
+
+    dataset = deliverables["dataset"]
+    plan_query = f"program={scope.program.code}"
+    return [
+        {
+            "title": _("Progress reports"),
+            "key": "reports",
+            "help": rule_text(),
+            "items": [
+                report("expected", _("Reports expected")),
+                report("handed_in", _("Handed in")),
+                report("confirmed", _("Confirmed by the province")),
+                report("accepted", _("Accepted by the Ministry")),
+                report("overdue", _("Overdue")),
+                {
+                    **report("on_time", _("On-time rate"), format_on_time_rate(reports)),
+                    "key": "on-time-rate",
+                    "note": _("%(n)s of %(total)s on time")
+                    % {"n": reports["on_time"], "total": reports["expected"]}
+                    if reports["due"]
+                    else _("The rate is computed after the due date, %(date)s.")
+                    % {"date": scope.period.due_date.isoformat()},
+                    "status": reports["on_time_rate_status"],
+                },
+            ],
+        },
+        {
+            "title": _("Reference tasks"),
+            "items": [
+                entries("at-risk", _("Tasks at risk"), tasks["at_risk"], "at_risk"),
+                entries("delayed", _("Tasks delayed"), tasks["delayed"], "delayed"),
+                {
+                    **entries("mean-percent", _("Mean completion"), _rate(tasks["mean_percent"])),
+                    "note": _("over %(n)s task entries") % {"n": tasks["reported"]},
+                },
+            ],
+        },
+        {
+            "title": _("Deliverables (cumulative)"),
+            "items": [
+                deliverable(
+                    "dataset",
+                    _("Datasets"),
+                    dataset["count"],
+                    _("%(records)s records · %(size)s · %(open)s open-sourced")
+                    % {
+                        "records": f"{dataset['records']:,}",
+                        "size": filesizeformat(dataset["size_bytes"]),
+                        "open": dataset["open_source"],
+                    },
+                ),
+                deliverable("standard", _("Standards"), deliverables["standard"]["count"]),
+                deliverable(
+                    "data_product", _("Data products"), deliverables["data_product"]["count"]
+                ),
+                deliverable(
+                    "scenario", _("Application scenarios"), deliverables["scenario"]["count"]
+                ),
+            ],
+        },
+        {
+            "title": _("Implementation plans"),
+            "items": [
+                {
+                    "key": "plans-recommended",
+                    "label": _("Recommended (in quota / quota)"),
+                    "value": f"{plans['in_quota']} / {plans['quota']}",
+                    "note": _("%(n)s plans in all") % {"n": plans["recommended"]},
+                    "href": _href("consortia:consortium-list", plan_query),
+                },
+                *(
+                    {
+                        "key": f"plans-{row['state']}",
+                        "label": row["label"],
+                        "value": row["count"],
+                        "href": _href("consortia:consortium-list", plan_query, state=row["state"]),
+                    }
+                    for row in plans["by_state"]
+                ),
+            ],
+        },
+    ]
+
+
+def _evaluated(value):
+    """Lazy translations turned into text: unpickling a lazy string from the cache is slow."""
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _evaluated(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_evaluated(v) for v in value)
+    return value
+
+
+class DashboardMixin(PermissionMixin):
+    """Dashboards for Ministry staff and provincial authorities; the scope from the filters."""
+
+    permission = staticmethod(can_use_dashboards)
+    scope: Scope
+    error_template = "reporting/dashboards/error.html"
+    tab = ""
+
+    def hidden_filters(self) -> list[tuple[str, str]]:
+        """Parameters the filter form keeps besides the scope (e.g. the drill-down's figure)."""
+        return []
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except ValidationError as exc:  # an unknown filter value: say which, status 400
+            return render(
+                request,
+                self.error_template,
+                {"errors": exc.messages, "reset_url": reverse("dashboards:overview")},
+                status=400,
+            )
+
+    def get(self, request, *args, **kwargs):
+        self.scope = scope_for(user=request.user, params=request.GET)
+        return super().get(request, *args, **kwargs)
+
+    def base_context(self) -> dict:
+        scope, user = self.scope, self.request.user
+        status = rollup_status(program=scope.program)
+        last, failed = status["last"], status["failed"]
+        return {
+            "tab": self.tab,
+            "hidden_filters": self.hidden_filters(),
+            "rollup_failed": bool(
+                failed
+                and (last is None or (failed.finished_at or failed.requested_at) > last.finished_at)
+            ),
+            "scope": scope,
+            "query": scope.query(),
+            "query_national": scope.query(province=""),
+            "query_all_types": scope.query(entity_type=""),
+            "choices": filter_choices(scope=scope, user=user),
+            "is_ministry": is_ministry(user),
+            "rollup": status,
+            "computed_at": status["last"].finished_at if status["last"] else None,
+            "exports_enabled": exports_enabled(),
+            "status_labels": charts.task_status_labels(),
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.base_context())
+        return context
+
+
+def with_state_labels(rows):
+    labels = charts.report_state_labels()
+    for row in rows:
+        row.state_label = labels.get(row.report_state or "not_started", row.report_state)
+    return rows
+
+
+class OverviewView(DashboardMixin, TemplateView):
+    template_name = "reporting/dashboards/overview.html"
+    tab = "overview"
+
+    def figures_context(self, *, ministry: bool) -> dict:
+        """Everything computed from the roll-ups: it changes only when a run finishes."""
+        scope = self.scope
+        figures = overview(scope)
+        categories = category_table(scope)
+        provinces = province_table(scope)
+        trend_rows = trend(scope)
+        breakdown = deliverable_breakdown(scope)
+        entity_types = entity_type_table(scope)
+        for reports in [
+            figures["reports"],
+            *(row["reports"] for row in [*provinces, *entity_types, *trend_rows]),
+        ]:
+            reports["on_time_rate_text"] = format_on_time_rate(reports)
+        return {
+            "figures": figures,
+            "provinces": provinces,
+            "categories": categories,
+            "entity_types": entity_types,
+            "trend": trend_rows,
+            "breakdown": breakdown,
+            "overdue": with_state_labels(list(overdue_reports(scope)[:OVERDUE_SHOWN])),
+            "key_figures": key_figures(figures, scope, ministry=ministry),
+            "charts": {
+                "report_states": charts.report_state_donut(figures["reports"], scope),
+                "categories": charts.category_status_chart(categories, scope),
+                "trend": charts.trend_chart(trend_rows),
+                "datasets": charts.datasets_by_industry_chart(breakdown["datasets"], scope),
+                "scenarios": charts.scenarios_by_stage_chart(breakdown["scenarios"]),
+                "provinces": charts.province_attention_chart(provinces, scope),
+            },
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        ministry, last = context["is_ministry"], context["rollup"]["last"]
+
+        def compute() -> dict:
+            return _evaluated(self.figures_context(ministry=ministry))
+
+        if last is None:  # nothing computed by a run yet: nothing to key a cache entry on
+            context.update(compute())
+        else:
+            # The figures of one scope change only when a run finishes: cache them per run.
+            # Today too: a period becomes due (and gets its on-time rate) at midnight.
+            key = "|".join(
+                [get_language(), str(ministry), self.scope.query(), str(last.pk)]
+                + [last.finished_at.isoformat(), timezone.localdate().isoformat()]
+            )
+            digest = hashlib.sha256(key.encode()).hexdigest()
+            context.update(cache.get_or_set(f"dashboard:overview:{digest}", compute, 86400))
+        attention = list(at_risk_entries(self.scope)[: AT_RISK_SHOWN + 1])
+        context.update(
+            attention=attention[:AT_RISK_SHOWN],
+            attention_more=len(attention) > AT_RISK_SHOWN,
+            # Reversed once: the tables link every figure (hundreds of links at national scope).
+            urls={
+                "overview": reverse("dashboards:overview"),
+                "report_rows": reverse("dashboards:report-rows"),
+                "entry_rows": reverse("dashboards:entry-rows"),
+            },
+        )
+        return context
+
+
+class RefreshView(PermissionMixin, View):
+    """POST: ask for a fresh computation of the program's figures, back to the dashboard."""
+
+    permission = staticmethod(can_use_dashboards)
+
+    def post(self, request):
+        try:
+            scope = scope_for(user=request.user, params=request.POST)
+        except ValidationError as exc:
+            return render(
+                request,
+                DashboardMixin.error_template,
+                {"errors": exc.messages, "reset_url": reverse("dashboards:overview")},
+                status=400,
+            )
+        rollup_request(program_id=scope.program.pk, reason="manual", actor=request.user, force=True)
+        messages.success(request, _("The figures are being computed again."))
+        return redirect(f"{reverse('dashboards:overview')}?{scope.query()}")
+
+
+class HeatmapView(DashboardMixin, TemplateView):
+    template_name = "reporting/dashboards/heatmap.html"
+    tab = "heatmap"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = Paginator(consortium_rows(self.scope), HEATMAP_PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        grid = heatmap(self.scope, consortia=list(page.object_list))
+        labels = context["status_labels"]
+        for row in grid["rows"]:
+            row["cells"] = [
+                {
+                    "task": task,
+                    "status": status or "",
+                    "color": STATUS_COLORS.get(status or "", ""),
+                    "label": labels.get(status or "", ""),
+                }
+                for task, status in zip(grid["tasks"], row["cells"], strict=True)
+            ]
+        context.update(
+            page=page,
+            grid=grid,
+            page_query=self.scope.query(),
+            legend=[(key, labels[key], color) for key, color in STATUS_COLORS.items()],
+        )
+        return context
+
+
+STATUS_COLUMNS = [*TaskStatus.values, "nothing_to_report"]
+
+
+def task_count_rows(rows: list[dict], scope: Scope, *, kind: str) -> list[dict]:
+    """Rows of ``task_table`` / ``category_table`` with the drill-down query of each count."""
+    out = []
+    for row in rows:
+        obj = row[kind]
+        if kind == "task":
+            key, name, query = obj.number, obj.title, scope.query(task=obj.number)
+        else:
+            key, name, query = obj.number, obj.name, scope.query(category=obj.number)
+        out.append(
+            {
+                **row,
+                "key": key,
+                "name": name,
+                "query": query,
+                "counts": [{"status": s, "value": row[s]} for s in STATUS_COLUMNS],
+            }
+        )
+    return out
+
+
+class TasksView(DashboardMixin, TemplateView):
+    template_name = "reporting/dashboards/tasks.html"
+    tab = "tasks"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        labels = context["status_labels"]
+        context.update(
+            tasks=task_count_rows(task_table(self.scope), self.scope, kind="task"),
+            categories=task_count_rows(category_table(self.scope), self.scope, kind="category"),
+            status_columns=[(s, labels[s]) for s in STATUS_COLUMNS],
+        )
+        return context
+
+
+class ReportRowsView(DashboardMixin, TemplateView):
+    """The consortia behind a report figure (``?flag=overdue``)."""
+
+    template_name = "reporting/dashboards/report_rows.html"
+
+    def hidden_filters(self):
+        return [("flag", self.request.GET.get("flag") or "expected")]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        flag = self.request.GET.get("flag") or "expected"
+        rows = report_rows(self.scope, flag=flag)
+        page = Paginator(rows, ROWS_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        page.object_list = with_state_labels(list(page.object_list))
+        context.update(
+            flag=flag,
+            flags=list(REPORT_FLAGS),
+            figure_label=report_flag_labels()[flag],
+            page=page,
+            state_labels=charts.report_state_labels(),
+            page_query=self.scope.query(flag=flag),
+        )
+        return context
+
+
+class EntryRowsView(DashboardMixin, TemplateView):
+    """The task entries behind a task figure (``?task=4&status=at_risk``)."""
+
+    template_name = "reporting/dashboards/entry_rows.html"
+
+    def hidden_filters(self):
+        return [(k, self.request.GET[k]) for k in ("task", "status") if self.request.GET.get(k)]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        task = parse_task_number(self.request.GET.get("task", ""))
+        status = (self.request.GET.get("status") or "").strip()
+        rows = entry_rows(self.scope, task=task, status=status)
+        page = Paginator(rows, ROWS_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        labels = context["status_labels"]
+        task_obj = (
+            ReferenceTask.objects.filter(program=self.scope.program, number=task).first()
+            if task is not None
+            else None
+        )
+        context.update(
+            task=task,
+            task_obj=task_obj,
+            status=status,
+            figure_label=labels[status] if status else _("Task entries of handed-in reports"),
+            page=page,
+            page_query=self.scope.query(task=task, status=status),
+        )
+        return context

@@ -1,0 +1,198 @@
+"""Forms of the report pages (shape only; services decide and save)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from consortia.forms import RevisionMixin
+from reporting.periods.models import ReportingPeriod, TaskStatus
+
+
+class ReportForm(RevisionMixin):
+    """The overall fields and, per task, status / percent / narratives / nothing to report."""
+
+    summary = forms.CharField(
+        label=_("Summary of the period"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    key_figures = forms.CharField(
+        label=_("Key figures"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    problems = forms.CharField(
+        label=_("Problems"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    requests = forms.CharField(
+        label=_("Requests to the Ministry"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, entries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for entry in entries:
+            n = entry.task.number
+            fields = {
+                "nothing_to_report": forms.BooleanField(
+                    label=_("Nothing to report this period"),
+                    required=False,
+                    initial=entry.nothing_to_report,
+                    help_text=_(
+                        "Clears this period’s status, percent and work done, and the plan and "
+                        "problems carried over unchanged from the previous period."
+                    ),
+                    widget=forms.CheckboxInput(attrs={"data-nothing-to-report": n}),
+                ),
+                "status": forms.ChoiceField(
+                    label=_("Status"),
+                    required=False,
+                    choices=[("", "—"), *TaskStatus.choices],
+                    initial=entry.status,
+                ),
+                "percent": forms.IntegerField(
+                    label=_("Percent complete"),
+                    required=False,
+                    min_value=0,
+                    max_value=100,
+                    initial=entry.percent,
+                ),
+                "work_done": forms.CharField(
+                    label=_("Work done this period"),
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                    initial=entry.work_done,
+                ),
+                "next_plan": forms.CharField(
+                    label=_("Plan for the next period"),
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    initial=entry.next_plan,
+                ),
+                "problems": forms.CharField(
+                    label=_("Problems and support needed"),
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    initial=entry.problems,
+                ),
+            }
+            for name, field in fields.items():
+                self.fields[f"t{n}_{name}"] = field
+            self.fields[f"t{n}_file"] = forms.FileField(
+                label=_("Evidence file for task %(n)s") % {"n": n},
+                required=False,
+                help_text=_("PDF, image or office document."),
+            )
+            self.rows.append(
+                {
+                    "entry": entry,
+                    "fields": [self[f"t{n}_{name}"] for name in fields],
+                    "file": self[f"t{n}_file"],
+                }
+            )
+
+    def groups(self) -> list[dict]:
+        """The task rows by category (the reference table's order), with how many are answered."""
+        out: list[dict] = []
+        for row in self.rows:
+            category = row["entry"].task.category
+            if not out or out[-1]["category"].pk != category.pk:
+                out.append({"category": category, "rows": [], "answered": 0})
+            row["answered"] = self.row_answered(row)
+            out[-1]["rows"].append(row)
+            out[-1]["answered"] += row["answered"]
+        return out
+
+    def row_answered(self, row) -> bool:
+        """Answered as the page shows it now (the typed values when the form was posted)."""
+        if not self.is_bound:
+            return row["entry"].answered
+        n = row["entry"].task.number
+        nothing = self[f"t{n}_nothing_to_report"].value()
+        return bool(nothing) or bool(self[f"t{n}_status"].value())
+
+    def answered_count(self) -> int:
+        return sum(1 for row in self.rows if self.row_answered(row))
+
+    def error_links(self) -> list[dict]:
+        """Every field error, with the id of the field it belongs to (the list at the top)."""
+        links = [{"anchor": "", "text": m} for m in self.non_field_errors()]
+        for name, errors in self.errors.items():
+            if name == "__all__":
+                continue
+            field = self[name]
+            label = field.label
+            if name.startswith("t") and "_" in name and name[1:].split("_", 1)[0].isdigit():
+                number = name[1:].split("_", 1)[0]
+                if not name.endswith("_file"):
+                    label = _("Task %(n)s: %(field)s") % {"n": number, "field": field.label}
+            for message in errors:
+                text = _("%(field)s: %(message)s") % {"field": label, "message": message}
+                links.append({"anchor": field.id_for_label, "text": text})
+        return links
+
+    def add_service_error(self, exc: ValidationError) -> None:
+        """A service's refusal on the field it concerns: ``task_4`` and ``evidence_4`` name task 4."""
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc)
+            return
+        for key, errors in exc.error_dict.items():
+            target = key if key in self.fields else None
+            kind, _sep, number = key.partition("_")
+            if kind == "evidence" and f"t{number}_file" in self.fields:
+                target = f"t{number}_file"
+            elif kind == "task" and f"t{number}_status" in self.fields:
+                target = f"t{number}_status"
+            for error in errors:
+                self.add_error(target, error)
+
+    def add_unanswered(self, numbers: list[int]) -> None:
+        for n in numbers:
+            if f"t{n}_status" in self.fields:
+                self.add_error(
+                    f"t{n}_status",
+                    _("Choose a status, or tick “nothing to report this period”."),
+                )
+
+    def uploads(self) -> dict[int, object]:
+        return {
+            row["entry"].task.number: self.cleaned_data[f"t{row['entry'].task.number}_file"]
+            for row in self.rows
+            if self.cleaned_data.get(f"t{row['entry'].task.number}_file")
+        }
+
+    def overall(self) -> dict:
+        return {k: self.cleaned_data[k] for k in ("summary", "key_figures", "problems", "requests")}
+
+    def entries(self) -> dict[int, dict]:
+        out = {}
+        for row in self.rows:
+            n = row["entry"].task.number
+            out[n] = {
+                name: self.cleaned_data.get(f"t{n}_{name}")
+                for name in (
+                    "nothing_to_report",
+                    "status",
+                    "percent",
+                    "work_done",
+                    "next_plan",
+                    "problems",
+                )
+            }
+            out[n]["status"] = out[n]["status"] or ""
+        return out
+
+
+class ReviewCommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReopenForm(forms.Form):
+    consortium = forms.IntegerField(widget=forms.HiddenInput)
+    period = forms.ModelChoiceField(
+        label=_("Reporting period"), queryset=ReportingPeriod.objects.all()
+    )
+    locks_on = forms.DateField(
+        label=_("New lock date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))

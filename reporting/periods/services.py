@@ -1,0 +1,485 @@
+"""Every write to progress reports: permission, period lock, workflow, revision check, audit, e-mail."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from consortia.models import Consortium
+from portal.models import User
+from portal.notifications import notifications_queue
+from portal.permissions import Decision
+from portal.services import audit_record
+from portal.uploads import files_cleanup_on_error, store_file
+from reporting.periods.comparison import previous_report
+from reporting.periods.evidence import CheckedFile, check_evidence_upload
+from reporting.periods.expectations import became_pilot_in_time, not_expected_reason
+from reporting.periods.models import (
+    Evidence,
+    PeriodReopening,
+    ProgressReport,
+    ReportingPeriod,
+    ReportReview,
+    TaskProgress,
+)
+from reporting.periods.permissions import (
+    can_edit_report,
+    can_reopen_period,
+    can_submit_report,
+    can_take_report_action,
+    can_view_reports,
+    is_lead_of,
+)
+from reporting.periods.selectors import period_is_open
+from reporting.periods.workflows import ReportAction, ReportState, transition_for
+
+OVERALL_FIELDS = ["summary", "key_figures", "problems", "requests"]
+ENTRY_FIELDS = ["nothing_to_report", "status", "percent", "work_done", "next_plan", "problems"]
+
+
+def _require(decision: Decision) -> None:
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+def _lock(report: ProgressReport) -> ProgressReport:
+    return (
+        ProgressReport.objects.select_for_update()
+        .select_related("consortium", "period")
+        .get(pk=report.pk)
+    )
+
+
+def _open(report: ProgressReport) -> bool:
+    return period_is_open(period=report.period, consortium=report.consortium)
+
+
+def report_url(report: ProgressReport) -> str:
+    return reverse("reporting:report-detail", args=[report.consortium_id, report.period.code])
+
+
+def report_start(*, actor: User, consortium: Consortium, period: ReportingPeriod) -> ProgressReport:
+    """The lead starts the period's report: one entry per selected task, pre-filled from the previous period."""
+    _require(can_view_reports(actor, consortium))
+    if not is_lead_of(actor, consortium):
+        raise PermissionDenied(_("Only the consortium lead edits its reports."))
+    if not consortium.is_pilot:
+        raise ValidationError(_("Only approved pilot consortia report."), code="not_pilot")
+    if period.program_id != consortium.program_id:
+        raise ValidationError(_("This period belongs to another program."), code="period")
+    if not became_pilot_in_time(consortium=consortium, period=period):
+        # The one rule (reporting.periods.expectations): not expected for this period.
+        raise ValidationError(
+            not_expected_reason(consortium=consortium, period=period), code="not_expected"
+        )
+    if not period_is_open(period=period, consortium=consortium):
+        raise ValidationError(
+            _("Entry for this period is closed. Ask the Ministry administrator to reopen it."),
+            code="locked",
+        )
+    try:
+        with transaction.atomic():
+            report = ProgressReport.objects.create(consortium=consortium, period=period)
+            previous = previous_report(consortium=consortium, period=period)
+            before = {e.task_id: e for e in previous.entries.all()} if previous else {}
+            if previous:
+                for field in OVERALL_FIELDS:
+                    setattr(report, field, getattr(previous, field))
+                report.save()
+            for selection in consortium.plan.selections.select_related("task"):
+                old = before.get(selection.task_id)
+                TaskProgress.objects.create(
+                    report=report,
+                    task=selection.task,
+                    **({f: getattr(old, f) for f in ENTRY_FIELDS} if old else {}),
+                )
+            audit_record(
+                actor=actor,
+                action="report.create",
+                target=report,
+                to_state=report.state,
+                data={"prefilled_from": previous.period.code if previous else None},
+            )
+    except IntegrityError:
+        # Started a moment ago by someone else (a double click): use that one.
+        return ProgressReport.objects.get(consortium=consortium, period=period)
+    return report
+
+
+def _check_revision(report: ProgressReport, revision) -> None:
+    if revision is not None and int(revision) != report.revision:
+        raise ValidationError(
+            _(
+                "Someone else saved this report while you were editing it. Your changes were not saved: "
+                "reload the page, check theirs and make yours again."
+            ),
+            code="stale",
+        )
+
+
+def _clear_nothing_to_report(entry: TaskProgress, previous: TaskProgress | None) -> None:
+    """ "Nothing to report this period": no status, percent or work done for the period, and the
+    plan and problems carried over unchanged from the previous period go too (new text stays)."""
+    entry.status, entry.percent, entry.work_done = "", None, ""
+    for name in ("next_plan", "problems"):
+        if previous is not None and getattr(entry, name).strip() == getattr(previous, name).strip():
+            setattr(entry, name, "")
+
+
+def _check_uploads(uploads: dict | None) -> dict[int, tuple[str, CheckedFile]]:
+    """Check every evidence file before anything is saved: a bad file refuses the whole save."""
+    checked, errors = {}, {}
+    for number, upload in (uploads or {}).items():
+        try:
+            checked[int(number)] = (
+                getattr(upload, "name", "evidence"),
+                check_evidence_upload(upload=upload),
+            )
+        except ValidationError as exc:
+            errors[f"evidence_{number}"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return checked
+
+
+def report_update(
+    *,
+    actor: User,
+    report: ProgressReport,
+    revision: int | None,
+    data: dict | None = None,
+    entries: dict | None = None,
+    uploads: dict | None = None,
+    autosave: bool = False,
+) -> ProgressReport:
+    """Save the overall fields, task entries ({task number: {field: value}}) and evidence files
+    ({task number: upload}) of a draft, all or nothing. A save that changes nothing keeps the
+    revision (an idle autosave never makes someone else's save look stale)."""
+    checked = _check_uploads(uploads)  # outside the lock: reading a PDF takes a moment
+    with files_cleanup_on_error(), transaction.atomic():
+        return _report_update(
+            actor=actor,
+            report=report,
+            revision=revision,
+            data=data,
+            entries=entries,
+            checked=checked,
+            autosave=autosave,
+        )
+
+
+def _report_update(*, actor, report, revision, data, entries, checked, autosave) -> ProgressReport:
+    report = _lock(report)
+    _require(can_edit_report(actor, report, period_open=_open(report)))
+    _check_revision(report, revision)
+    changed = []
+    for field in OVERALL_FIELDS:
+        if (
+            data
+            and field in data
+            and data[field] is not None
+            and getattr(report, field) != data[field]
+        ):
+            setattr(report, field, data[field])
+            changed.append(field)
+    by_number = {e.task.number: e for e in report.entries.select_related("task")}
+    errors = {}
+    previous_entries = None
+    for number, values in (entries or {}).items():
+        entry = by_number.get(int(number))
+        if entry is None:
+            errors[f"task_{number}"] = [
+                _("Task %(n)s is not one of the consortium's tasks.") % {"n": number}
+            ]
+            continue
+        before = [getattr(entry, f) for f in ENTRY_FIELDS]
+        for field in ENTRY_FIELDS:
+            if field in values and values[field] is not None:
+                setattr(entry, field, values[field])
+        if entry.nothing_to_report:
+            if previous_entries is None:
+                previous = previous_report(consortium=report.consortium, period=report.period)
+                previous_entries = (
+                    {e.task_id: e for e in previous.entries.all()} if previous else {}
+                )
+            _clear_nothing_to_report(entry, previous_entries.get(entry.task_id))
+        try:
+            entry.full_clean(exclude=["report", "task"])
+        except ValidationError as exc:
+            errors[f"task_{number}"] = exc.messages
+            continue
+        if [getattr(entry, f) for f in ENTRY_FIELDS] != before:
+            entry.save()
+            changed.append(f"task_{number}")
+    for number in checked:
+        if number not in by_number:
+            errors[f"evidence_{number}"] = [
+                _("Task %(n)s is not one of the consortium's tasks.") % {"n": number}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    for number, (name, file) in checked.items():
+        _attach_evidence(
+            actor=actor, report=report, entry=by_number[number], name=name, checked=file
+        )
+    if not changed:
+        return report
+    report.revision += 1
+    report.save()
+    audit_record(
+        actor=actor,
+        action="report.edit",
+        target=report,
+        data={"fields": changed, **({"autosave": True} if autosave else {})},
+    )
+    return report
+
+
+def _attach_evidence(
+    *, actor: User, report: ProgressReport, entry: TaskProgress, name: str, checked: CheckedFile
+) -> Evidence:
+    stored = store_file(
+        content=checked.content, path=f"reports/evidence/{report.pk}/{checked.sha256}"
+    )
+    evidence = Evidence(
+        entry=entry,
+        original_name=(name or "evidence")[:255],
+        sha256=checked.sha256,
+        size=checked.size,
+        content_type=checked.content_type,
+        uploaded_by=actor,
+    )
+    evidence.file.name = stored
+    evidence.save()
+    audit_record(
+        actor=actor,
+        action="report.evidence",
+        target=report,
+        data={"task": entry.task.number, "file": evidence.original_name, "sha256": checked.sha256},
+    )
+    return evidence
+
+
+def report_add_evidence(
+    *, actor: User, report: ProgressReport, task_number: int, upload
+) -> Evidence:
+    report_now = ProgressReport.objects.select_related("consortium", "period").get(pk=report.pk)
+    _require(can_edit_report(actor, report_now, period_open=_open(report_now)))
+    checked = check_evidence_upload(upload=upload)
+    with files_cleanup_on_error(), transaction.atomic():
+        report = _lock(report)
+        _require(can_edit_report(actor, report, period_open=_open(report)))
+        entry = report.entries.select_related("task").filter(task__number=task_number).first()
+        if entry is None:
+            raise ValidationError(
+                _("Task %(n)s is not one of the consortium's tasks.") % {"n": task_number}
+            )
+        return _attach_evidence(
+            actor=actor,
+            report=report,
+            entry=entry,
+            name=getattr(upload, "name", "evidence"),
+            checked=checked,
+        )
+
+
+def _unanswered(report: ProgressReport) -> list[int]:
+    return [e.task.number for e in report.entries.select_related("task") if not e.answered]
+
+
+def _transition(*, actor: User, report: ProgressReport, action: str, comment: str = "") -> str:
+    _require(can_take_report_action(actor, report, action))
+    transition = transition_for(report.state, action)
+    source = report.state
+    report.state = transition.target
+    report.save()
+    audit_record(
+        actor=actor,
+        action=f"report.{action}",
+        target=report,
+        from_state=source,
+        to_state=report.state,
+        comment=comment,
+    )
+    return source
+
+
+def report_submit_blockers(report: ProgressReport) -> list[ValidationError]:
+    """What stops the report from being submitted as it is saved now (empty: it can be)."""
+    if missing := _unanswered(report):
+        return [
+            ValidationError(
+                _(
+                    "Answer every task before submitting (a status, or “nothing to report this period”): "
+                    "tasks %(numbers)s."
+                )
+                % {"numbers": ", ".join(map(str, missing))},
+                code="unanswered",
+                params={"tasks": missing},
+            )
+        ]
+    return []
+
+
+@transaction.atomic
+def report_submit(
+    *, actor: User, report: ProgressReport, revision: int | None = None
+) -> ProgressReport:
+    """Submit the report as saved. Pages and API pass the ``revision`` the user reviewed: if
+    anyone saved since, nothing is submitted (the user reviews the new version first)."""
+    report = _lock(report)
+    _require(can_submit_report(actor, report, period_open=_open(report)))
+    if revision is not None and int(revision) != report.revision:
+        raise ValidationError(
+            _(
+                "The report was changed after you reviewed it. Nothing was submitted: "
+                "review the current version and confirm again."
+            ),
+            code="stale",
+        )
+    if blockers := report_submit_blockers(report):
+        raise blockers[0]
+    report.submitted_at = timezone.now()
+    if report.first_submitted_at is None:
+        report.first_submitted_at = report.submitted_at
+    _transition(actor=actor, report=report, action=ReportAction.SUBMIT)
+    _notify(
+        report,
+        User.objects.filter(organisation_id=report.consortium.authority_id, is_active=True),
+        "report.submit",
+        gettext_lazy("Progress report submitted: “%(name)s”, %(period)s"),
+    )
+    return report
+
+
+@transaction.atomic
+def report_save_and_submit(
+    *,
+    actor: User,
+    report: ProgressReport,
+    revision: int,
+    data: dict | None = None,
+    entries: dict | None = None,
+) -> ProgressReport:
+    """Save exactly what the user sends (revision-checked) and submit that version, or nothing."""
+    report = report_update(
+        actor=actor, report=report, revision=revision, data=data, entries=entries
+    )
+    return report_submit(actor=actor, report=report, revision=report.revision)
+
+
+@transaction.atomic
+def report_confirm(*, actor: User, report: ProgressReport, comment: str = "") -> ProgressReport:
+    report = _lock(report)
+    _transition(actor=actor, report=report, action=ReportAction.CONFIRM, comment=comment)
+    ReportReview.objects.create(
+        report=report,
+        action=ReportAction.CONFIRM,
+        stage="province",
+        comment=comment,
+        reviewer=actor,
+    )
+    _notify(
+        report,
+        _lead_users(report),
+        "report.confirm",
+        gettext_lazy("The province confirmed the report of “%(name)s”, %(period)s"),
+    )
+    return report
+
+
+@transaction.atomic
+def report_return(*, actor: User, report: ProgressReport, comment: str) -> ProgressReport:
+    report = _lock(report)
+    _require(can_take_report_action(actor, report, ReportAction.RETURN))
+    if not (comment or "").strip():
+        raise ValidationError({"comment": _("Say what has to be revised.")})
+    stage = "province" if report.state == ReportState.SUBMITTED else "ministry"
+    _transition(actor=actor, report=report, action=ReportAction.RETURN, comment=comment)
+    ReportReview.objects.create(
+        report=report, action=ReportAction.RETURN, stage=stage, comment=comment, reviewer=actor
+    )
+    recipients = list(_lead_users(report))
+    if stage == "ministry":
+        recipients += list(
+            User.objects.filter(organisation_id=report.consortium.authority_id, is_active=True)
+        )
+    _notify(
+        report,
+        recipients,
+        "report.return",
+        gettext_lazy("The report of “%(name)s”, %(period)s, was returned for revision"),
+        body=comment,
+    )
+    return report
+
+
+@transaction.atomic
+def report_accept(*, actor: User, report: ProgressReport, comment: str = "") -> ProgressReport:
+    report = _lock(report)
+    _transition(actor=actor, report=report, action=ReportAction.ACCEPT, comment=comment)
+    ReportReview.objects.create(
+        report=report, action=ReportAction.ACCEPT, stage="ministry", comment=comment, reviewer=actor
+    )
+    recipients = list(_lead_users(report)) + list(
+        User.objects.filter(organisation_id=report.consortium.authority_id, is_active=True)
+    )
+    _notify(
+        report,
+        recipients,
+        "report.accept",
+        gettext_lazy("The Ministry accepted the report of “%(name)s”, %(period)s"),
+    )
+    return report
+
+
+@transaction.atomic
+def period_reopen(
+    *, actor: User, consortium: Consortium, period: ReportingPeriod, locks_on: dt.date, reason: str
+) -> PeriodReopening:
+    _require(can_reopen_period(actor))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for reopening the period.")})
+    if locks_on < timezone.localdate():
+        raise ValidationError({"locks_on": _("The new lock date cannot be in the past.")})
+    if period.program_id != consortium.program_id:
+        raise ValidationError({"period": _("This period belongs to another program.")})
+    reopening = PeriodReopening.objects.create(
+        consortium=consortium, period=period, locks_on=locks_on, reason=reason, granted_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="period.reopen",
+        target=reopening,
+        comment=reason,
+        data={"consortium": consortium.pk, "period": period.code, "locks_on": locks_on.isoformat()},
+    )
+    return reopening
+
+
+def _lead_users(report: ProgressReport):
+    from guardian.shortcuts import get_users_with_perms
+
+    users = get_users_with_perms(report.consortium, only_with_perms_in=["view_consortium"])
+    return [u for u in users if u.role == "consortium_lead" and u.is_active]
+
+
+def _notify(
+    report: ProgressReport, users, kind: str, subject_template: Promise, body: str = ""
+) -> None:
+    """Tell ``users``; ``subject_template`` is lazy, so that each recipient reads it (and the
+    period's name) in their own language (the reviewer's comment stays as written)."""
+
+    def message() -> tuple[str, str]:
+        subject = str(subject_template) % {
+            "name": report.consortium.name,
+            "period": report.period.name,
+        }
+        return subject, body or subject
+
+    notifications_queue(recipients=users, kind=kind, message=message, url=report_url(report))
