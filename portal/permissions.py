@@ -27,13 +27,6 @@ class Decision:
 ALLOW = Decision(True)
 
 
-def require(decision: Decision) -> None:
-    """Refuse with the helper's reason: the one place where services and pages turn a refused
-    ``Decision`` into ``PermissionDenied``."""
-    if not decision:
-        raise PermissionDenied(decision.reason)
-
-
 def deny(reason, *, hide: bool = False) -> Decision:
     return Decision(False, str(reason), hide)
 
