@@ -41,12 +41,12 @@ class ActionRegistry:
         return self._actions.get(name)
 
     def take(self, name: str, *, actor, obj, data: dict | None = None) -> Any:
-        """Take action ``name`` on ``obj`` with the validated ``data`` of its form or serializer."""
+        """Take action ``name`` on ``obj`` with the validated ``data`` of its form or serializer
+        (an input left out takes the service's default)."""
         action = self._actions[name]
         data = data or {}
-        return action.service(
-            actor=actor, **{self.target: obj}, **{key: data[key] for key in action.inputs}
-        )
+        inputs = {key: data[key] for key in action.inputs if key in data}
+        return action.service(actor=actor, **{self.target: obj}, **inputs)
 
     def done_message(self, name: str, result: Any, label: str) -> str:
         action = self._actions[name]

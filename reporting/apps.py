@@ -7,12 +7,13 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Quarterly reporting")
 
     def ready(self) -> None:
+        from portal.events import FIGURES_CHANGED, listen
         from portal.inbox import register, register_panel
-        from portal.services import audit_listen
         from reporting import demo  # noqa: F401  (registers the demo loader with portal.demo)
-        from reporting.insights.rollups import rollup_on_audit
+        from reporting.insights.rollups import rollup_on_figures_changed
         from reporting.periods.inbox import report_items, reports_panel
 
         register(report_items)
         register_panel(reports_panel)
-        audit_listen(rollup_on_audit)
+        # Plans, reports and deliverables announce it (the list: portal/events.py).
+        listen(FIGURES_CHANGED, rollup_on_figures_changed)

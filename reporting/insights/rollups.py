@@ -108,20 +108,13 @@ def rollup_request(
     return run
 
 
-# Audit actions that change a figure without a state change.
-TRIGGER_ACTIONS = frozenset(
-    {"consortium.create", "plan.tasks", "deliverable.save", "deliverable.delete"}
-)
-
-
-def rollup_on_audit(entry, target) -> None:
-    """Listener of ``portal.services.audit_record``: a transition or a deliverable changed."""
-    if not (entry.to_state or entry.action in TRIGGER_ACTIONS):
-        return
+def rollup_on_figures_changed(*, action: str, target) -> None:
+    """Listener of ``portal.events.FIGURES_CHANGED`` (who announces it: the table in
+    ``portal/events.py``): ask for the program's run once per transaction, when it commits."""
     consortium = target if isinstance(target, Consortium) else getattr(target, "consortium", None)
     if not isinstance(consortium, Consortium):
         return
-    program_id, action = consortium.program_id, entry.action
+    program_id = consortium.program_id
     connection = transaction.get_connection()
     if any(
         getattr(func, "rollup_program_id", None) == program_id

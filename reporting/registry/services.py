@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from consortia.models import Consortium
+from portal.events import FIGURES_CHANGED, announce
 from portal.models import User
 from portal.permissions import require
 from portal.services import audit_record
@@ -134,6 +135,7 @@ def deliverable_save(
             target=consortium.plan,
             data={"kind": kind, "name": instance.name, "id": instance.pk, "created": creating},
         )
+        announce(FIGURES_CHANGED, action="deliverable.save", target=consortium.plan)
     return instance
 
 
@@ -149,3 +151,4 @@ def deliverable_delete(*, actor: User, instance: DeliverableBase) -> None:
             target=consortium.plan,
             data={"kind": kind, "name": name, "id": pk},
         )
+        announce(FIGURES_CHANGED, action="deliverable.delete", target=consortium.plan)
