@@ -363,76 +363,65 @@ def report_save_and_submit(
     return report_submit(actor=actor, report=report, revision=report.revision)
 
 
+def _reviewed(step, *, actor: User, stage: str, comment: str, subject, recipients, body=""):
+    """A review step inside its transition: the review row, and the e-mail about it."""
+    ReportReview.objects.create(
+        report=step.obj, action=step.action, stage=stage, comment=comment, reviewer=actor
+    )
+    step.notify(_report_message(step.obj, f"report.{step.action}", subject, body), recipients)
+
+
 def report_confirm(*, actor: User, report: ProgressReport, comment: str = "") -> ProgressReport:
     with transition(
         WORKFLOW, report, action=ReportAction.CONFIRM, actor=actor, comment=comment
     ) as step:
-        report = step.obj
-        ReportReview.objects.create(
-            report=report,
-            action=ReportAction.CONFIRM,
+        _reviewed(
+            step,
+            actor=actor,
             stage="province",
             comment=comment,
-            reviewer=actor,
+            subject=gettext_lazy("The province confirmed the report of “%(name)s”, %(period)s"),
+            recipients=leads_of(step.obj.consortium),
         )
-        step.notify(
-            _report_message(
-                report,
-                "report.confirm",
-                gettext_lazy("The province confirmed the report of “%(name)s”, %(period)s"),
-            ),
-            leads_of(report.consortium),
-        )
-    return report
+    return step.obj
 
 
 def report_return(*, actor: User, report: ProgressReport, comment: str) -> ProgressReport:
     with transition(
         WORKFLOW, report, action=ReportAction.RETURN, actor=actor, comment=comment
     ) as step:
-        report = step.obj
         if not (comment or "").strip():
             raise ValidationError({"comment": _("Say what has to be revised.")})
-        stage = "province" if report.state == ReportState.SUBMITTED else "ministry"
-        ReportReview.objects.create(
-            report=report, action=ReportAction.RETURN, stage=stage, comment=comment, reviewer=actor
+        consortium = step.obj.consortium
+        by_province = step.obj.state == ReportState.SUBMITTED
+        _reviewed(
+            step,
+            actor=actor,
+            stage="province" if by_province else "ministry",
+            comment=comment,
+            subject=gettext_lazy("The report of “%(name)s”, %(period)s, was returned for revision"),
+            # Returned by the Ministry: the province hears of it too.
+            recipients=leads_of(consortium)
+            + ([] if by_province else authority_users_of(consortium)),
+            body=comment,
         )
-        recipients = leads_of(report.consortium)
-        if stage == "ministry":
-            recipients += authority_users_of(report.consortium)
-        step.notify(
-            _report_message(
-                report,
-                "report.return",
-                gettext_lazy("The report of “%(name)s”, %(period)s, was returned for revision"),
-                body=comment,
-            ),
-            recipients,
-        )
-    return report
+    return step.obj
 
 
 def report_accept(*, actor: User, report: ProgressReport, comment: str = "") -> ProgressReport:
     with transition(
         WORKFLOW, report, action=ReportAction.ACCEPT, actor=actor, comment=comment
     ) as step:
-        report = step.obj
-        ReportReview.objects.create(
-            report=report,
-            action=ReportAction.ACCEPT,
+        consortium = step.obj.consortium
+        _reviewed(
+            step,
+            actor=actor,
             stage="ministry",
             comment=comment,
-            reviewer=actor,
+            subject=gettext_lazy("The Ministry accepted the report of “%(name)s”, %(period)s"),
+            recipients=leads_of(consortium) + authority_users_of(consortium),
         )
-        step.notify(
-            _report_message(
-                report,
-                "report.accept",
-                gettext_lazy("The Ministry accepted the report of “%(name)s”, %(period)s"),
-            ),
-            leads_of(report.consortium) + authority_users_of(report.consortium),
-        )
-    return report
+    return step.obj
 
 
 @transaction.atomic

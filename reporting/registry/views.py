@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 
 from consortia.forms import apply_service_error
 from consortia.selectors import consortium_get_for
+from portal.permissions import require
 from portal.spreadsheets import csv_bytes, safe_text, xlsx_bytes
 from portal.views import PermissionMixin
 from reporting.registry.forms import CatalogueFilterForm, deliverable_form_class
@@ -32,11 +33,6 @@ from reporting.registry.services import deliverable_delete, deliverable_save
 
 CATALOGUE_PAGE_SIZE = 100
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _require(decision):
-    if not decision:
-        raise PermissionDenied(decision.reason)
 
 
 # --- table cells, shared by pages and downloads ----------------------------------------------
@@ -188,7 +184,7 @@ class DeliverableListView(ConsortiumDeliverableMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
-        _require(can_edit_deliverables(request.user, self.consortium))
+        require(can_edit_deliverables(request.user, self.consortium))
         form = self.form(request.POST)
         if form.is_valid() and self.save_form(form):
             return self.back()
@@ -205,14 +201,14 @@ class DeliverableEditView(ConsortiumDeliverableMixin, TemplateView):
         return get_object_or_404(objects, pk=self.kwargs["pk"])
 
     def get(self, request, *args, **kwargs):
-        _require(can_edit_deliverables(request.user, self.consortium))
+        require(can_edit_deliverables(request.user, self.consortium))
         instance = self.get_instance()
         return self.render_to_response(
             self.get_context_data(form=self.form(instance=instance), instance=instance)
         )
 
     def post(self, request, *args, **kwargs):
-        _require(can_edit_deliverables(request.user, self.consortium))
+        require(can_edit_deliverables(request.user, self.consortium))
         instance = self.get_instance()
         form = self.form(request.POST, instance=instance)
         if form.is_valid() and self.save_form(form, instance=instance):
@@ -224,7 +220,7 @@ class DeliverableDeleteView(ConsortiumDeliverableMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        _require(can_edit_deliverables(request.user, self.consortium))
+        require(can_edit_deliverables(request.user, self.consortium))
         objects = deliverable_list_for_consortium(
             user=request.user, consortium=self.consortium, kind=self.kind
         )
