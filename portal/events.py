@@ -13,10 +13,15 @@ event               announced by                                      listened t
                     (``consortia/services``); ``report.create``,      commits
                     ``deliverable.save`` / ``deliverable.delete``
                     (``reporting``)
+``CALENDAR_CHANGED`` a program's calendar entry created, changed or   ``reporting`` periods: the
+                    deleted (``calendar.*``, ``tasks_catalog``        period follows its entry
+                    ``calendar_entry_save`` / ``_delete``)            (``reporting/periods/
+                                                                      calendar.py``)
 =================== ================================================= ==========================
 
-Listeners are called inside the announcing transaction with the audit action (``plan.submit``)
-and the object changed; work outside the database belongs in ``transaction.on_commit``.
+Listeners are called inside the announcing transaction, right after its audit entry, with the
+audit action (``plan.submit``), the object changed and the acting user; work outside the database
+belongs in ``transaction.on_commit``.
 """
 
 from collections.abc import Callable
@@ -25,10 +30,12 @@ from django.db import models
 
 # A consortium's figures (plans, selected tasks, reports, deliverables) changed.
 FIGURES_CHANGED = "figures_changed"
+# A program's calendar entry changed (its dates, its kind) or went.
+CALENDAR_CHANGED = "calendar_changed"
 
-EVENTS = frozenset({FIGURES_CHANGED})
+EVENTS = frozenset({FIGURES_CHANGED, CALENDAR_CHANGED})
 
-Listener = Callable[..., None]  # listener(*, action: str, target: models.Model)
+Listener = Callable[..., None]  # listener(*, action: str, target: models.Model, actor)
 _listeners: dict[str, list[Listener]] = {}
 
 
@@ -40,8 +47,8 @@ def listen(event: str, listener: Listener) -> None:
         listeners.append(listener)
 
 
-def announce(event: str, *, action: str, target: models.Model) -> None:
+def announce(event: str, *, action: str, target: models.Model, actor=None) -> None:
     if event not in EVENTS:
         raise ValueError(f"unknown event {event!r}: list it in portal/events.py")
     for listener in _listeners.get(event, []):
-        listener(action=action, target=target)
+        listener(action=action, target=target, actor=actor)

@@ -136,7 +136,7 @@ def transition(
             data=step.data,
         )
         for event in workflow.announces:
-            announce(event, action=f"{workflow.prefix}.{action}", target=obj)
+            announce(event, action=f"{workflow.prefix}.{action}", target=obj, actor=actor)
         for follow_up in step.follow_ups:
             follow_up()
         for message, recipients, dedupe_key in step.messages:

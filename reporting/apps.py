@@ -7,12 +7,17 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Quarterly reporting")
 
     def ready(self) -> None:
-        from portal.events import FIGURES_CHANGED, listen
+        from portal.events import CALENDAR_CHANGED, FIGURES_CHANGED, listen
         from portal.inbox import register, register_panel
         from reporting import demo  # noqa: F401  (registers the demo loader with portal.demo)
         from reporting.insights.rollups import rollup_on_figures_changed
+        from reporting.periods.calendar import period_calendar_problems, period_follow_calendar
         from reporting.periods.inbox import report_items, reports_panel
+        from tasks_catalog.services import calendar_check_listen
 
+        # Reporting periods follow the programs' calendars (reporting/periods/calendar.py).
+        listen(CALENDAR_CHANGED, period_follow_calendar)
+        calendar_check_listen(period_calendar_problems)
         register(report_items)
         register_panel(reports_panel)
         # Plans, reports and deliverables announce it (the list: portal/events.py).

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def heard(monkeypatch):
     calls = []
     monkeypatch.setattr(events, "_listeners", {})
-    events.listen(events.FIGURES_CHANGED, lambda *, action, target: calls.append(action))
+    events.listen(events.FIGURES_CHANGED, lambda *, action, target, actor: calls.append(action))
     return calls
 
 

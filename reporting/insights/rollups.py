@@ -108,7 +108,7 @@ def rollup_request(
     return run
 
 
-def rollup_on_figures_changed(*, action: str, target) -> None:
+def rollup_on_figures_changed(*, action: str, target, actor=None) -> None:
     """Listener of ``portal.events.FIGURES_CHANGED`` (who announces it: the table in
     ``portal/events.py``): ask for the program's run once per transaction, when it commits."""
     consortium = target if isinstance(target, Consortium) else getattr(target, "consortium", None)
