@@ -113,7 +113,8 @@ def transition(
     """Take ``action`` on ``obj`` (see the module's docstring); yields the ``Step``.
 
     ``permission(locked)`` replaces the workflow's own helper where an action has a stricter
-    rule (a report is submitted only while its period is open)."""
+    rule (a report is submitted only while its period is open); it builds on that helper, so an
+    action out of order is still refused with its reason."""
     with transaction.atomic():
         obj = lock(workflow, obj)
         check = permission or (lambda locked: workflow.permission(actor, locked, action))
