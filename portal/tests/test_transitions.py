@@ -83,7 +83,8 @@ def test_the_right_actor_moves_the_state_and_one_audit_entry_is_written(
             WORKFLOW, plan, action="finish", actor=province_user, revision=1, comment="ok"
         ) as step,
     ):
-        assert step.source == "draft" and step.obj.pk == plan.pk
+        assert step.source == "draft"
+        assert step.obj.pk == plan.pk
         step.data = {"why": "ready"}
         step.notify(Message(kind="test.finish", subject="Finished"), [ministry_staff])
         step.on_commit(lambda: jobs.append("dispatched"))
@@ -92,7 +93,7 @@ def test_the_right_actor_moves_the_state_and_one_audit_entry_is_written(
     [entry] = _audit(plan)
     assert (entry.action, entry.from_state, entry.to_state) == ("test.finish", "draft", "submitted")
     assert (entry.actor, entry.comment, entry.data) == (province_user, "ok", {"why": "ready"})
-    assert heard == [{"action": "test.finish", "target": step.obj}]
+    assert heard == [{"action": "test.finish", "target": step.obj, "actor": province_user}]
     assert Notification.objects.get(kind="test.finish").recipient == ministry_staff
     assert jobs == ["dispatched"]
 
@@ -104,7 +105,9 @@ def test_the_wrong_actor_is_refused_with_the_helpers_reason(plan, ministry_staff
     ):
         pytest.fail("the block must not run for a refused actor")
     plan.refresh_from_db()
-    assert plan.state == "draft" and not _audit(plan).exists() and heard == []
+    assert plan.state == "draft"
+    assert not _audit(plan).exists()
+    assert heard == []
 
 
 def test_a_stale_revision_is_refused_with_the_workflows_message(plan, province_user):
@@ -113,9 +116,11 @@ def test_a_stale_revision_is_refused_with_the_workflows_message(plan, province_u
         transition(WORKFLOW, plan, action="finish", actor=province_user, revision=0),
     ):
         pytest.fail("the block must not run on a stale revision")
-    assert refused.value.code == "stale" and refused.value.messages == [STALE]
+    assert refused.value.code == "stale"
+    assert refused.value.messages == [STALE]
     plan.refresh_from_db()
-    assert plan.state == "draft" and not _audit(plan).exists()
+    assert plan.state == "draft"
+    assert not _audit(plan).exists()
 
 
 def test_an_action_out_of_order_is_refused(plan, ministry_staff):
@@ -130,14 +135,17 @@ def test_an_action_out_of_order_is_refused(plan, ministry_staff):
 def test_a_refusal_inside_the_block_leaves_the_state_the_audit_and_the_messages_untouched(
     plan, province_user, ministry_staff, heard
 ):
-    with (
-        pytest.raises(ValidationError, match="Incomplete"),
-        transition(WORKFLOW, plan, action="finish", actor=province_user) as step,
-    ):
-        step.notify(Message(kind="test.finish", subject="Finished"), [ministry_staff])
-        raise ValidationError("Incomplete")
+    def refuse_after_adding_a_message():
+        with transition(WORKFLOW, plan, action="finish", actor=province_user) as step:
+            step.notify(Message(kind="test.finish", subject="Finished"), [ministry_staff])
+            raise ValidationError("Incomplete")
+
+    with pytest.raises(ValidationError, match="Incomplete"):
+        refuse_after_adding_a_message()
     plan.refresh_from_db()
-    assert plan.state == "draft" and not _audit(plan).exists() and heard == []
+    assert plan.state == "draft"
+    assert not _audit(plan).exists()
+    assert heard == []
     assert not Notification.objects.filter(kind="test.finish").exists()
 
 

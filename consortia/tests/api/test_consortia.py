@@ -103,10 +103,12 @@ def test_basic_information_takes_an_entity_type_of_the_program(
     other_type = program.entity_types.exclude(pk=consortium.entity_type_id).first()
     body = {"revision": consortium.plan.revision, "entity_type": "no-such-type"}
     refused = client.patch(url(consortium), body, format="json")
-    assert refused.status_code == 400 and "entity_type" in refused.json()["errors"]
+    assert refused.status_code == 400
+    assert "entity_type" in refused.json()["errors"]
     body["entity_type"] = other_type.code
     response = client.patch(url(consortium), body, format="json")
-    assert response.status_code == 200 and response.json()["entity_type"] == other_type.code
+    assert response.status_code == 200
+    assert response.json()["entity_type"] == other_type.code
 
 
 def test_consortium_names_are_unique_in_a_program(as_user, province_user, program, consortium):
@@ -185,7 +187,8 @@ def test_member_add_change_and_delete(
     assert client.delete(member_url).status_code == 400  # the revision is required
     assert client.delete(f"{member_url}?revision={revision - 1}").status_code == 400
     deleted = client.delete(f"{member_url}?revision={revision}")
-    assert deleted.status_code == 200 and deleted.json()["revision"] == revision + 1
+    assert deleted.status_code == 200
+    assert deleted.json()["revision"] == revision + 1
     assert client.get(base).json()["count"] == 0
 
 
@@ -218,7 +221,8 @@ def test_member_account_needs_an_email(as_user, province_user, consortium):
 
 def test_plan_shows_problems_and_character_counts(as_user, province_user, consortium):
     plan = as_user(province_user).get(url(consortium, "plan/")).json()
-    assert plan["state"] == "draft" and plan["state_label"] == "Draft"
+    assert plan["state"] == "draft"
+    assert plan["state_label"] == "Draft"
     assert plan["problems"]["members"] == ["Add at least one member unit."]
     assert plan["characters"]["work_foundation"] == {"count": 0, "guide": 800, "max": 1600}
 
@@ -276,7 +280,8 @@ def test_ministry_staff_reads_everything_but_cannot_edit(
     for path in ["", "plan/", "plan/pdf/", "plan/versions/1/scan/", "plan/audit/"]:
         assert ministry.get(url(submitted, path)).status_code == 200, path
     plan = ministry.get(url(submitted, "plan/")).json()
-    assert plan["can_edit"] is False and set(plan["actions"]) == {"approve", "return", "reject"}
+    assert plan["can_edit"] is False
+    assert set(plan["actions"]) == {"approve", "return", "reject"}
 
     response = ministry.patch(
         url(submitted, "plan/"), {"revision": plan["revision"], "authority_opinion": "x"}

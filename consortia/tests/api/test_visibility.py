@@ -106,7 +106,8 @@ def test_bad_upload_is_refused_and_the_scan_stays(
     assert response.json()["code"] == code
     assert response.json()["errors"]["file"][0].startswith(message)
     after = client.get(url(scanned, "plan/")).json()
-    assert after["scan_sha256"] == before["scan_sha256"] and after["has_scan"]
+    assert after["scan_sha256"] == before["scan_sha256"]
+    assert after["has_scan"]
     assert client.get(url(scanned, "plan/scan/")).getvalue() == stored
 
 
@@ -114,7 +115,8 @@ def test_upload_needs_a_file_and_the_authority(as_user, province_user, ministry_
     plan = Plan.objects.get(pk=filled.plan.pk)
     pages = plan_pdf_page_count(plan)
     missing = as_user(province_user).post(url(filled, "plan/scan/"), {}, format="multipart")
-    assert missing.status_code == 400 and "file" in missing.json()["errors"]
+    assert missing.status_code == 400
+    assert "file" in missing.json()["errors"]
     refused = as_user(ministry_staff).post(
         url(filled, "plan/scan/"), {"file": scan_upload(pages)}, format="multipart"
     )
@@ -123,4 +125,5 @@ def test_upload_needs_a_file_and_the_authority(as_user, province_user, ministry_
     accepted = as_user(province_user).post(
         url(filled, "plan/scan/"), {"file": scan_upload(pages)}, format="multipart"
     )
-    assert accepted.status_code == 200 and accepted.json()["scan_pages"] == pages
+    assert accepted.status_code == 200
+    assert accepted.json()["scan_pages"] == pages

@@ -40,9 +40,11 @@ def test_whole_path_from_recommendation_to_pilot_unit(
     response = authority.post("/api/v1/consortia/", body, format="json")
     assert response.status_code == 201, response.json()
     created = response.json()
-    assert created["program"] == "idfa-2026" and created["entity_type"] == entity_type
+    assert created["program"] == "idfa-2026"
+    assert created["entity_type"] == entity_type
     assert created["authority"]["code"] == "110000"
-    assert created["plan"]["state"] == "draft" and created["plan"]["has_scan"] is False
+    assert created["plan"]["state"] == "draft"
+    assert created["plan"]["has_scan"] is False
     assert created["is_pilot"] is False
     base = f"/api/v1/consortia/{created['id']}/"
     revision = created["plan"]["revision"]
@@ -69,7 +71,8 @@ def test_whole_path_from_recommendation_to_pilot_unit(
 
     plan = authority.get(f"{base}plan/").json()
     assert set(plan["problems"]) == {"foundation", "plan", "tasks", "commitment", "opinion"}
-    assert plan["can_edit"] is True and plan["actions"] == ["submit"]
+    assert plan["can_edit"] is True
+    assert plan["actions"] == ["submit"]
 
     # Sections 3 to 6, then the reference tasks.
     sections = {
@@ -95,11 +98,13 @@ def test_whole_path_from_recommendation_to_pilot_unit(
 
     # The form, stamped and scanned, uploaded.
     form = authority.get(f"{base}plan/pdf/")
-    assert form.status_code == 200 and form["Content-Type"] == "application/pdf"
+    assert form.status_code == 200
+    assert form["Content-Type"] == "application/pdf"
     pages = pages_of(form.content)
     response = authority.post(f"{base}plan/scan/", {"file": scan_upload(pages)}, format="multipart")
     assert response.status_code == 200, response.json()
-    assert response.json()["has_scan"] and response.json()["scan_pages"] == pages
+    assert response.json()["has_scan"]
+    assert response.json()["scan_pages"] == pages
     assert pages_of(authority.get(f"{base}plan/scan/").getvalue()) == pages
 
     # Past the deadline: the Ministry administrator grants an extension, then the authority submits.
@@ -116,7 +121,8 @@ def test_whole_path_from_recommendation_to_pilot_unit(
     assert response.status_code == 201, response.json()
     response = authority.post(f"{base}plan/submit/")
     assert response.status_code == 200, response.json()
-    assert response.json()["state"] == "submitted" and response.json()["version"] == 1
+    assert response.json()["state"] == "submitted"
+    assert response.json()["version"] == 1
     assert authority.get(f"{base}plan/").json()["has_scan"] is False  # frozen into version 1
 
     # The Ministry returns it with a comment on section 3.
@@ -150,18 +156,21 @@ def test_whole_path_from_recommendation_to_pilot_unit(
     assert response.json()["version"] == 2
 
     compare = ministry.get(f"{base}plan/compare/", {"a": 1, "b": 2}).json()
-    assert compare["a"] == 1 and compare["b"] == 2
+    assert compare["a"] == 1
+    assert compare["b"] == 2
     assert {k for k, changed in compare["changed"].items() if changed} == {"foundation"}
     v2 = ministry.get(f"{base}plan/versions/2/").json()
     assert v2["content"]["work_foundation"].startswith("数据资源规模")
-    assert v2["review"] is None and v2["submitted_by"] == province_user.username
+    assert v2["review"] is None
+    assert v2["submitted_by"] == province_user.username
 
     # The Ministry approves: the consortium is a pilot unit.
     response = ministry.post(f"{base}plan/approve/", {"comment": "同意。"}, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["state"] == "approved"
     detail = authority.get(base).json()
-    assert detail["is_pilot"] is True and detail["plan"]["state"] == "approved"
+    assert detail["is_pilot"] is True
+    assert detail["plan"]["state"] == "approved"
 
     audit = ministry.get(f"{base}plan/audit/").json()["results"]
     transitions = [
@@ -202,7 +211,8 @@ def test_authority_cannot_approve_its_own_plan(as_user, province_user, ministry_
     assert response.status_code == 403
     assert response.json()["detail"] == "Only Ministry staff review plans."
     approved = as_user(ministry_staff).post(url(submitted, "plan/approve/"))
-    assert approved.status_code == 200 and approved.json()["state"] == "approved"
+    assert approved.status_code == 200
+    assert approved.json()["state"] == "approved"
 
 
 def test_only_the_authority_submits(
@@ -223,7 +233,8 @@ def test_submit_without_scan_is_refused(as_user, province_user, filled, before_d
     plan = Plan.objects.get(pk=filled.plan.pk)
     plan_upload_scan(actor=province_user, plan=plan, upload=scan_upload(plan_pdf_page_count(plan)))
     response = as_user(province_user).post(url(filled, "plan/submit/"))
-    assert response.status_code == 200 and response.json()["version"] == 1
+    assert response.status_code == 200
+    assert response.json()["version"] == 1
 
 
 def test_incomplete_plan_cannot_be_submitted(as_user, province_user, consortium, before_deadline):
@@ -254,17 +265,20 @@ def test_submit_after_the_deadline_is_refused_until_an_extension(
             reason="Flooding.",
         )
         response = client.post(url(scanned, "plan/submit/"))
-    assert response.status_code == 200 and response.json()["state"] == "submitted"
+    assert response.status_code == 200
+    assert response.json()["state"] == "submitted"
 
 
 def test_withdraw_reopen_and_reject(as_user, province_user, ministry_staff, submitted):
     authority, ministry = as_user(province_user), as_user(ministry_staff)
     assert ministry.post(url(submitted, "plan/withdraw/")).status_code == 403
     withdrawn = authority.post(url(submitted, "plan/withdraw/"), {"comment": "更正材料"})
-    assert withdrawn.status_code == 200 and withdrawn.json()["state"] == "withdrawn"
+    assert withdrawn.status_code == 200
+    assert withdrawn.json()["state"] == "withdrawn"
     assert ministry.post(url(submitted, "plan/reopen/")).status_code == 403
     reopened = authority.post(url(submitted, "plan/reopen/"))
-    assert reopened.status_code == 200 and reopened.json()["state"] == "draft"
+    assert reopened.status_code == 200
+    assert reopened.json()["state"] == "draft"
 
     plan = Plan.objects.get(pk=submitted.plan.pk)
     pages = plan_pdf_page_count(plan)
@@ -278,7 +292,8 @@ def test_withdraw_reopen_and_reject(as_user, province_user, ministry_staff, subm
     assert no_reason.status_code == 400
     assert no_reason.json()["errors"]["reason"] == ["Give the reason for rejecting the plan."]
     rejected = ministry.post(url(submitted, "plan/reject/"), {"reason": "不符合条件。"})
-    assert rejected.status_code == 200 and rejected.json()["state"] == "rejected"
+    assert rejected.status_code == 200
+    assert rejected.json()["state"] == "rejected"
     versions = ministry.get(url(submitted, "plan/versions/")).json()["results"]
     assert [v["review"] and v["review"]["decision"] for v in versions] == [None, "reject"]
 
@@ -303,7 +318,8 @@ def test_return_needs_a_comment_on_a_known_section(
     returned = ministry.post(
         url(submitted, "plan/return/"), {"section_comments": {"plan": "细化进度。"}}, format="json"
     )
-    assert returned.status_code == 200 and returned.json()["state"] == "returned"
+    assert returned.status_code == 200
+    assert returned.json()["state"] == "returned"
 
 
 # --- versions -------------------------------------------------------------------------------------
@@ -314,8 +330,10 @@ def test_versions_list_and_files(as_user, province_user, submitted):
     versions = client.get(url(submitted, "plan/versions/")).json()["results"]
     assert len(versions) == 1
     v1 = versions[0]
-    assert v1["number"] == 1 and v1["submitted_by"] == province_user.username
-    assert v1["review"] is None and len(v1["pdf_sha256"]) == 64
+    assert v1["number"] == 1
+    assert v1["submitted_by"] == province_user.username
+    assert v1["review"] is None
+    assert len(v1["pdf_sha256"]) == 64
     detail = client.get(url(submitted, "plan/versions/1/")).json()
     assert detail["content"]["consortium"]["name"] == CONSORTIUM["name"]
     pdf = client.get(url(submitted, "plan/versions/1/pdf/"))
@@ -358,7 +376,8 @@ def test_deadline_extensions_granted_by_the_administrator_only(
     assert as_user(province_user).post("/api/v1/deadline-extensions/", body).status_code == 403
     too_early = {**body, "new_deadline": "2026-03-01"}
     response = as_user(ministry_admin).post("/api/v1/deadline-extensions/", too_early)
-    assert response.status_code == 400 and "new_deadline" in response.json()["errors"]
+    assert response.status_code == 400
+    assert "new_deadline" in response.json()["errors"]
 
     granted = as_user(ministry_admin).post("/api/v1/deadline-extensions/", body, format="json")
     assert granted.status_code == 201, granted.json()
@@ -384,4 +403,5 @@ def test_extension_only_for_a_provincial_authority(as_user, program, ministry_ad
         "reason": "x",
     }
     response = as_user(ministry_admin).post("/api/v1/deadline-extensions/", body)
-    assert response.status_code == 400 and "authority" in response.json()["errors"]
+    assert response.status_code == 400
+    assert "authority" in response.json()["errors"]
