@@ -174,35 +174,3 @@ def test_an_edit_is_locked_permission_and_revision_checked(plan, province_user):
     with pytest.raises(ValidationError) as refused:
         locked_for_edit(WORKFLOW, plan, actor=province_user, permission=lambda p: ALLOW, revision=7)
     assert refused.value.code == "stale"
-
-
-def test_messages_are_composed_in_each_recipients_language(
-    plan, province_user, ministry_staff, ministry_admin
-):
-    from django.utils.translation import gettext_lazy
-
-    ministry_staff.language, ministry_admin.language = "en", "zh-hans"
-    ministry_staff.save()
-    ministry_admin.save()
-    message = Message(
-        kind="test.lang",
-        # An existing catalogue entry: the Ministry's decision on a plan.
-        subject=gettext_lazy("The Ministry approved the plan of “%(name)s”"),
-        params=lambda: {"name": "X"},
-    )
-    with (
-        translation_override("en"),
-        transition(WORKFLOW, plan, action="finish", actor=province_user) as step,
-    ):
-        step.notify(message, [ministry_staff, ministry_admin])
-    subjects = dict(
-        Notification.objects.filter(kind="test.lang").values_list("recipient__username", "subject")
-    )
-    assert subjects[ministry_staff.username] == "The Ministry approved the plan of “X”"
-    assert subjects[ministry_admin.username] != subjects[ministry_staff.username]
-
-
-def translation_override(language):
-    from django.utils import translation
-
-    return translation.override(language)

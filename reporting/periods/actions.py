@@ -23,26 +23,20 @@ REPORT_ACTIONS = ActionRegistry(
             summary="Submit exactly this: save the fields sent (if any) and submit that revision",
             done=lambda report: _("The report is submitted to the provincial authority."),
         ),
-        Action(
-            ReportAction.CONFIRM,
-            services.report_confirm,
-            inputs=("comment",),
-            form=ReviewCommentForm,
-            serializer=s.ReportActionInputSerializer,
-        ),
-        Action(
-            ReportAction.RETURN,
-            services.report_return,
-            inputs=("comment",),
-            form=ReviewCommentForm,
-            serializer=s.ReportActionInputSerializer,
-        ),
-        Action(
-            ReportAction.ACCEPT,
-            services.report_accept,
-            inputs=("comment",),
-            form=ReviewCommentForm,
-            serializer=s.ReportActionInputSerializer,
-        ),
+        # The reviews: the reviewer's comment, as written.
+        *[
+            Action(
+                action,
+                service,
+                inputs=("comment",),
+                form=ReviewCommentForm,
+                serializer=s.ReportActionInputSerializer,
+            )
+            for action, service in [
+                (ReportAction.CONFIRM, services.report_confirm),
+                (ReportAction.RETURN, services.report_return),
+                (ReportAction.ACCEPT, services.report_accept),
+            ]
+        ],
     ],
 )
