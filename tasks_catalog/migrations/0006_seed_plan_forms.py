@@ -106,21 +106,47 @@ FORMS = {
 }
 
 
+def _commitments(apps, program, statements) -> None:
+    PlanCommitment = apps.get_model("tasks_catalog", "PlanCommitment")
+    for order, statement in enumerate(statements or [], 1):
+        PlanCommitment.objects.update_or_create(
+            program=program,
+            key=statement["key"],
+            defaults={
+                "text_zh": statement.get("text_zh", ""),
+                "text_en": statement.get("text_en", ""),
+                "sort_order": order,
+            },
+        )
+
+
 def seed(apps, schema_editor):
     Program = apps.get_model("tasks_catalog", "Program")
-    PlanFormSection = apps.get_model("tasks_catalog", "PlanFormSection")
-    PlanCommitment = apps.get_model("tasks_catalog", "PlanCommitment")
     for program in Program.objects.all():
-        for order, statement in enumerate(program.plan_commitments or [], 1):
-            PlanCommitment.objects.update_or_create(
-                program=program,
-                key=statement["key"],
-                defaults={
-                    "text_zh": statement.get("text_zh", ""),
-                    "text_en": statement.get("text_en", ""),
-                    "sort_order": order,
-                },
-            )
+        _commitments(apps, program, program.plan_commitments)
+    _forms(apps)
+
+
+def reseed(apps, schema_editor) -> None:
+    """The seeded programs' commitments (0004's wording) and forms on today's models: for tests
+    that flush the database and seed reference data again (conftest.py)."""
+    import importlib
+
+    m0004 = importlib.import_module("tasks_catalog.migrations.0004_seed_commitments")
+    Program = apps.get_model("tasks_catalog", "Program")
+    programs = Program.objects.filter(code__in=["idfa-2026", "mdr-2026"])
+    programs.update(plan_commitment_text_zh=m0004.TEXT_ZH)
+    Program.objects.filter(code="idfa-2026").update(plan_form_subject_zh=IDFA_SUBJECT)
+    Program.objects.filter(code="mdr-2026").update(plan_form_subject_zh="“模数共振”行动")
+    for program in programs:
+        _commitments(apps, program, m0004.STATEMENTS)
+    _forms(apps)
+
+
+def _forms(apps) -> None:
+    Program = apps.get_model("tasks_catalog", "Program")
+    PlanFormSection = apps.get_model("tasks_catalog", "PlanFormSection")
+    for program in Program.objects.all():
         form = FORMS.get(program.code)
         if form is None:
             continue

@@ -24,7 +24,12 @@ from portal.models import AuditEntry, User
 from portal.tests.test_i18n import check_language
 from reporting.periods.models import ReportingPeriod
 from reporting.registry.forms import deliverable_form_class
-from reporting.registry.kinds import KINDS, MAX_SIZE_BYTES, size_in_unit, size_to_bytes
+from reporting.registry.kinds import (
+    KINDS,
+    MAX_SIZE_BYTES,
+    size_in_unit,
+    size_to_bytes,
+)
 from reporting.registry.models import Dataset, Standard
 from reporting.registry.selectors import (
     dataset_totals,
