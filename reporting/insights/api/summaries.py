@@ -16,19 +16,16 @@ from rest_framework.views import APIView
 
 from portal.api.permissions import Allows
 from reporting.insights.dashboards import scope_for
-from reporting.insights.exports import (
+from reporting.insights.exports.services import (
     FORMATS,
-    TABLES,
-    export_build,
-    export_check,
+    ExportFile,
     export_download,
-    export_filename,
     export_get_for,
     export_list_for,
-    export_needs_job,
     export_request,
-    export_scope,
+    export_table,
 )
+from reporting.insights.exports.tables import TABLES
 from reporting.insights.models import ExportJob, JobStatus, SummaryDocument
 from reporting.insights.permissions import can_use_dashboards
 from reporting.insights.summaries import (
@@ -231,19 +228,14 @@ class ExportTableView(FileFormatMixin, APIView):
     def get(self, request, table: str):
         params = {k: v for k, v in request.query_params.items() if k != "format"}
         fmt = request.query_params.get("format", "csv")
-        filters = export_check(table=table, fmt=fmt, params=params)
-        scope, options = export_scope(user=request.user, filters=filters)
-        if export_needs_job(table=table, scope=scope, options=options):
-            job = export_request(actor=request.user, table=table, params=filters, format=fmt)
-            job.refresh_from_db()
+        export = export_table(actor=request.user, table=table, fmt=fmt, params=params)
+        if not isinstance(export, ExportFile):
+            export.refresh_from_db()
             return Response(
-                ExportJobSerializer(job).data,
+                ExportJobSerializer(export).data,
                 status=status.HTTP_202_ACCEPTED,
-                headers={"Location": reverse("api-export", args=[job.pk])},
+                headers={"Location": reverse("api-export", args=[export.pk])},
             )
-        content, _rows = export_build(table=table, scope=scope, fmt=fmt, options=options)
-        response = HttpResponse(content, content_type=FORMATS[fmt])
-        response["Content-Disposition"] = (
-            f'attachment; filename="{export_filename(table=table, scope=scope, fmt=fmt)}"'
-        )
+        response = HttpResponse(export.content, content_type=export.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
         return response
