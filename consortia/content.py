@@ -12,8 +12,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .models import (
+    FOUNDATION_GUIDE_CHARS,
     FOUNDATION_MAX_CHARS,
     OPINION_MAX_CHARS,
+    PLAN_GUIDE_CHARS,
     PLAN_MAX_CHARS,
     Consortium,
     Plan,
@@ -24,8 +26,13 @@ from .validators import count_characters
 SECTIONS = ["basic", "members", "foundation", "plan", "tasks", "commitment", "opinion"]
 
 
-def section_labels() -> dict[str, str]:
-    return {
+# The form's text sections: plan field -> section of the program's form.
+TEXT_SECTIONS = {"work_foundation": "foundation", "implementation_plan": "plan"}
+
+
+def section_labels(program=None) -> dict[str, str]:
+    """Each section's heading in the active language: the program's form's, else 64号's."""
+    labels = {
         "basic": _("1. Basic information"),
         "members": _("2. Consortium members and division of work"),
         "foundation": _("3. Existing work foundation"),
@@ -34,6 +41,24 @@ def section_labels() -> dict[str, str]:
         "commitment": _("5. Lead unit's commitment"),
         "opinion": _("6. Recommending unit's opinion"),
     }
+    if program is not None:
+        labels.update({s.key: s.heading for s in program.plan_sections.all()})
+    return labels
+
+
+def text_limits(program) -> dict[str, tuple[int | None, int]]:
+    """(guidance, hard limit) in characters of each text field of the form, as the program's form
+    words it (“800字左右”: the hard limit is twice the guidance, to keep the form printable)."""
+    limits: dict[str, tuple[int | None, int]] = {
+        "work_foundation": (FOUNDATION_GUIDE_CHARS, FOUNDATION_MAX_CHARS),
+        "implementation_plan": (PLAN_GUIDE_CHARS, PLAN_MAX_CHARS),
+    }
+    for field, key in TEXT_SECTIONS.items():
+        section = program.plan_section(key)
+        if section is not None and section.guidance_chars:
+            limits[field] = (section.guidance_chars, section.max_chars)
+    limits["authority_opinion"] = (None, OPINION_MAX_CHARS)
+    return limits
 
 
 def commitment_text(statement: dict) -> str:
@@ -120,23 +145,33 @@ def content_problems(plan: Plan, content: dict | None = None) -> dict[str, list[
         add("basic", _("Enter the signing date."))
     if not content["members"]:
         add("members", _("Add at least one member unit."))
+    limits = text_limits(program)
+    (foundation_guide, foundation_max) = limits["work_foundation"]
     foundation = count_characters(content["work_foundation"])
     if not foundation:
-        add("foundation", _("Describe the existing work foundation (about 800 characters)."))
-    elif foundation > FOUNDATION_MAX_CHARS:
+        add(
+            "foundation",
+            _("Describe the existing work foundation (about %(n)s characters).")
+            % {"n": foundation_guide},
+        )
+    elif foundation > foundation_max:
         add(
             "foundation",
             _("The existing work foundation has %(n)d characters; at most %(max)d fit the form.")
-            % {"n": foundation, "max": FOUNDATION_MAX_CHARS},
+            % {"n": foundation, "max": foundation_max},
         )
+    (plan_guide, plan_max) = limits["implementation_plan"]
     plan_chars = count_characters(content["implementation_plan"])
     if not plan_chars:
-        add("plan", _("Write the implementation plan (about 2,000 characters)."))
-    elif plan_chars > PLAN_MAX_CHARS:
+        add(
+            "plan",
+            _("Write the implementation plan (about %(n)s characters).") % {"n": plan_guide},
+        )
+    elif plan_chars > plan_max:
         add(
             "plan",
             _("The implementation plan has %(n)d characters; at most %(max)d fit the form.")
-            % {"n": plan_chars, "max": PLAN_MAX_CHARS},
+            % {"n": plan_chars, "max": plan_max},
         )
     mandatory = set(program.tasks.filter(mandatory=True).values_list("number", flat=True))
     selected = {t["number"] for t in content["tasks"] if t["selected"]}
@@ -172,7 +207,7 @@ def content_problems(plan: Plan, content: dict | None = None) -> dict[str, list[
 def raise_if_incomplete(plan: Plan, content: dict | None = None) -> None:
     problems = content_problems(plan, content)
     if problems:
-        labels = section_labels()
+        labels = section_labels(plan.consortium.program)
         raise ValidationError(
             {key: [f"{labels[key]}: {m}" for m in messages] for key, messages in problems.items()}
         )

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Organisation
 from tasks_catalog.models import Program
 
-from .content import SECTIONS, commitment_text, section_labels
+from .content import SECTIONS, TEXT_SECTIONS, commitment_text, section_labels, text_limits
 from .models import (
     FOUNDATION_GUIDE_CHARS,
     FOUNDATION_MAX_CHARS,
@@ -114,6 +114,21 @@ class PlanSectionsForm(RevisionMixin):
 
     def __init__(self, *args, program: Program, **kwargs):
         super().__init__(*args, **kwargs)
+        # Headings, prompts and lengths as the program's form words them.
+        labels = section_labels(program)
+        for field, (guide, most) in text_limits(program).items():
+            self.fields[field].widget.attrs.update({"data-max": most})
+            if guide:
+                self.fields[field].widget.attrs["data-guide"] = guide
+        for field, key in [
+            *TEXT_SECTIONS.items(),
+            ("commitments", "commitment"),
+            ("authority_opinion", "opinion"),
+        ]:
+            self.fields[field].label = labels[key]
+            section = program.plan_section(key)
+            if section is not None and section.prompt:
+                self.fields[field].help_text = section.prompt
         self.fields["commitments"].choices = [
             (c["key"], commitment_text(c)) for c in program.plan_commitments
         ]

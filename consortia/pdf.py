@@ -1,6 +1,8 @@
 """The implementation plan as the official form 附件1 (with 附件2 filled in), rendered to PDF."""
 
 import datetime as dt
+import hashlib
+import json
 
 from django.core.files.storage import default_storage
 
@@ -42,6 +44,14 @@ def _plan_pdf_context(content: dict, program: Program, *, draft: bool) -> dict:
     return {
         "c": content,
         "subject": program.plan_form_subject_zh or program.name_zh,
+        # The form's wording is the program's (tasks_catalog.Program, edited in the admin).
+        "annex_label": program.plan_form_annex_label_zh,
+        "issuer_lines": _paragraphs(program.plan_form_issuers_zh),
+        "notes": _paragraphs(program.plan_form_notes_zh),
+        "sections": {s.key: s for s in program.plan_sections.all()},
+        "uses_task_table": program.uses_task_table,
+        "task_annex_label": program.task_table_annex_label_zh,
+        "task_table_title": program.task_table_title_zh,
         "signing_date_zh": signing_zh,
         "compiled_year": compiled_year,
         "entity_types": list(program.entity_types.all()),
@@ -52,6 +62,33 @@ def _plan_pdf_context(content: dict, program: Program, *, draft: bool) -> dict:
         "task_rows": rows,
         "watermark": DRAFT_WATERMARK if draft else "",
     }
+
+
+def form_digest(program: Program) -> str:
+    """A digest of the program's form wording: a cached PDF is redrawn when the wording changes."""
+    wording = {
+        field: getattr(program, field)
+        for field in (
+            "plan_form_subject_zh",
+            "plan_form_annex_label_zh",
+            "plan_form_issuers_zh",
+            "plan_form_notes_zh",
+            "plan_commitment_text_zh",
+            "uses_task_table",
+            "task_table_annex_label_zh",
+            "task_table_title_zh",
+            "start_date",
+        )
+    }
+    wording["sections"] = [
+        [s.key, s.heading_zh, s.prompt_zh, s.guidance_chars] for s in program.plan_sections.all()
+    ]
+    wording["entity_types"] = [[e.code, e.name_zh] for e in program.entity_types.all()]
+    wording["tasks"] = [
+        [t.number, t.category.name_zh, t.title_zh, t.mandatory]
+        for t in program.tasks.select_related("category").order_by("number")
+    ]
+    return hashlib.sha256(json.dumps(wording, default=str, ensure_ascii=False).encode()).hexdigest()
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -70,7 +107,8 @@ def plan_pdf(plan: Plan, *, draft: bool, content: dict | None = None) -> tuple[b
     content = content if content is not None else plan_content(plan)
     digest = content_digest(content)
     kind = "draft" if draft else "final"
-    name = f"plans/cache/{plan.pk}/{digest}-{kind}.pdf"
+    form = form_digest(plan.consortium.program)[:16]
+    name = f"plans/cache/{plan.pk}/{digest}-{form}-{kind}.pdf"
     if default_storage.exists(name):
         with default_storage.open(name, "rb") as fh:
             return fh.read(), digest

@@ -75,7 +75,7 @@ def review_sheet_context(plan: Plan, version: PlanVersion | None = None) -> dict
     by_section, decisions = review_comments(versions)
     tasks = {t.number: t for t in program.tasks.all()}
     statements = {s["key"]: s for s in program.plan_commitments}
-    labels = section_labels()
+    labels = section_labels(program)
     bodies = {
         "basic": {"rows": _basic_rows(content, program)},
         "members": {"members": content["members"]},

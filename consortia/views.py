@@ -157,7 +157,7 @@ class ConsortiumDetailView(ConsortiumMixin, TemplateView):
         content = plan_content(plan)
         versions = list(plan_version_list(plan=plan))
         last_review = next((v.review for v in reversed(versions) if hasattr(v, "review")), None)
-        labels = section_labels()
+        labels = section_labels(consortium.program)
         actions = [
             t.action for t in actions_from(plan.state) if can_take_action(user, plan, t.action)
         ]

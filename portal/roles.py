@@ -53,6 +53,8 @@ def _admin_permissions() -> list[str]:
     perms += [
         f"consortia.view_{m}" for m in ("consortium", "plan", "planversion", "deadlineextension")
     ]
+    # Reporting periods follow the calendar; the administrator sets when entry opens and locks.
+    perms += ["reporting.view_reportingperiod", "reporting.change_reportingperiod"]
     return perms
 
 

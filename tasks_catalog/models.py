@@ -28,15 +28,56 @@ class Program(BilingualNameMixin, models.Model):
         _("recommendation quota per provincial authority"), default=2
     )
     is_active = models.BooleanField(_("active"), default=True)
-    # The lead unit's commitment (附件1 section 5): the official text as printed on the form, and
-    # the statements the user confirms one by one: [{"key", "text_zh", "text_en"}, ...].
-    # The subject printed on the official form, e.g. "面向人工智能赋能的高质量行业数据集建设先行先试":
-    # the form's title is this + "实施方案", and its notes name the lead and recommending units of it.
+    # The implementation plan's official form (附件1 for 64号), as the notice prints it. The
+    # subject, e.g. "面向人工智能赋能的高质量行业数据集建设先行先试": the form's title is this +
+    # "实施方案", and the notes name the lead and recommending units of it.
     plan_form_subject_zh = models.CharField(
-        _("subject of the plan form"), max_length=200, blank=True
+        _("subject of the plan form"),
+        max_length=200,
+        blank=True,
+        help_text=_("The form's title is this subject followed by “实施方案”."),
     )
-    plan_commitment_text_zh = models.TextField(_("commitment text on the form"), blank=True)
-    plan_commitments = models.JSONField(_("commitment statements"), default=list, blank=True)
+    plan_form_annex_label_zh = models.CharField(
+        _("annex label of the plan form"),
+        max_length=20,
+        blank=True,
+        help_text=_("Printed above the title on the cover, e.g. “附件1”; empty: none."),
+    )
+    plan_form_issuers_zh = models.TextField(
+        _("issuer lines on the cover"),
+        blank=True,
+        help_text=_(
+            "One line per issuer as printed at the foot of the cover, e.g. “工业和信息化部编制”; "
+            "a joint notice has one line per department."
+        ),
+    )
+    plan_form_notes_zh = models.TextField(
+        _("notes (须知) of the plan form"),
+        blank=True,
+        help_text=_("One paragraph per line, numbered as printed (“一、…”). Empty: no notes page."),
+    )
+    plan_commitment_text_zh = models.TextField(
+        _("commitment text on the form"),
+        blank=True,
+        help_text=_("The lead unit's commitment as printed on the form, one paragraph per line."),
+    )
+    uses_task_table = models.BooleanField(
+        _("uses a reference task table"),
+        default=True,
+        help_text=_(
+            "Consortia choose their tasks from the program's reference task table, which is "
+            "printed as an annex of the form."
+        ),
+    )
+    task_table_annex_label_zh = models.CharField(
+        _("annex label of the task table"), max_length=20, blank=True, help_text=_("E.g. “附件2”.")
+    )
+    task_table_title_zh = models.CharField(
+        _("title of the task table"),
+        max_length=100,
+        blank=True,
+        help_text=_("E.g. “先行先试参考任务表”."),
+    )
 
     class Meta:
         ordering = ["-start_date", "code"]
@@ -64,6 +105,107 @@ class Program(BilingualNameMixin, models.Model):
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The end cannot be before the start.")})
+
+    @property
+    def plan_commitments(self) -> list[dict]:
+        """The statements the lead unit confirms one by one: [{"key", "text_zh", "text_en"}]."""
+        return [
+            {"key": c.key, "text_zh": c.text_zh, "text_en": c.text_en}
+            for c in self.commitment_statements.all()
+        ]
+
+    def plan_section(self, key: str) -> "PlanFormSection | None":
+        return next((s for s in self.plan_sections.all() if s.key == key), None)
+
+
+class PlanFormSection(models.Model):
+    """One section of the program's plan form: its heading, the prompt printed under it and, for
+    the two text sections, the length the notice asks for (“800字左右”)."""
+
+    class Key(models.TextChoices):
+        BASIC = "basic", _("Basic information")
+        MEMBERS = "members", _("Members and division of work")
+        FOUNDATION = "foundation", _("Existing work foundation")
+        PLAN = "plan", _("Implementation plan")
+        COMMITMENT = "commitment", _("Lead unit's commitment")
+        OPINION = "opinion", _("Opinion of the recommending authority")
+
+    #: The hard limit is this many times the guidance length (the form stays printable).
+    HARD_LIMIT_FACTOR = 2
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="plan_sections", verbose_name=_("program")
+    )
+    key = models.CharField(_("section"), max_length=20, choices=Key.choices)
+    heading_zh = models.CharField(_("heading (Chinese)"), max_length=100)
+    heading_en = models.CharField(_("heading (English)"), max_length=200)
+    prompt_zh = models.TextField(
+        _("prompt (Chinese)"),
+        blank=True,
+        help_text=_(
+            "Printed under the heading (for the members section: the header of the column of "
+            "roles and tasks)."
+        ),
+    )
+    prompt_en = models.TextField(_("prompt (English)"), blank=True)
+    guidance_chars = models.PositiveIntegerField(
+        _("guidance length (characters)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The length the notice asks for, e.g. 800 for “800字左右”. Text sections refuse more "
+            "than twice this."
+        ),
+    )
+
+    class Meta:
+        ordering = ["program", "key"]
+        verbose_name = _("plan form section")
+        verbose_name_plural = _("plan form sections")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "key"], name="planformsection_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.heading_zh
+
+    @property
+    def heading(self) -> str:
+        return localized(self, "heading")
+
+    @property
+    def prompt(self) -> str:
+        return localized(self, "prompt")
+
+    @property
+    def max_chars(self) -> int | None:
+        return self.guidance_chars * self.HARD_LIMIT_FACTOR if self.guidance_chars else None
+
+
+class PlanCommitment(models.Model):
+    """One statement of the lead unit's commitment that the user confirms in the web form."""
+
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        related_name="commitment_statements",
+        verbose_name=_("program"),
+    )
+    key = models.SlugField(_("key"), max_length=40)
+    text_zh = models.TextField(_("statement (Chinese)"))
+    text_en = models.TextField(_("statement (English)"))
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["program", "sort_order", "pk"]
+        verbose_name = _("commitment statement")
+        verbose_name_plural = _("commitment statements")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "key"], name="plancommitment_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.text_zh
 
 
 class EntityType(BilingualNameMixin, models.Model):

@@ -4,8 +4,10 @@ import datetime as dt
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from .models import CalendarEntry, Program, ReferenceTask, TaskCategory
+from .models import CalendarEntry, PlanFormSection, Program, ReferenceTask, TaskCategory
 
 
 def program_list(*, active_only: bool = True) -> QuerySet[Program]:
@@ -40,3 +42,31 @@ def calendar_upcoming(
         due_date__lte=today + dt.timedelta(days=horizon_days),
     )
     return qs.filter(kind__in=kinds) if kinds else qs
+
+
+def program_missing(*, program: Program) -> list[str]:
+    """What a program still lacks before provinces can recommend consortia under it (the admin
+    shows this list on the program's page; empty: the program is ready to open)."""
+    missing = []
+    calendar = list(program.calendar.all()) if program.pk else []
+    if not any(e.kind in (CalendarEntry.Kind.REPORT, CalendarEntry.Kind.FINAL) for e in calendar):
+        missing.append(_("a calendar with at least one reporting period or final summary"))
+    if not program.pk or not program.entity_types.exists():
+        missing.append(_("at least one implementing-entity type"))
+    if program.plan_deadline and program.end_date and program.plan_deadline > program.end_date:
+        missing.append(_("an implementation plan deadline before the program ends"))
+    if not program.plan_form_subject_zh:
+        missing.append(_("the subject printed on the plan form"))
+    if not program.plan_commitment_text_zh:
+        missing.append(_("the commitment text printed on the plan form"))
+    if not program.pk or not program.commitment_statements.exists():
+        missing.append(_("at least one commitment statement the lead unit confirms"))
+    sections = set(program.plan_sections.values_list("key", flat=True)) if program.pk else set()
+    if unworded := [label for key, label in PlanFormSection.Key.choices if key not in sections]:
+        missing.append(
+            _("the headings of the plan form's sections: %(sections)s")
+            % {"sections": pgettext("list separator", "; ").join(str(s) for s in unworded)}
+        )
+    if program.uses_task_table and (not program.pk or not program.tasks.exists()):
+        missing.append(_("a reference task table (categories and tasks)"))
+    return missing

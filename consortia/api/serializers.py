@@ -11,13 +11,8 @@ from rest_framework import serializers
 from portal.selectors import organisation_list
 from tasks_catalog.selectors import program_list
 
-from ..content import content_problems
+from ..content import content_problems, text_limits
 from ..models import (
-    FOUNDATION_GUIDE_CHARS,
-    FOUNDATION_MAX_CHARS,
-    OPINION_MAX_CHARS,
-    PLAN_GUIDE_CHARS,
-    PLAN_MAX_CHARS,
     Consortium,
     DeadlineExtension,
     LeadUnitKind,
@@ -256,11 +251,7 @@ class PlanSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DictField(child=CharacterCountSerializer()))
     def get_characters(self, plan: Plan) -> dict:
-        limits = {
-            "work_foundation": (FOUNDATION_GUIDE_CHARS, FOUNDATION_MAX_CHARS),
-            "implementation_plan": (PLAN_GUIDE_CHARS, PLAN_MAX_CHARS),
-            "authority_opinion": (None, OPINION_MAX_CHARS),
-        }
+        limits = text_limits(plan.consortium.program)
         return {
             field: {"count": count_characters(getattr(plan, field)), "guide": guide, "max": most}
             for field, (guide, most) in limits.items()

@@ -1,0 +1,3 @@
+"""The reporting app's admin pages (Django looks for this module), one module per sub-package."""
+
+from reporting.periods import admin as periods_admin  # noqa: F401
