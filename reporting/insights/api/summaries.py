@@ -43,10 +43,22 @@ class FileFormatMixin:
         return super().perform_content_negotiation(request, force=True)
 
 
+class JobSerializer(serializers.ModelSerializer):
+    """A background job (``portal.jobs``): its fields, and its file's URL once it is done."""
+
+    download_route = ""  # the URL name of the job's download
+    download_url = serializers.SerializerMethodField()
+
+    def get_download_url(self, obj) -> str | None:
+        if obj.status != JobStatus.DONE:
+            return None
+        return reverse(self.download_route, args=[obj.pk])
+
+
 # --- summaries -------------------------------------------------------------------------------
 
 
-class SummarySerializer(serializers.ModelSerializer):
+class SummarySerializer(JobSerializer):
     program = serializers.SlugRelatedField(slug_field="code", read_only=True)
     period = serializers.SlugRelatedField(slug_field="code", read_only=True)
     province = serializers.SlugRelatedField(
@@ -56,7 +68,7 @@ class SummarySerializer(serializers.ModelSerializer):
         help_text="Code of the province; null for the national summary.",
     )
     requested_by = serializers.StringRelatedField()
-    download_url = serializers.SerializerMethodField()
+    download_route = "api-summary-download"
 
     class Meta:
         model = SummaryDocument
@@ -76,11 +88,6 @@ class SummarySerializer(serializers.ModelSerializer):
             "download_url",
         ]
         read_only_fields = fields
-
-    def get_download_url(self, obj) -> str | None:
-        if obj.status != JobStatus.DONE:
-            return None
-        return reverse("api-summary-download", args=[obj.pk])
 
 
 class SummaryRequestSerializer(serializers.Serializer):
@@ -135,8 +142,8 @@ class SummaryDownloadView(APIView):
 # --- exports ---------------------------------------------------------------------------------
 
 
-class ExportJobSerializer(serializers.ModelSerializer):
-    download_url = serializers.SerializerMethodField()
+class ExportJobSerializer(JobSerializer):
+    download_route = "api-export-download"
 
     class Meta:
         model = ExportJob
@@ -153,11 +160,6 @@ class ExportJobSerializer(serializers.ModelSerializer):
             "download_url",
         ]
         read_only_fields = fields
-
-    def get_download_url(self, obj) -> str | None:
-        if obj.status != JobStatus.DONE:
-            return None
-        return reverse("api-export-download", args=[obj.pk])
 
 
 class ExportRequestSerializer(serializers.Serializer):

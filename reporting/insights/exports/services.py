@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from portal.jobs import JobOutput, JobRefused, job_download, job_get_for, job_request, job_run
 from portal.spreadsheets import csv_bytes, xlsx_bytes
 from reporting.insights import dashboards as d
-from reporting.insights.exports.tables import TABLES, refusal
+from reporting.insights.exports.tables import TABLES
 from reporting.insights.models import ExportJob
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -43,8 +43,13 @@ def file_bytes(fmt: str, title: str, headers: list[str], rows: Iterable[Iterable
 # --- checking a request --------------------------------------------------------------------------
 
 
+def _refusal(field: str, message: str, code: str = "invalid_filter") -> ValidationError:
+    """A field error that keeps its code (a dict of plain messages would drop it)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def _unknown_format() -> ValidationError:
-    return refusal("format", _("Unknown format. Choose “csv” or “xlsx”."), "invalid_format")
+    return _refusal("format", _("Unknown format. Choose “csv” or “xlsx”."), "invalid_format")
 
 
 def export_check(*, table: str, fmt: str, params: Mapping[str, Any]) -> dict[str, str]:
@@ -53,13 +58,13 @@ def export_check(*, table: str, fmt: str, params: Mapping[str, Any]) -> dict[str
     Raises ``ValidationError`` (codes ``invalid_table``, ``invalid_format``, ``invalid_filter``).
     """
     if table not in TABLES:
-        raise refusal("table", _("Unknown table."), "invalid_table")
+        raise _refusal("table", _("Unknown table."), "invalid_table")
     if fmt not in FORMATS:
         raise _unknown_format()
     allowed = set(FILTERS) | set(TABLES[table].options)
     unknown = sorted(set(params) - allowed)
     if unknown:
-        raise refusal(unknown[0], _("Unknown filter “%(name)s”.") % {"name": unknown[0]})
+        raise _refusal(unknown[0], _("Unknown filter “%(name)s”.") % {"name": unknown[0]})
     return {k: str(v).strip() for k, v in params.items() if v is not None and str(v).strip()}
 
 
@@ -68,7 +73,7 @@ def export_scope(*, user, filters: Mapping[str, str]) -> tuple[d.Scope, dict[str
     table's own options (a report figure is checked as the dashboard checks it)."""
     options = {k: v for k, v in filters.items() if k not in FILTERS}
     if options.get("flag") and options["flag"] not in d.REPORT_FLAGS:
-        raise refusal("flag", _("Unknown figure."))
+        raise _refusal("flag", _("Unknown figure."))
     scope = d.scope_for(user=user, params={k: v for k, v in filters.items() if k in FILTERS})
     return scope, options
 

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,12 +30,6 @@ from reporting.insights.rollups import STATUSES
 from reporting.periods.models import TaskProgress, TaskStatus
 from reporting.periods.workflows import ReportState
 from reporting.registry.kinds import KINDS
-
-
-def refusal(field: str, message: str, code: str = "invalid_filter") -> ValidationError:
-    """A field error that keeps its code (a dict of plain messages would drop it)."""
-    return ValidationError({field: ValidationError(message, code=code)})
-
 
 Table = tuple[list[str], Iterable[list]]
 
@@ -300,11 +293,8 @@ def entries_in_scope(
     narrow them as on the entries page.
     """
     options = options or {}
-    task = options.get("task") or ""
-    if task and not task.isdigit():
-        raise refusal("task", _("Unknown task."))
     entries = d.entry_rows(
-        scope, task=int(task) if task else None, status=options.get("status") or ""
+        scope, task=d.task_number(options.get("task")), status=options.get("status") or ""
     )
     return entries.select_related("report__consortium__entity_type").order_by(
         "report__consortium__authority__sort_order", "report_id", "task__number"

@@ -17,8 +17,8 @@ from reporting.insights.models import ExportJob, JobStatus
 from reporting.insights.rollups import rollup_compute
 from reporting.insights.tests.test_summaries import (  # noqa: F401 - fixture
     GUANGDONG_NAME,
-    _answers,
     world,
+    write_q2_report,
 )
 from reporting.periods import services
 from reporting.periods.models import TaskStatus
@@ -103,18 +103,8 @@ def test_exports_count_what_the_dashboard_counts_whatever_the_reports_state(
     drafting = make_pilot(province_user, ministry_staff, name="京津冀草稿数据联合体")
     returned = make_pilot(other_province_user, ministry_staff, name="粤港澳退回数据联合体")
     with on_date("2026-07-06"):
-        for pilot in (drafting, returned):
-            report = services.report_start(
-                actor=pilot.lead, consortium=pilot.consortium, period=pilot.q2
-            )
-            services.report_update(
-                actor=pilot.lead,
-                report=report,
-                revision=report.revision,
-                data={"summary": "二季度进展。"},
-                entries=_answers(report),
-            )
-        report.refresh_from_db()
+        write_q2_report(drafting, "二季度进展。")
+        report = write_q2_report(returned, "二季度进展。")
         services.report_submit(actor=returned.lead, report=report)
         services.report_return(actor=other_province_user, report=report, comment="请补充佐证材料。")
     rollup_compute(program=world.consortium.program, today=dt.date(2026, 8, 1))
