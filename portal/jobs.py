@@ -19,13 +19,18 @@ Tasks are sent by their registered name (``reporting.tasks.rollup_run_task``), l
 Celery app when sent: the modules requesting jobs never import the tasks module that calls them
 back, so there is no import circle, and eager Celery (tests) runs them as a worker would.
 
-Fault tolerance (issue 14) belongs in this module, so every kind of job gets it at once: a lease
-(``leased_until``) taken and renewed by ``job_run`` while the work runs (a heartbeat), and one
-periodic sweeper (a ``jobs_sweep`` here, called by a thin task) that re-dispatches pending jobs
-whose message was lost (today: only when the same job is asked for again, in ``job_request``)
-and fails, or re-dispatches, running jobs whose lease expired (today: ``jobs_fail_stuck``, by age,
-called nightly for roll-up runs only). The models would gain the lease column through a shared
-abstract base like ``reporting.insights.models.Job``.
+Fault tolerance (issue 14) goes here, in this one layer, so every kind of job gets it at once:
+
+1. a registry of job kinds: each app registers its job model and task name here in its
+   ``AppConfig.ready`` (as it registers inbox providers), so one sweeper knows every job table
+   and which task runs its rows;
+2. a lease: ``job_run`` stamps ``leased_until`` when it marks a job running and renews it from a
+   heartbeat while the work runs (the column on the shared abstract base,
+   ``reporting.insights.models.Job``, and on ``RollupRun``);
+3. ``jobs_sweep()``, called by one thin periodic task: re-dispatch pending jobs older than
+   ``STALE_AFTER`` (today only ``job_request`` does, when the same job is asked for again) and
+   fail, or re-dispatch up to a number of attempts, running jobs whose lease expired (today
+   ``jobs_fail_stuck``, by the age of ``started_at``, nightly, for roll-up runs only).
 """
 
 import datetime as dt
