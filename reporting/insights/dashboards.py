@@ -145,6 +145,17 @@ def scope_for(*, user, params: Mapping[str, str]) -> Scope:
     return Scope(program, period, authority, entity_type, category, industry)
 
 
+def task_number(value: str | int | None) -> int | None:
+    """The reference-task number of a ``?task=`` filter (None: no filter); ``ValidationError``
+    (code ``invalid_filter``) when it is not a number."""
+    value = str(value if value is not None else "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise _invalid("task", _("Unknown reference task."))
+    return int(value)
+
+
 def default_period(*, program: Program) -> ReportingPeriod | None:
     """The latest period whose due date has passed; else the first one."""
     periods = ReportingPeriod.objects.filter(program=program).order_by("due_date")
