@@ -279,6 +279,13 @@ def kinds_for(program) -> dict[str, DeliverableKind]:
     return {key: spec for key, spec in KINDS.items() if key in (chosen or DEFAULT_KINDS)}
 
 
+def figure_kinds(program) -> dict[str, DeliverableKind]:
+    """The kinds the dashboards, summaries and exports count for a program: the six of 64号
+    (the figures every page and PDF lays out) and any other kind the program records."""
+    recorded = kinds_for(program)
+    return {key: spec for key, spec in KINDS.items() if key in DEFAULT_KINDS or key in recorded}
+
+
 #: Every choice field any kind filters on, in the order filter forms show them.
 CHOICE_FILTERS = tuple(dict.fromkeys(f for spec in KINDS.values() for f in spec.filters))
 

@@ -29,7 +29,7 @@ from reporting.insights.exports.cells import (
 from reporting.insights.rollups import STATUSES
 from reporting.periods.models import TaskProgress, TaskStatus
 from reporting.periods.workflows import ReportState
-from reporting.registry.kinds import KINDS
+from reporting.registry.kinds import KINDS, figure_kinds
 
 Table = tuple[list[str], Iterable[list]]
 
@@ -61,7 +61,7 @@ def overview_figures(scope: d.Scope) -> list[tuple[str, str, Any]]:
         ("tasks.nothing_to_report", _("Nothing to report"), tasks["nothing_to_report"]),
         ("tasks.mean_percent", _("Mean completion"), tasks["mean_percent"]),
     ]
-    for kind, spec in KINDS.items():
+    for kind, spec in figure_kinds(scope.program).items():
         rows.append((f"deliverables.{kind}", str(spec.label), deliverables[kind]["count"]))
     datasets = deliverables["dataset"]
     rows += [
@@ -96,7 +96,7 @@ def _provinces(scope: d.Scope, options: Mapping[str, str]) -> Table:
         _("Plans counted against the quota"),
         _("Plans approved"),
         _("Recommendation quota"),
-        *[str(spec.label) for spec in KINDS.values()],
+        *[str(spec.label) for spec in figure_kinds(scope.program).values()],
     ]
     rows = [
         [
@@ -108,7 +108,7 @@ def _provinces(scope: d.Scope, options: Mapping[str, str]) -> Table:
             row["plans"]["in_quota"],
             row["plans"]["approved"],
             row["plans"]["quota"],
-            *[row["deliverables"][k] for k in KINDS],
+            *row["deliverables"].values(),
         ]
         for row in d.province_table(scope)
     ]
