@@ -182,7 +182,8 @@ class DeliverableListView(ConsortiumDeliverableMixin, TemplateView):
         objects = deliverable_list_for_consortium(
             user=self.request.user, consortium=self.consortium, kind=self.kind
         )
-        headers, rows = _table(self.spec, objects, ["name", "period", *self.spec.columns, "tasks"])
+        tasks = ["tasks"] if self.consortium.program.uses_task_table else []
+        headers, rows = _table(self.spec, objects, ["name", "period", *self.spec.columns, *tasks])
         decision = can_edit_deliverables(self.request.user, self.consortium)
         if decision and "form" not in kwargs:
             kwargs["form"] = self.form()

@@ -67,6 +67,19 @@ FORMS = {
             "uses_task_table": False,
             "task_table_annex_label_zh": "",
             "task_table_title_zh": "",
+            "plan_commitment_text_zh": (
+                "本单位近3年内（2023年以来）未出现违规、违法行为，未发生重大信息、网络安全事件，"
+                "重大、特大生产和环境安全事故，本单位不属于失信被执行人。\n"
+                "所开展的模型、数据相关研发及运营行为合法合规，申报材料内容真实有效。"
+            ),
+        },
+        # Statements worded for this action (the others are 64号's).
+        "statements": {
+            "lawful_data_work": (
+                "所开展的模型、数据相关研发及运营行为合法合规。",
+                "Our model and data research, development and operations are lawful and "
+                "compliant.",
+            ),
         },
         "sections": [
             ("basic", "一、基本信息", "1. Basic information", "", "", None),
@@ -146,11 +159,16 @@ def reseed(apps, schema_editor) -> None:
 def _forms(apps) -> None:
     Program = apps.get_model("tasks_catalog", "Program")
     PlanFormSection = apps.get_model("tasks_catalog", "PlanFormSection")
+    PlanCommitment = apps.get_model("tasks_catalog", "PlanCommitment")
     for program in Program.objects.all():
         form = FORMS.get(program.code)
         if form is None:
             continue
         Program.objects.filter(pk=program.pk).update(**form["program"])
+        for key, (text_zh, text_en) in form.get("statements", {}).items():
+            PlanCommitment.objects.filter(program=program, key=key).update(
+                text_zh=text_zh, text_en=text_en
+            )
         for key, heading_zh, heading_en, prompt_zh, prompt_en, chars in form["sections"]:
             PlanFormSection.objects.update_or_create(
                 program=program,

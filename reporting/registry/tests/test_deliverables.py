@@ -27,6 +27,7 @@ from reporting.registry.forms import deliverable_form_class
 from reporting.registry.kinds import (
     KINDS,
     MAX_SIZE_BYTES,
+    kinds_for,
     size_in_unit,
     size_to_bytes,
 )
@@ -925,7 +926,7 @@ def test_the_current_period_is_preselected_when_adding(
     with on_date(today):
         assert deliverable_default_period(program=program) == period
         page_client(client, beijing.lead)
-        for kind in KINDS:
+        for kind in kinds_for(program):
             html = client.get(list_url(consortium, kind)).content.decode()
             selected = re.findall(r'<option value="(\d+)" selected>', html)
             assert selected == [str(period.pk)], kind
