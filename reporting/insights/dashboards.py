@@ -31,7 +31,7 @@ from reporting.insights.rollups import HANDED_IN, STATUSES
 from reporting.periods.expectations import expected_for_period_q, expected_q, is_due, period_due_q
 from reporting.periods.models import ReportingPeriod, TaskProgress
 from reporting.periods.workflows import ReportState
-from reporting.registry.kinds import KINDS
+from reporting.registry.kinds import KINDS, figure_kinds
 from reporting.registry.models import Industry
 from tasks_catalog.models import EntityType, Program, ReferenceTask, TaskCategory
 
@@ -143,6 +143,17 @@ def scope_for(*, user, params: Mapping[str, str]) -> Scope:
     if industry and industry not in Industry.values:
         raise _invalid("industry", _("Unknown industry."))
     return Scope(program, period, authority, entity_type, category, industry)
+
+
+def task_number(value: str | int | None) -> int | None:
+    """The reference-task number of a ``?task=`` filter (None: no filter); ``ValidationError``
+    (code ``invalid_filter``) when it is not a number."""
+    value = str(value if value is not None else "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise _invalid("task", _("Unknown reference task."))
+    return int(value)
 
 
 def default_period(*, program: Program) -> ReportingPeriod | None:
@@ -389,7 +400,7 @@ def deliverable_figures(scope: Scope) -> dict[str, dict]:
     )
     found = {r["kind"]: r for r in rows}
     out = {}
-    for kind, spec in KINDS.items():
+    for kind, spec in figure_kinds(scope.program).items():
         r = found.get(kind, {})
         out[kind] = {
             "kind": kind,
@@ -467,6 +478,7 @@ def province_table(scope: Scope) -> list[dict]:
     ids = set(reports) | set(plans) | set(deliverables)
     authorities = Organisation.objects.filter(pk__in=ids).order_by("sort_order", "code")
     rows = []
+    kinds = list(figure_kinds(scope.program))
     for authority in authorities:
         by_state = plans.get(authority.pk, {})
         rows.append(
@@ -480,7 +492,7 @@ def province_table(scope: Scope) -> list[dict]:
                     "approved": by_state.get(PlanState.APPROVED, 0),
                     "quota": scope.program.recommendation_quota,
                 },
-                "deliverables": {k: deliverables[authority.pk].get(k, 0) for k in KINDS},
+                "deliverables": {k: deliverables[authority.pk].get(k, 0) for k in kinds},
             }
         )
     return rows

@@ -36,6 +36,7 @@ from reporting.registry.kinds import (
     SIZE_ENTRY_FIELDS,
     SIZE_UNITS,
     DeliverableKind,
+    kinds_for,
 )
 from reporting.registry.models import Dataset, Industry, ManufacturingStage
 from reporting.registry.permissions import can_browse_deliverables, can_edit_deliverables
@@ -138,8 +139,10 @@ class DeliverableSerializer(serializers.ModelSerializer):
     )
     tasks = TaskNumberField(
         many=True,
+        required=False,
         help_text="Numbers of the reference tasks it serves; only tasks the consortium "
-        "selected in its plan.",
+        "selected in its plan. Required (at least one) when the program has a reference task "
+        "table.",
     )
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
@@ -294,6 +297,12 @@ class ConsortiumDeliverableView(KindMixin, generics.GenericAPIView):
                 user=self.request.user, pk=self.kwargs["consortium_pk"]
             )
         return self._consortium
+
+    def get_kind(self) -> str:
+        kind = super().get_kind()
+        if kind not in kinds_for(self.get_consortium().program):
+            raise NotFound(_("The consortium's program does not record this kind of deliverable."))
+        return kind
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no consortium
