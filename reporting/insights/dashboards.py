@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from consortia.models import TaskSelection
 from consortia.workflows import QUOTA_STATES, PlanState
 from portal.models import Organisation
-from portal.permissions import is_ministry
 from portal.roles import Role
+from portal.selectors import scoped_to_province
 from reporting.insights.models import ConsortiumRollup, DeliverableRollup, PlanRollup, TaskRollup
 from reporting.insights.permissions import can_view_dashboard
 from reporting.insights.rollups import HANDED_IN, STATUSES
@@ -164,9 +164,11 @@ def default_period(*, program: Program) -> ReportingPeriod | None:
 
 def filter_choices(*, scope: Scope, user) -> dict:
     """What the filter form offers: the program's periods, entity types, categories …"""
-    provinces = Organisation.objects.filter(kind=Organisation.Kind.PROVINCIAL_AUTHORITY)
-    if not is_ministry(user):
-        provinces = provinces.filter(pk=user.organisation_id)
+    provinces = scoped_to_province(
+        Organisation.objects.filter(kind=Organisation.Kind.PROVINCIAL_AUTHORITY),
+        user=user,
+        field="pk",
+    )
     return {
         "programs": list(Program.objects.all().order_by("start_date", "code")),
         "periods": list(ReportingPeriod.objects.filter(program=scope.program)),

@@ -23,8 +23,7 @@ from django.utils.translation import gettext as _
 
 from portal.jobs import ACTIVE, JobOutput, job_download, job_get_for, job_request, job_run
 from portal.pdf import pdf_page_count, render_pdf
-from portal.permissions import is_ministry
-from portal.roles import Role
+from portal.selectors import scoped_to_province
 from portal.services import audit_record
 from reporting.insights import dashboard_charts
 from reporting.insights import dashboards as d
@@ -394,11 +393,7 @@ def summary_list_for(*, user) -> QuerySet[SummaryDocument]:
     documents = SummaryDocument.objects.select_related(
         "program", "period", "authority", "requested_by"
     ).order_by("-requested_at", "-id")
-    if is_ministry(user):
-        return documents
-    if getattr(user, "role", "") == Role.PROVINCIAL_AUTHORITY and user.organisation_id:
-        return documents.filter(authority_id=user.organisation_id)
-    return documents.none()
+    return scoped_to_province(documents, user=user)
 
 
 def summary_get_for(*, user, pk: int) -> SummaryDocument:

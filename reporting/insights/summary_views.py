@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 from portal.jobs import any_active
 from portal.models import Organisation
 from portal.permissions import is_ministry
+from portal.selectors import scoped_to_province
 from portal.views import PermissionMixin
 from reporting.insights.dashboards import scope_for
 from reporting.insights.exports.services import (
@@ -70,7 +71,7 @@ class SummaryRequestForm(forms.Form):
                 (o.code, o.region_name) for o in provinces
             ]
         else:
-            own = provinces.filter(pk=user.organisation_id)
+            own = scoped_to_province(provinces, user=user, field="pk")
             self.fields["province"].choices = [(o.code, o.region_name) for o in own]
             self.fields["province"].disabled = True
             self.fields["province"].initial = user.organisation.code if own else ""
