@@ -193,6 +193,11 @@ class ReturnForm(forms.Form):
     def section_comments(self) -> dict[str, str]:
         return {key: self.cleaned_data.get(f"section_{key}", "") for key in SECTIONS}
 
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["section_comments"] = self.section_comments()  # the service's input
+        return cleaned
+
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))

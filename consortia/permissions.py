@@ -2,7 +2,15 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from portal.permissions import ALLOW, Decision, can_use_portal, deny, is_ministry, is_ministry_admin
+from portal.permissions import (
+    ALLOW,
+    Decision,
+    can_use_portal,
+    deny,
+    is_ministry,
+    is_ministry_admin,
+    sees_province,
+)
 from portal.roles import Role
 
 from .models import Consortium, Plan
@@ -23,7 +31,7 @@ def can_view_consortium(user, consortium: Consortium) -> Decision:
     decision = can_use_portal(user)
     if not decision:
         return decision
-    if is_ministry(user) or is_authority_of(user, consortium):
+    if sees_province(user, consortium.authority_id):
         return ALLOW
     if user.role in (Role.CONSORTIUM_LEAD, Role.CONSORTIUM_MEMBER) and user.has_perm(
         VIEW_PERMISSION, consortium

@@ -6,9 +6,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
-from portal.permissions import is_ministry
 from portal.roles import Role
-from portal.selectors import audit_list_for_object
+from portal.selectors import audit_list_for_object, scoped_to_province
 from tasks_catalog.models import Program
 
 from .models import Consortium, DeadlineExtension, Plan, PlanVersion
@@ -17,19 +16,24 @@ from .workflows import QUOTA_STATES
 
 
 def consortium_list_visible_to(*, user) -> QuerySet[Consortium]:
+    """Ministry: all; a province: its own (``scoped_to_province``); lead and members: the
+    consortia they are granted."""
     qs = Consortium.objects.select_related("program", "authority", "entity_type", "plan")
-    if not getattr(user, "is_authenticated", False) or not user.role:
-        return qs.none()
-    if is_ministry(user):
-        return qs
-    if user.role == Role.PROVINCIAL_AUTHORITY:
-        return qs.filter(authority_id=user.organisation_id)
-    if user.role in (Role.CONSORTIUM_LEAD, Role.CONSORTIUM_MEMBER):
+    if getattr(user, "is_authenticated", False) and user.role in (
+        Role.CONSORTIUM_LEAD,
+        Role.CONSORTIUM_MEMBER,
+    ):
         allowed = get_objects_for_user(
             user, VIEW_PERMISSION, klass=Consortium, accept_global_perms=False
         )
         return qs.filter(pk__in=allowed.values("pk"))
-    return qs.none()
+    return scoped_to_province(qs, user=user)
+
+
+def deadline_extension_list_visible_to(*, user) -> QuerySet[DeadlineExtension]:
+    """The Ministry sees every extension, an authority its own, anyone else none."""
+    qs = DeadlineExtension.objects.select_related("program", "authority", "granted_by")
+    return scoped_to_province(qs, user=user)
 
 
 def consortium_get_for(*, user, pk) -> Consortium:

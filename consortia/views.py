@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -11,23 +11,20 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from portal.listing import authority_choices, page_of, sortable_columns
-from portal.permissions import can_use_portal
+from portal.permissions import can_use_portal, require
 from portal.views import PermissionMixin
 from tasks_catalog.models import Program
 
 from . import files, services
+from .actions import PLAN_ACTIONS
 from .compare import compare_versions
 from .content import commitment_text, content_digest, content_problems, plan_content, section_labels
 from .filters import ConsortiumFilter
 from .forms import (
-    ApproveForm,
-    CommentForm,
     ConsortiumForm,
     ExtensionForm,
     MemberForm,
     PlanSectionsForm,
-    RejectForm,
-    ReturnForm,
     ScanUploadForm,
     TaskSelectionForm,
     apply_service_error,
@@ -46,11 +43,6 @@ from .selectors import (
 )
 from .validators import count_characters
 from .workflows import STATE_HELP, PlanAction, PlanState, actions_from
-
-
-def _require(decision):
-    if not decision:
-        raise PermissionDenied(decision.reason)
 
 
 class ConsortiumListView(PermissionMixin, TemplateView):
@@ -215,11 +207,11 @@ class PlanEditMixin(ConsortiumMixin):
     """Pages that change the plan: only its authority, only while it is a draft or returned."""
 
     def get(self, request, *args, **kwargs):
-        _require(can_edit_plan(request.user, self.plan))
+        require(can_edit_plan(request.user, self.plan))
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        _require(can_edit_plan(request.user, self.plan))
+        require(can_edit_plan(request.user, self.plan))
         return super().post(request, *args, **kwargs)
 
     # The section of the official form this page edits: the Ministry's comment on it is shown
@@ -319,7 +311,7 @@ class MembersView(PlanEditMixin, FormView):
 
 class MemberDeleteView(PlanEditMixin, View):
     def post(self, request, *args, **kwargs):
-        _require(can_edit_plan(request.user, self.plan))
+        require(can_edit_plan(request.user, self.plan))
         member = get_object_or_404(MemberUnit, pk=kwargs["member_pk"], consortium=self.consortium)
         try:
             services.member_delete(
@@ -443,28 +435,21 @@ class VersionFileView(ConsortiumMixin, View):
         return files.version_file_response(version, kwargs["kind"])
 
 
-ACTION_FORMS = {
-    PlanAction.RETURN: ReturnForm,
-    PlanAction.REJECT: RejectForm,
-    PlanAction.APPROVE: ApproveForm,
-    PlanAction.WITHDRAW: CommentForm,
-}
-
-
 class PlanActionView(ConsortiumMixin, TemplateView):
-    """One workflow action: a confirmation page (with its form) on GET, the transition on POST."""
+    """One workflow action (``consortia/actions.py``): a confirmation page (with its form) on
+    GET, the transition on POST."""
 
     template_name = "consortia/plan_action.html"
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        if kwargs["action"] not in PlanAction.values:
+        self.entry = PLAN_ACTIONS.get(kwargs["action"])
+        if self.entry is None:
             raise Http404
         self.action = kwargs["action"]
 
     def form(self, data=None):
-        form_class = ACTION_FORMS.get(self.action)
-        return form_class(data) if form_class else None
+        return self.entry.form(data) if self.entry.form else None
 
     def get_context_data(self, **kwargs):
         kwargs.pop("action", None)
@@ -483,26 +468,8 @@ class PlanActionView(ConsortiumMixin, TemplateView):
         if form is not None and not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         data = form.cleaned_data if form is not None else {}
-        user, plan = request.user, self.plan
         try:
-            if self.action == PlanAction.SUBMIT:
-                version = services.plan_submit(actor=user, plan=plan)
-                messages.success(request, _("Submitted as version %(n)d.") % {"n": version.number})
-            elif self.action == PlanAction.WITHDRAW:
-                services.plan_withdraw(actor=user, plan=plan, comment=data.get("comment", ""))
-            elif self.action == PlanAction.REOPEN:
-                services.plan_reopen(actor=user, plan=plan)
-            elif self.action == PlanAction.APPROVE:
-                services.plan_approve(actor=user, plan=plan, comment=data.get("comment", ""))
-            elif self.action == PlanAction.RETURN:
-                services.plan_return(
-                    actor=user,
-                    plan=plan,
-                    section_comments=form.section_comments(),
-                    comment=data.get("comment", ""),
-                )
-            elif self.action == PlanAction.REJECT:
-                services.plan_reject(actor=user, plan=plan, reason=data["reason"])
+            result = PLAN_ACTIONS.take(self.action, actor=request.user, obj=self.plan, data=data)
         except ValidationError as exc:
             if form is not None:
                 apply_service_error(form, exc)
@@ -510,10 +477,9 @@ class PlanActionView(ConsortiumMixin, TemplateView):
             for message in exc.messages:
                 messages.error(request, message)
             return redirect("consortia:consortium-detail", self.consortium.pk)
-        if self.action != PlanAction.SUBMIT:
-            messages.success(
-                request, _("Done: %(action)s.") % {"action": PlanAction(self.action).label}
-            )
+        messages.success(
+            request, PLAN_ACTIONS.done_message(self.action, result, PlanAction(self.action).label)
+        )
         return redirect("consortia:consortium-detail", self.consortium.pk)
 
 

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.events import FIGURES_CHANGED
 from portal.workflow import Transition, Workflow
 
 
@@ -38,7 +39,21 @@ TRANSITIONS = [
     Transition(PlanState.SUBMITTED, PlanAction.RETURN, PlanState.RETURNED, MINISTRY),
     Transition(PlanState.SUBMITTED, PlanAction.REJECT, PlanState.REJECTED, MINISTRY),
 ]
-WORKFLOW = Workflow(TRANSITIONS)
+WORKFLOW = Workflow(
+    TRANSITIONS,
+    model="consortia.Plan",
+    prefix="plan",  # audit actions plan.submit, plan.return, …
+    # Who may take a row (its actor, from its state): the permission helper.
+    permission="consortia.permissions.can_take_action",
+    lock_related=["consortium__program", "consortium__authority"],
+    save_fields=["state", "updated_at", "submitted_at"],
+    stale_message=_(
+        "Someone else saved this plan while you were editing it. Reload the page, check their "
+        "changes and make yours again."
+    ),
+    # Every transition changes the figures: the reporting app's roll-ups listen.
+    announces=[FIGURES_CHANGED],
+)
 transition_for = WORKFLOW.transition_for
 actions_from = WORKFLOW.actions_from
 

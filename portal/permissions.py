@@ -45,6 +45,19 @@ def is_ministry(user) -> bool:
     return _has_role(user) and user.role in MINISTRY_ROLES
 
 
+def sees_province(user, authority_id: int | None) -> bool:
+    """The visibility rule of what a province owns, for one object: the Ministry sees every
+    province's, a provincial authority its own (``portal.selectors.scoped_to_province`` is the
+    same rule for a list)."""
+    if is_ministry(user):
+        return True
+    return (
+        getattr(user, "role", "") == Role.PROVINCIAL_AUTHORITY
+        and authority_id is not None
+        and user.organisation_id == authority_id
+    )
+
+
 def is_ministry_admin(user) -> bool:
     return _has_role(user) and user.role == Role.MINISTRY_ADMIN
 

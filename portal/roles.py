@@ -55,6 +55,10 @@ def _admin_permissions() -> list[str]:
     ]
     # Reporting periods follow the calendar; the administrator sets when entry opens and locks.
     perms += ["reporting.view_reportingperiod", "reporting.change_reportingperiod"]
+    # Which deliverable kinds a program records (an inline of the program's page).
+    perms += [
+        f"reporting.{verb}_programdeliverablekind" for verb in ("view", "add", "change", "delete")
+    ]
     return perms
 
 

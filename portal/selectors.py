@@ -25,3 +25,17 @@ def audit_list_for_object(*, obj) -> QuerySet[AuditEntry]:
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=str(obj.pk),
     ).select_related("actor")
+
+
+def scoped_to_province(qs: QuerySet, *, user, field: str = "authority_id") -> QuerySet:
+    """The visibility rule of everything a province owns: the Ministry sees every row, a
+    provincial authority the rows of its own province (``field`` equal to its organisation),
+    anyone else none. Consortium users' own grants are added by the caller where they apply."""
+    from .permissions import is_ministry
+    from .roles import Role
+
+    if is_ministry(user):
+        return qs
+    if getattr(user, "is_authenticated", False) and user.role == Role.PROVINCIAL_AUTHORITY:
+        return qs.filter(**{field: user.organisation_id})
+    return qs.none()

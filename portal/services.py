@@ -1,6 +1,5 @@
 """Writes owned by the portal app: users and their roles, and the audit log."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -10,15 +9,6 @@ from django.db import models, transaction
 
 from .models import AuditEntry, Organisation, User
 from .roles import Role
-
-# Called with (entry, target) after every audit entry: apps downstream react to transitions
-# (the reporting app's roll-ups) without the apps upstream importing them.
-_audit_listeners: list[Callable[[AuditEntry, models.Model], None]] = []
-
-
-def audit_listen(listener: Callable[[AuditEntry, models.Model], None]) -> None:
-    if listener not in _audit_listeners:
-        _audit_listeners.append(listener)
 
 
 def audit_record(
@@ -42,8 +32,6 @@ def audit_record(
         comment=comment,
         data=data or {},
     )
-    for listener in _audit_listeners:
-        listener(entry, target)
     return entry
 
 

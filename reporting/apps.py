@@ -7,17 +7,18 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Quarterly reporting")
 
     def ready(self) -> None:
+        from portal.events import CALENDAR_CHANGED, FIGURES_CHANGED, listen
         from portal.inbox import register, register_panel
-        from portal.services import audit_listen
         from reporting import demo  # noqa: F401  (registers the demo loader with portal.demo)
-        from reporting.insights.rollups import rollup_on_audit
+        from reporting.insights.rollups import rollup_on_figures_changed
         from reporting.periods.calendar import period_calendar_problems, period_follow_calendar
         from reporting.periods.inbox import report_items, reports_panel
         from tasks_catalog.services import calendar_check_listen
 
         # Reporting periods follow the programs' calendars (reporting/periods/calendar.py).
-        audit_listen(period_follow_calendar)
+        listen(CALENDAR_CHANGED, period_follow_calendar)
         calendar_check_listen(period_calendar_problems)
         register(report_items)
         register_panel(reports_panel)
-        audit_listen(rollup_on_audit)
+        # Plans, reports and deliverables announce it (the list: portal/events.py).
+        listen(FIGURES_CHANGED, rollup_on_figures_changed)

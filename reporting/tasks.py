@@ -1,11 +1,17 @@
-"""Celery tasks of the reporting app: arguments in, a service call, nothing else."""
+"""Celery tasks of the reporting app: arguments in, a service call, nothing else.
+
+Their names (``reporting.tasks.<function>``) are stored in the beat schedule's rows and are how
+the services dispatch them (``portal.jobs.dispatch_on_commit``): keep them.
+"""
 
 import datetime as dt
 
 from celery import shared_task
 from django.utils import timezone
 
+from reporting.insights.exports.services import export_render
 from reporting.insights.rollups import rollup_execute, rollup_nightly
+from reporting.insights.summaries import summary_render
 from reporting.periods.reminders import reminders_redispatch_stale, reminders_send
 
 
@@ -42,14 +48,10 @@ def rollup_nightly_task() -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def summary_render_task(document_id: int) -> str:
     """Render one summary PDF. Redelivered after a worker dies: rendered again; done: left alone."""
-    from reporting.insights.summaries import summary_render
-
     return summary_render(document_id=document_id).status
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def export_render_task(job_id: int) -> str:
     """Build one export file, re-checking the requesting user's scope. Returns the job's status."""
-    from reporting.insights.exports import export_render
-
     return export_render(job_id=job_id).status

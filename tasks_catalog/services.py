@@ -2,9 +2,10 @@
 
 A program's calendar is the one source of truth for its dates. Every change goes through
 ``calendar_entry_save`` / ``calendar_entry_delete`` (the admin calls them), which write an audit
-entry (``calendar.create`` / ``calendar.change`` / ``calendar.delete``) in the same transaction;
-apps downstream follow it from there (the reporting app keeps each reporting period equal to its
-calendar entry, see ``reporting/periods/calendar.py``) without this app importing them.
+entry (``calendar.create`` / ``calendar.change`` / ``calendar.delete``) in the same transaction and
+announce ``CALENDAR_CHANGED`` (``portal/events.py``); apps downstream follow it from there (the
+reporting app keeps each reporting period equal to its calendar entry, see
+``reporting/periods/calendar.py``) without this app importing them.
 
 Apps downstream may also refuse a change they cannot follow (a period that reports already hang
 on cannot be dropped): ``calendar_check_listen`` registers such a check; the admin's form shows
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from portal.events import CALENDAR_CHANGED, announce
 from portal.models import User
 from portal.services import audit_record
 
@@ -70,12 +72,14 @@ def calendar_entry_save(*, actor: User | None, entry: CalendarEntry) -> Calendar
         if before is None or getattr(before, field) != getattr(entry, field)
     }
     if before is None or changes:
+        action = "calendar.create" if before is None else "calendar.change"
         audit_record(
             actor=actor,
-            action="calendar.create" if before is None else "calendar.change",
+            action=action,
             target=entry,
             data={"program": entry.program.code, "code": entry.code, "changes": changes},
         )
+        announce(CALENDAR_CHANGED, action=action, target=entry, actor=actor)
     return entry
 
 
@@ -93,6 +97,7 @@ def calendar_entry_delete(*, actor: User | None, entry: CalendarEntry) -> None:
             "due_date": _value(entry.due_date),
         },
     )
+    announce(CALENDAR_CHANGED, action="calendar.delete", target=entry, actor=actor)
     entry.delete()
 
 

@@ -314,7 +314,7 @@ class PlanSubmittedSerializer(PlanStateSerializer):
         read_only_fields = fields
 
     def get_version(self, plan: Plan) -> int:
-        return self.context["version"].number
+        return self.context["result"].number  # what plan_submit returned
 
 
 class ReviewSerializer(serializers.Serializer):

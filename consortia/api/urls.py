@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from ..actions import PLAN_ACTIONS
 from . import views
 
 plan = "consortia/<int:pk>/plan/"
@@ -23,12 +24,15 @@ urlpatterns = [
     path(f"{plan}pdf/", views.PlanPdfView.as_view(), name="plan-pdf"),
     path(f"{plan}review-sheet/", views.PlanReviewSheetView.as_view(), name="plan-review-sheet"),
     path(f"{plan}scan/", views.PlanScanView.as_view(), name="plan-scan"),
-    path(f"{plan}submit/", views.PlanSubmitView.as_view(), name="plan-submit"),
-    path(f"{plan}withdraw/", views.PlanWithdrawView.as_view(), name="plan-withdraw"),
-    path(f"{plan}reopen/", views.PlanReopenView.as_view(), name="plan-reopen"),
-    path(f"{plan}approve/", views.PlanApproveView.as_view(), name="plan-approve"),
-    path(f"{plan}return/", views.PlanReturnView.as_view(), name="plan-return"),
-    path(f"{plan}reject/", views.PlanRejectView.as_view(), name="plan-reject"),
+    # One endpoint per workflow action of the registry (consortia/actions.py).
+    *[
+        path(
+            f"{plan}{a.name}/",
+            views.PlanActionView.as_view(action_name=a.name),
+            name=f"plan-{a.name}",
+        )
+        for a in PLAN_ACTIONS
+    ],
     path(f"{plan}versions/", views.PlanVersionListView.as_view(), name="plan-version-list"),
     path(
         f"{plan}versions/<int:number>/",

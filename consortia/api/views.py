@@ -12,25 +12,24 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    extend_schema_view,
 )
-from rest_framework import generics, mixins, serializers, status
+from rest_framework import generics, mixins, status
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from portal.api.permissions import Allows, PortalUser
 from portal.models import AuditEntry
-from portal.permissions import is_ministry
-from portal.roles import Role
 from tasks_catalog.selectors import program_list
 
 from .. import files, services
+from ..actions import PLAN_ACTIONS
 from ..compare import compare_summary
 from ..filters import ConsortiumFilter
 from ..models import Consortium, DeadlineExtension, MemberUnit, PlanVersion
@@ -40,6 +39,7 @@ from ..review_comments import comments_between
 from ..selectors import (
     consortium_get_for,
     consortium_list_visible_to,
+    deadline_extension_list_visible_to,
     plan_audit,
     plan_version_list,
     quota_status,
@@ -329,93 +329,44 @@ class PlanScanView(ConsortiumScopedView):
 # --- workflow ----------------------------------------------------------------------------------
 
 
-class PlanTransitionView(ConsortiumScopedView):
+class ActionSchema(AutoSchema):
+    """The API docs of one workflow action, from its entry in the registry."""
+
+    def get_summary(self):
+        return self.view.entry.summary
+
+    def get_description(self):
+        return self.view.entry.description or super().get_description()
+
+    def get_request_serializer(self):
+        return self.view.entry.serializer
+
+    def get_response_serializers(self):
+        return self.view.entry.response or PLAN_ACTIONS.response
+
+
+class PlanActionView(ConsortiumScopedView):
     """POST one workflow action; the service checks the state and who may take it."""
 
-    serializer_class = s.PlanStateSerializer
-    input_serializer: type[serializers.Serializer] | None = None  # the body, if any
+    # One view for every action of the registry (consortia/actions.py): as_view(action_name=…).
+    action_name = ""
+    schema = ActionSchema()
 
-    def act(self, plan, data):  # pragma: no cover - every subclass defines it
-        raise NotImplementedError
+    @property
+    def entry(self):
+        return PLAN_ACTIONS.get(self.action_name)
+
+    def get_serializer_class(self):
+        return self.entry.response or PLAN_ACTIONS.response
 
     def post(self, request, pk):
         plan = self.get_plan()
-        data = _valid(self.input_serializer, request.data) if self.input_serializer else {}
-        plan = self.act(plan, data)
+        entry = self.entry
+        data = _valid(entry.serializer, request.data) if entry.serializer else {}
+        result = PLAN_ACTIONS.take(self.action_name, actor=request.user, obj=plan, data=data)
         plan.refresh_from_db()
-        return Response(s.PlanStateSerializer(plan).data)
-
-
-class PlanSubmitView(ConsortiumScopedView):
-    serializer_class = s.PlanSubmittedSerializer
-
-    @extend_schema(
-        summary="Submit the plan with its stamped scan (freezes a new version)",
-        request=None,
-        responses=s.PlanSubmittedSerializer,
-    )
-    def post(self, request, pk):
-        plan = self.get_plan()
-        version = services.plan_submit(actor=request.user, plan=plan)
-        plan.refresh_from_db()
-        return Response(s.PlanSubmittedSerializer(plan, context={"version": version}).data)
-
-
-@extend_schema_view(
-    post=extend_schema(summary="Withdraw a submitted plan", request=s.CommentSerializer)
-)
-class PlanWithdrawView(PlanTransitionView):
-    input_serializer = s.CommentSerializer
-
-    def act(self, plan, data):
-        return services.plan_withdraw(actor=self.request.user, plan=plan, comment=data["comment"])
-
-
-@extend_schema_view(post=extend_schema(summary="Reopen a withdrawn plan as a draft", request=None))
-class PlanReopenView(PlanTransitionView):
-    def act(self, plan, data):
-        return services.plan_reopen(actor=self.request.user, plan=plan)
-
-
-@extend_schema_view(
-    post=extend_schema(
-        summary="Approve (Ministry)",
-        description="The consortium becomes a pilot unit; its lead contact and the chosen "
-        "member contacts get accounts.",
-        request=s.CommentSerializer,
-    )
-)
-class PlanApproveView(PlanTransitionView):
-    input_serializer = s.CommentSerializer
-
-    def act(self, plan, data):
-        return services.plan_approve(actor=self.request.user, plan=plan, comment=data["comment"])
-
-
-@extend_schema_view(
-    post=extend_schema(
-        summary="Return for revision with comments per section (Ministry)",
-        request=s.ReturnSerializer,
-    )
-)
-class PlanReturnView(PlanTransitionView):
-    input_serializer = s.ReturnSerializer
-
-    def act(self, plan, data):
-        return services.plan_return(
-            actor=self.request.user,
-            plan=plan,
-            section_comments=data["section_comments"],
-            comment=data["comment"],
-        )
-
-
-@extend_schema_view(post=extend_schema(summary="Reject (Ministry)", request=s.RejectSerializer))
-class PlanRejectView(PlanTransitionView):
-    input_serializer = s.RejectSerializer
-
-    def act(self, plan, data):
-        return services.plan_reject(actor=self.request.user, plan=plan, reason=data["reason"])
+        response = entry.response or PLAN_ACTIONS.response
+        return Response(response(plan, context={"request": request, "result": result}).data)
 
 
 # --- submitted versions, comparison, audit ------------------------------------------------------
@@ -496,19 +447,6 @@ class PlanAuditView(mixins.ListModelMixin, ConsortiumScopedView):
 
 
 # --- deadline extensions -------------------------------------------------------------------------
-
-
-def deadline_extension_list_visible_to(*, user) -> QuerySet[DeadlineExtension]:
-    """The Ministry sees every extension, an authority its own, anyone else none.
-
-    This belongs in ``consortia/selectors.py``; it lives here until it can be moved there.
-    """
-    qs = DeadlineExtension.objects.select_related("program", "authority", "granted_by")
-    if is_ministry(user):
-        return qs
-    if getattr(user, "role", "") == Role.PROVINCIAL_AUTHORITY:
-        return qs.filter(authority_id=user.organisation_id)
-    return qs.none()
 
 
 class DeadlineExtensionFilter(django_filters.FilterSet):

@@ -23,15 +23,15 @@ from django.utils.translation import gettext as _
 from consortia.models import TaskSelection
 from consortia.workflows import QUOTA_STATES, PlanState
 from portal.models import Organisation
-from portal.permissions import is_ministry
 from portal.roles import Role
+from portal.selectors import scoped_to_province
 from reporting.insights.models import ConsortiumRollup, DeliverableRollup, PlanRollup, TaskRollup
 from reporting.insights.permissions import can_view_dashboard
 from reporting.insights.rollups import HANDED_IN, STATUSES
 from reporting.periods.expectations import expected_for_period_q, expected_q, is_due, period_due_q
 from reporting.periods.models import ReportingPeriod, TaskProgress
 from reporting.periods.workflows import ReportState
-from reporting.registry.kinds import KINDS
+from reporting.registry.kinds import KINDS, figure_kinds
 from reporting.registry.models import Industry
 from tasks_catalog.models import EntityType, Program, ReferenceTask, TaskCategory
 
@@ -145,6 +145,17 @@ def scope_for(*, user, params: Mapping[str, str]) -> Scope:
     return Scope(program, period, authority, entity_type, category, industry)
 
 
+def task_number(value: str | int | None) -> int | None:
+    """The reference-task number of a ``?task=`` filter (None: no filter); ``ValidationError``
+    (code ``invalid_filter``) when it is not a number."""
+    value = str(value if value is not None else "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise _invalid("task", _("Unknown reference task."))
+    return int(value)
+
+
 def default_period(*, program: Program) -> ReportingPeriod | None:
     """The latest period whose due date has passed; else the first one."""
     periods = ReportingPeriod.objects.filter(program=program).order_by("due_date")
@@ -153,9 +164,11 @@ def default_period(*, program: Program) -> ReportingPeriod | None:
 
 def filter_choices(*, scope: Scope, user) -> dict:
     """What the filter form offers: the program's periods, entity types, categories …"""
-    provinces = Organisation.objects.filter(kind=Organisation.Kind.PROVINCIAL_AUTHORITY)
-    if not is_ministry(user):
-        provinces = provinces.filter(pk=user.organisation_id)
+    provinces = scoped_to_province(
+        Organisation.objects.filter(kind=Organisation.Kind.PROVINCIAL_AUTHORITY),
+        user=user,
+        field="pk",
+    )
     return {
         "programs": list(Program.objects.all().order_by("start_date", "code")),
         "periods": list(ReportingPeriod.objects.filter(program=scope.program)),
@@ -389,7 +402,7 @@ def deliverable_figures(scope: Scope) -> dict[str, dict]:
     )
     found = {r["kind"]: r for r in rows}
     out = {}
-    for kind, spec in KINDS.items():
+    for kind, spec in figure_kinds(scope.program).items():
         r = found.get(kind, {})
         out[kind] = {
             "kind": kind,
@@ -467,6 +480,7 @@ def province_table(scope: Scope) -> list[dict]:
     ids = set(reports) | set(plans) | set(deliverables)
     authorities = Organisation.objects.filter(pk__in=ids).order_by("sort_order", "code")
     rows = []
+    kinds = list(figure_kinds(scope.program))
     for authority in authorities:
         by_state = plans.get(authority.pk, {})
         rows.append(
@@ -480,7 +494,7 @@ def province_table(scope: Scope) -> list[dict]:
                     "approved": by_state.get(PlanState.APPROVED, 0),
                     "quota": scope.program.recommendation_quota,
                 },
-                "deliverables": {k: deliverables[authority.pk].get(k, 0) for k in KINDS},
+                "deliverables": {k: deliverables[authority.pk].get(k, 0) for k in kinds},
             }
         )
     return rows

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from consortia.models import Consortium
+from portal.jobs import JobStatus
 from reporting.periods.models import ReportingPeriod
 from tasks_catalog.models import Program, ReferenceTask
 
@@ -200,14 +201,22 @@ class PlanRollup(models.Model):
         ]
 
 
-class JobStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Ready")
-    FAILED = "failed", _("Failed")
+class Job(models.Model):
+    """A document or file made in the background (``portal.jobs`` runs its lifecycle)."""
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("generated"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-requested_at", "-id"]
 
 
-class SummaryDocument(models.Model):
+class SummaryDocument(Job):
     """The quarterly summary PDF of a program and period: national, or one province's version."""
 
     program = models.ForeignKey(
@@ -228,9 +237,6 @@ class SummaryDocument(models.Model):
         related_name="+",
         verbose_name=_("province"),
     )
-    status = models.CharField(
-        _("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING
-    )
     file = models.FileField(upload_to="reporting/summaries/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     size = models.PositiveIntegerField(default=0)
@@ -246,12 +252,8 @@ class SummaryDocument(models.Model):
         related_name="+",
         verbose_name=_("requested by"),
     )
-    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("generated"), null=True, blank=True)
-    error = models.TextField(_("error"), blank=True)
 
-    class Meta:
-        ordering = ["-requested_at", "-id"]
+    class Meta(Job.Meta):
         verbose_name = _("summary document")
         verbose_name_plural = _("summary documents")
         constraints = [
@@ -263,25 +265,18 @@ class SummaryDocument(models.Model):
         ]
 
 
-class ExportJob(models.Model):
+class ExportJob(Job):
     """A large export (raw report entries, big tables) generated in the background."""
 
     table = models.CharField(_("table"), max_length=40)
     format = models.CharField(_("format"), max_length=8)  # csv or xlsx
     params = models.JSONField(_("filters"), default=dict, blank=True)
-    status = models.CharField(
-        _("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING
-    )
     file = models.FileField(upload_to="reporting/exports/", blank=True)
     rows = models.PositiveIntegerField(_("rows"), default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("generated"), null=True, blank=True)
-    error = models.TextField(_("error"), blank=True)
 
-    class Meta:
-        ordering = ["-requested_at", "-id"]
+    class Meta(Job.Meta):
         verbose_name = _("export")
         verbose_name_plural = _("exports")

@@ -8,11 +8,11 @@ replaces the old rows in the same transaction. So:
 - **concurrent runs** serialise on a lock of the program row and cannot duplicate rows (unique
   constraints on every roll-up table back this up);
 - **coalesced**: at most one run per program waits (a partial unique constraint); a burst of
-  submissions finds the waiting run and adds nothing;
+  submissions finds the waiting run and adds nothing (requesting and running: ``portal.jobs``);
 - **a dying worker**: the task is ``acks_late`` and rejected on worker loss, so the broker
   delivers it again and the run (still "running") is redone; the nightly job also fails runs
-  stuck for longer than ``STALE_AFTER`` and requests a fresh one. The old rows stay readable
-  until a run commits its new ones.
+  stuck for longer than ``portal.jobs.STALE_AFTER`` and requests a fresh one. The old rows stay
+  readable until a run commits its new ones.
 
 Task figures count only reports handed in (submitted, confirmed or accepted): a draft is not
 a figure the Ministry can rely on. Rows exist only for the consortium × period pairs that are
@@ -22,7 +22,7 @@ for a period that has opened); overdue is that module's rule too.
 
 import datetime as dt
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -44,7 +44,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from consortia.models import Consortium, TaskSelection
-from portal.jobs import dispatch_on_commit
+from portal.jobs import JobOutput, job_request, job_run, jobs_fail_stuck
 from portal.models import User
 from reporting.insights.models import (
     ConsortiumRollup,
@@ -61,7 +61,7 @@ from tasks_catalog.models import Program
 
 STATUSES = [s.value for s in TaskStatus]
 COUNTED = [*STATUSES, "nothing_to_report", "percent_sum", "percent_count"]
-STALE_AFTER = dt.timedelta(minutes=30)  # a pending or running run older than this is redone
+RUN_TASK = "reporting.tasks.rollup_run_task"
 ROLLUP_MODELS = (ConsortiumRollup, TaskRollup, SelectionRollup, DeliverableRollup, PlanRollup)
 # Facets stored per deliverable kind: (model field → roll-up column).
 DELIVERABLE_FACETS = {
@@ -79,49 +79,30 @@ def rollup_request(
     *, program_id: int | None, reason: str, actor: User | None = None, force: bool = False
 ) -> RollupRun:
     """Ask for a run of the program's roll-ups (``None``: every active program, in one pass).
-    A run already waiting covers this request.
+    A run already waiting covers this request (``portal.jobs.job_request``; a running one does
+    not: it may have read the data before this change).
 
     The task is dispatched when the surrounding transaction commits. A waiting run older than
-    ``STALE_AFTER`` (its message lost) is dispatched again; ``force`` dispatches it anyway.
+    ``portal.jobs.STALE_AFTER`` (its message lost) is dispatched again; ``force`` dispatches it
+    anyway.
     """
-    from reporting.tasks import rollup_run_task
-
     actor = actor if actor is not None and actor.is_authenticated else None
-    pending = RollupRun.objects.filter(program_id=program_id, status=RollupRun.Status.PENDING)
-    run, created = pending.first(), False
-    if run is None:
-        try:
-            with transaction.atomic():
-                run = RollupRun.objects.create(
-                    program_id=program_id, reason=reason, requested_by=actor
-                )
-                created = True
-        except IntegrityError:
-            # Requested a moment ago by another process. That run may already have been taken
-            # by a worker since (it is then no longer pending): it started after this change
-            # committed, so it covers it too.
-            run = pending.first() or RollupRun.objects.filter(program_id=program_id).latest("pk")
-    stale = run.requested_at < timezone.now() - STALE_AFTER
-    if created or stale or force:
-        run_id = run.pk
-        dispatch_on_commit(rollup_run_task, run_id)
-    return run
+    return job_request(
+        RollupRun,
+        task=RUN_TASK,
+        key={"program_id": program_id},
+        values={"reason": reason, "requested_by": actor},
+        force=force,
+    )
 
 
-# Audit actions that change a figure without a state change.
-TRIGGER_ACTIONS = frozenset(
-    {"consortium.create", "plan.tasks", "deliverable.save", "deliverable.delete"}
-)
-
-
-def rollup_on_audit(entry, target) -> None:
-    """Listener of ``portal.services.audit_record``: a transition or a deliverable changed."""
-    if not (entry.to_state or entry.action in TRIGGER_ACTIONS):
-        return
+def rollup_on_figures_changed(*, action: str, target, actor=None) -> None:
+    """Listener of ``portal.events.FIGURES_CHANGED`` (who announces it: the table in
+    ``portal/events.py``): ask for the program's run once per transaction, when it commits."""
     consortium = target if isinstance(target, Consortium) else getattr(target, "consortium", None)
     if not isinstance(consortium, Consortium):
         return
-    program_id, action = consortium.program_id, entry.action
+    program_id = consortium.program_id
     connection = transaction.get_connection()
     if any(
         getattr(func, "rollup_program_id", None) == program_id
@@ -137,42 +118,27 @@ def rollup_on_audit(entry, target) -> None:
 
 
 def rollup_execute(*, run_id: int, today: dt.date | None = None) -> RollupRun:
-    """Claim the run, compute, record the outcome. A run already done is left as it is."""
-    with transaction.atomic():
-        run = RollupRun.objects.select_for_update().get(pk=run_id)
-        if run.status == RollupRun.Status.DONE:
-            return run
-        run.status = RollupRun.Status.RUNNING
-        run.started_at = timezone.now()
-        run.attempts += 1
-        run.error = ""
-        run.save(update_fields=["status", "started_at", "attempts", "error"])
+    """Claim the run, compute, record the outcome (``portal.jobs.job_run``). A run already done
+    is left as it is; a failed one keeps the previous figures and records the error."""
     today = today or timezone.localdate()
-    try:
+
+    def compute(run: RollupRun) -> JobOutput:
         programs = (
             [run.program]
             if run.program_id
             else list(Program.objects.filter(is_active=True).order_by("pk"))
         )
-        rows = rollup_compute(programs=programs, today=today)
-    except Exception as exc:
-        RollupRun.objects.filter(pk=run.pk).update(
-            status=RollupRun.Status.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000]
+        return JobOutput(
+            fields={"rows": rollup_compute(programs=programs, today=today), "as_of": today}
         )
-        raise
-    RollupRun.objects.filter(pk=run.pk).update(
-        status=RollupRun.Status.DONE, finished_at=timezone.now(), rows=rows, as_of=today
-    )
-    run.refresh_from_db()
-    return run
+
+    return job_run(RollupRun.objects.all(), run_id, compute)
 
 
 def rollup_nightly(*, today: dt.date | None = None) -> list[RollupRun]:
     """Fail runs a dead worker left "running", then request one run over every active program."""
-    cutoff = timezone.now() - STALE_AFTER
-    RollupRun.objects.filter(status=RollupRun.Status.RUNNING, started_at__lt=cutoff).update(
-        status=RollupRun.Status.FAILED,
-        finished_at=timezone.now(),
+    jobs_fail_stuck(
+        RollupRun.objects.all(),
         error="Interrupted: the worker stopped before the run finished; redone by a new run.",
     )
     return [rollup_request(program_id=None, reason="nightly")]

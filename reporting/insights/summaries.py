@@ -11,31 +11,25 @@ constraint cannot hold, so requests lock the program row first.
 """
 
 import datetime as dt
-import hashlib
 import re
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Left
-from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from portal.jobs import dispatch_on_commit
+from portal.jobs import ACTIVE, JobOutput, job_download, job_get_for, job_request, job_run
 from portal.pdf import pdf_page_count, render_pdf
-from portal.permissions import is_ministry
-from portal.roles import Role
+from portal.selectors import scoped_to_province
 from portal.services import audit_record
-from portal.uploads import files_cleanup_on_error, store_file, stored_file_response
 from reporting.insights import dashboard_charts
 from reporting.insights import dashboards as d
 from reporting.insights.models import JobStatus, SummaryDocument
 from reporting.insights.permissions import can_view_dashboard
-from reporting.insights.rollups import STALE_AFTER, rollup_status
+from reporting.insights.rollups import rollup_status
 from reporting.periods.expectations import rule_text
 from reporting.periods.models import ProgressReport, TaskStatus
 from reporting.periods.workflows import ReportState
@@ -44,7 +38,7 @@ from tasks_catalog.models import Program
 
 PDF_TEMPLATE = "reporting/pdf/summary.html"
 PDF_LANGUAGE = "zh-hans"
-ACTIVE = (JobStatus.PENDING, JobStatus.RUNNING)
+RENDER_TASK = "reporting.tasks.summary_render_task"
 AT_RISK_LIMIT = 200  # task entries listed in the PDF; the rest are counted
 EXCERPT_CHARS = 120  # of each report's summary text
 NATIONAL_ZH = "全国汇总"  # in file names: the document is Chinese
@@ -340,93 +334,55 @@ def summary_request(*, actor, scope: d.Scope) -> SummaryDocument:
     returned and nothing new is dispatched (unless it went stale: then it is dispatched again).
     Raises ``PermissionDenied`` if the actor may not see that scope.
     """
-    from reporting.tasks import summary_render_task
-
     decision = can_view_dashboard(actor, scope.authority)
     if not decision:
         raise PermissionDenied(decision.reason)
-    with transaction.atomic():
+
+    def audit(document: SummaryDocument) -> None:
+        audit_record(
+            actor=actor,
+            action="summary.request",
+            target=document,
+            to_state=JobStatus.PENDING,
+            data={
+                "program": scope.program.code,
+                "period": scope.period.code,
+                "province": scope.authority.code if scope.authority else "",
+            },
+        )
+
+    return job_request(
+        SummaryDocument,
+        task=RENDER_TASK,
+        key={"program": scope.program, "period": scope.period, "authority": scope.authority},
+        values={"requested_by": actor},
+        waiting=ACTIVE,
         # Serialises requests for the program: the national document has no unique constraint.
-        Program.objects.select_for_update().filter(pk=scope.program.pk).first()
-        document = SummaryDocument.objects.filter(
-            program=scope.program,
-            period=scope.period,
-            authority=scope.authority,
-            status__in=ACTIVE,
-        ).first()
-        dispatch = False
-        if document is None:
-            document = SummaryDocument.objects.create(
-                program=scope.program,
-                period=scope.period,
-                authority=scope.authority,
-                requested_by=actor,
-            )
-            audit_record(
-                actor=actor,
-                action="summary.request",
-                target=document,
-                to_state=JobStatus.PENDING,
-                data={
-                    "program": scope.program.code,
-                    "period": scope.period.code,
-                    "province": scope.authority.code if scope.authority else "",
-                },
-            )
-            dispatch = True
-        elif document.requested_at < timezone.now() - STALE_AFTER:
-            dispatch = True  # its message was lost or its worker died
-        if dispatch:
-            document_id = document.pk
-            dispatch_on_commit(summary_render_task, document_id)
-    return document
+        lock=Program.objects.filter(pk=scope.program.pk),
+        on_create=audit,
+    )
 
 
 def summary_render(*, document_id: int) -> SummaryDocument:
-    """Render and store the document. One already done is left alone; a redelivery renders again.
-
-    On an error the document is marked failed with the error, and the error is raised again.
+    """Render and store the document (``portal.jobs.job_run``). One already done is left alone;
+    a redelivery renders again. On an error the document is marked failed with the error, and
+    the error is raised again.
     """
-    with transaction.atomic():
-        document = (
-            SummaryDocument.objects.select_for_update(of=("self",))
-            .select_related("program", "period", "authority")
-            .get(pk=document_id)
-        )
-        if document.status == JobStatus.DONE:
-            return document
-        document.status = JobStatus.RUNNING
-        document.error = ""
-        document.save(update_fields=["status", "error"])
-    try:
+
+    def render(document: SummaryDocument) -> JobOutput:
         scope = d.Scope(document.program, document.period, document.authority)
         run = rollup_status(program=document.program)["last"]
         content = summary_pdf(scope=scope, rollup_run=run)
-        sha256 = hashlib.sha256(content).hexdigest()
         where = document.authority.code if document.authority else "national"
-        path = (
-            f"reporting/summaries/{document.program.code}-{document.period.code}-{where}-"
-            f"{sha256[:12]}.pdf"
+        prefix = f"reporting/summaries/{document.program.code}-{document.period.code}-{where}"
+        return JobOutput(
+            fields={"size": len(content), "pages": pdf_page_count(content), "rollup_run": run},
+            content=content,
+            path=lambda sha256: f"{prefix}-{sha256[:12]}.pdf",
         )
-        with files_cleanup_on_error(), transaction.atomic():
-            name = store_file(content=content, path=path)
-            SummaryDocument.objects.filter(pk=document.pk).update(
-                status=JobStatus.DONE,
-                file=name,
-                sha256=sha256,
-                size=len(content),
-                pages=pdf_page_count(content),
-                rollup_run=run,
-                finished_at=timezone.now(),
-                error="",
-            )
-    except Exception as exc:
-        SummaryDocument.objects.filter(pk=document.pk).update(
-            status=JobStatus.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000]
-        )
-        raise
-    document.refresh_from_db()
-    return document
+
+    jobs = SummaryDocument.objects.select_related("program", "period", "authority")
+    return job_run(jobs, document_id, render)
 
 
 # --- selectors -----------------------------------------------------------------------------------
@@ -437,19 +393,12 @@ def summary_list_for(*, user) -> QuerySet[SummaryDocument]:
     documents = SummaryDocument.objects.select_related(
         "program", "period", "authority", "requested_by"
     ).order_by("-requested_at", "-id")
-    if is_ministry(user):
-        return documents
-    if getattr(user, "role", "") == Role.PROVINCIAL_AUTHORITY and user.organisation_id:
-        return documents.filter(authority_id=user.organisation_id)
-    return documents.none()
+    return scoped_to_province(documents, user=user)
 
 
 def summary_get_for(*, user, pk: int) -> SummaryDocument:
     """The document, or ``Http404`` when the user may not see it."""
-    document = summary_list_for(user=user).filter(pk=pk).first()
-    if document is None:
-        raise Http404
-    return document
+    return job_get_for(summary_list_for(user=user), pk=pk)
 
 
 def summary_filename(document: SummaryDocument) -> str:
@@ -460,12 +409,6 @@ def summary_filename(document: SummaryDocument) -> str:
 def summary_download(*, user, pk: int):
     """The finished PDF as a download; 404 unless the user may see it and it is ready."""
     document = summary_get_for(user=user, pk=pk)
-    if document.status != JobStatus.DONE:
-        raise Http404
-    return stored_file_response(
-        name=document.file.name, filename=summary_filename(document), content_type="application/pdf"
+    return job_download(
+        document, filename=summary_filename(document), content_type="application/pdf"
     )
-
-
-def summary_has_active(documents: Any) -> bool:
-    return any(doc.status in ACTIVE for doc in documents)

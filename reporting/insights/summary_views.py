@@ -11,27 +11,23 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from portal.jobs import any_active
 from portal.models import Organisation
 from portal.permissions import is_ministry
+from portal.selectors import scoped_to_province
 from portal.views import PermissionMixin
 from reporting.insights.dashboards import scope_for
-from reporting.insights.exports import (
-    FORMATS,
-    TABLES,
-    export_build,
-    export_check,
+from reporting.insights.exports.services import (
+    ExportFile,
     export_download,
-    export_filename,
     export_list_for,
-    export_needs_job,
-    export_request,
-    export_scope,
+    export_table,
 )
+from reporting.insights.exports.tables import TABLES
 from reporting.insights.models import JobStatus
 from reporting.insights.permissions import can_use_dashboards
 from reporting.insights.summaries import (
     summary_download,
-    summary_has_active,
     summary_list_for,
     summary_request,
 )
@@ -75,7 +71,7 @@ class SummaryRequestForm(forms.Form):
                 (o.code, o.region_name) for o in provinces
             ]
         else:
-            own = provinces.filter(pk=user.organisation_id)
+            own = scoped_to_province(provinces, user=user, field="pk")
             self.fields["province"].choices = [(o.code, o.region_name) for o in own]
             self.fields["province"].disabled = True
             self.fields["province"].initial = user.organisation.code if own else ""
@@ -92,7 +88,7 @@ class SummaryListView(PermissionMixin, TemplateView):
         kwargs.setdefault("form", SummaryRequestForm(user=self.request.user))
         return super().get_context_data(
             documents=documents,
-            refresh=REFRESH_SECONDS if summary_has_active(documents) else None,
+            refresh=REFRESH_SECONDS if any_active(documents) else None,
             **kwargs,
         )
 
@@ -132,21 +128,16 @@ class ExportView(PermissionMixin, View):
         params = {k: v for k, v in request.GET.items() if k != "format"}
         fmt = request.GET.get("format", "csv")
         try:
-            filters = export_check(table=table, fmt=fmt, params=params)
-            scope, options = export_scope(user=request.user, filters=filters)
-            if export_needs_job(table=table, scope=scope, options=options):
-                export_request(actor=request.user, table=table, params=filters, format=fmt)
-                messages.info(
-                    request, _("The export is being prepared; it will be listed here when ready.")
-                )
-                return redirect("dashboards:export-list")
-            content, _rows = export_build(table=table, scope=scope, fmt=fmt, options=options)
+            export = export_table(actor=request.user, table=table, fmt=fmt, params=params)
         except ValidationError as exc:
             return bad_request(request, exc)
-        response = HttpResponse(content, content_type=FORMATS[fmt])
-        response["Content-Disposition"] = (
-            f'attachment; filename="{export_filename(table=table, scope=scope, fmt=fmt)}"'
-        )
+        if not isinstance(export, ExportFile):
+            messages.info(
+                request, _("The export is being prepared; it will be listed here when ready.")
+            )
+            return redirect("dashboards:export-list")
+        response = HttpResponse(export.content, content_type=export.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
         return response
 
 
@@ -158,11 +149,10 @@ class ExportListView(PermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         jobs = list(export_list_for(user=self.request.user)[:100])
-        active = any(job.status in (JobStatus.PENDING, JobStatus.RUNNING) for job in jobs)
         labels = {key: spec.label for key, spec in TABLES.items()}
         return super().get_context_data(
             jobs=[(job, labels.get(job.table, job.table)) for job in jobs],
-            refresh=REFRESH_SECONDS if active else None,
+            refresh=REFRESH_SECONDS if any_active(jobs) else None,
             **kwargs,
         )
 

@@ -43,6 +43,7 @@ from reporting.insights.dashboards import (
     province_table,
     report_rows,
     scope_for,
+    task_number,
     task_table,
     trend,
 )
@@ -82,15 +83,6 @@ def report_flag_labels() -> dict[str, str]:
         "confirmed": _("Reports confirmed by the province"),
         "accepted": _("Reports accepted by the Ministry"),
     }
-
-
-def parse_task_number(value: str) -> int | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        raise ValidationError({"task": _("Unknown reference task.")}, code="invalid_filter")
-    return int(value)
 
 
 def _href(name: str, query: str, *args, **extra) -> str:
@@ -480,7 +472,7 @@ class EntryRowsView(DashboardMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        task = parse_task_number(self.request.GET.get("task", ""))
+        task = task_number(self.request.GET.get("task"))
         status = (self.request.GET.get("status") or "").strip()
         rows = entry_rows(self.scope, task=task, status=status)
         page = Paginator(rows, ROWS_PAGE_SIZE).get_page(self.request.GET.get("page"))

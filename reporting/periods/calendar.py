@@ -2,7 +2,8 @@
 a period's name, span and due date.
 
 Whenever a calendar entry of kind "progress report" or "final summary" is created, changed or
-deleted (``tasks_catalog.services``, called by the admin, writes a ``calendar.*`` audit entry), its
+deleted (``tasks_catalog.services``, called by the admin, writes a ``calendar.*`` audit entry and announces
+``CALENDAR_CHANGED``), its
 reporting period is created, moved or retired in the same transaction, so every page, reminder,
 roll-up and API call reads the same date. A moved due date moves the lock date by as much (the
 grace period after the due date stays), and entry still opens when the period starts unless an
@@ -16,7 +17,7 @@ calendar check refuses the change with a message before anything is saved.
 
 import datetime as dt
 
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.db.models.deletion import Collector
 from django.urls import reverse
@@ -24,8 +25,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from consortia.models import Consortium
-from portal.models import AuditEntry, User
-from portal.notifications import notifications_queue
+from portal.messages import message_send_composed
+from portal.models import User
 from portal.services import audit_record
 from reporting.periods.models import ReportingPeriod
 from reporting.periods.reminders import reminder_recipients
@@ -88,13 +89,13 @@ def _calendar_values(entry: CalendarEntry) -> dict:
     }
 
 
-def period_follow_calendar(audit_entry: AuditEntry, target: models.Model) -> None:
-    """Audit listener: keep the reporting period equal to the calendar entry just recorded."""
-    if not isinstance(target, CalendarEntry) or not audit_entry.action.startswith("calendar."):
+def period_follow_calendar(*, action: str, target: CalendarEntry, actor=None) -> None:
+    """Listener of ``portal.events.CALENDAR_CHANGED``: keep the reporting period equal to the
+    calendar entry just recorded."""
+    if not isinstance(target, CalendarEntry):
         return
-    actor = audit_entry.actor
     period = _period_of(target)
-    if audit_entry.action == "calendar.delete" or target.kind not in REPORTING_KINDS:
+    if action == "calendar.delete" or target.kind not in REPORTING_KINDS:
         if period is not None:
             _retire(period, actor=actor)
         return
@@ -206,9 +207,9 @@ def _notify(period: ReportingPeriod, *, before: dict[str, str]) -> None:
         }
         return subject, body
 
-    notifications_queue(
-        recipients=[recipients[pk] for pk in sorted(recipients)],
+    message_send_composed(
         kind="period_dates",
-        message=message,
+        compose=message,
+        recipients=[recipients[pk] for pk in sorted(recipients)],
         url=reverse("reporting:report-index"),
     )

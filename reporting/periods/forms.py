@@ -182,8 +182,10 @@ class ReportForm(RevisionMixin):
 
 
 class ReviewCommentForm(forms.Form):
+    """Confirm, return or accept (``actions.py``): the reviewer's comment, as written."""
+
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Comment"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 

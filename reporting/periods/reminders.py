@@ -9,22 +9,18 @@ and sends each reminder once.
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
-from guardian.shortcuts import get_users_with_perms
 
 from consortia.models import Consortium
+from portal.messages import authority_users_of, leads_of, message_send_composed
 from portal.models import Notification, User
-from portal.notifications import (
-    notification_queue,
-    notification_redispatch_stale,
-    recipient_language,
-)
-from portal.roles import Role
+from portal.notifications import notification_redispatch_stale
 from reporting.periods.expectations import is_expected
 from reporting.periods.models import ProgressReport, ReportingPeriod
 from reporting.periods.selectors import period_lock_date
@@ -78,11 +74,7 @@ def reminder_kind(
 
 def reminder_recipients(*, consortium: Consortium) -> list[User]:
     """The consortium's lead users (granted the consortium) and its province's active users."""
-    leads = get_users_with_perms(consortium, only_with_perms_in=["view_consortium"]).filter(
-        role=Role.CONSORTIUM_LEAD, is_active=True
-    )
-    province = User.objects.filter(organisation_id=consortium.authority_id, is_active=True)
-    users = {user.pk: user for user in [*leads, *province]}
+    users = {user.pk: user for user in [*leads_of(consortium), *authority_users_of(consortium)]}
     return [users[pk] for pk in sorted(users)]
 
 
@@ -181,17 +173,6 @@ def reminder_message(
     return subject, body
 
 
-def _message(reminder: Reminder) -> tuple[str, str]:
-    """Subject and body in the recipient's language."""
-    with translation.override(recipient_language(reminder.recipient)):
-        return reminder_message(
-            kind=reminder.kind,
-            period=reminder.period,
-            consortium=reminder.consortium,
-            locks_on=reminder.locks_on,
-        )
-
-
 def reminders_send(*, today: dt.date | None = None, offsets: Iterable | None = None) -> int:
     """Record and send today's reminders; returns how many were new.
 
@@ -205,8 +186,6 @@ def reminders_send(*, today: dt.date | None = None, offsets: Iterable | None = N
     for reminder in reminders_due(today=today, offsets=offsets):
         by_period.setdefault(reminder.period.pk, []).append(reminder)
     created = 0
-    # Each text once per language, not once per recipient.
-    messages: dict[tuple, tuple[str, str]] = {}
     for period_id, reminders in by_period.items():
         with transaction.atomic():
             list(ReportingPeriod.objects.select_for_update().filter(pk=period_id))
@@ -215,28 +194,28 @@ def reminders_send(*, today: dt.date | None = None, offsets: Iterable | None = N
                     dedupe_key__in=[r.dedupe_key for r in reminders]
                 ).values_list("dedupe_key", flat=True)
             )
+            # One text per kind × consortium, composed once per recipient language.
+            groups: dict[tuple, list[Reminder]] = {}
             for reminder in reminders:
-                if reminder.dedupe_key in recorded:
-                    continue
-                key = (
-                    reminder.kind,
-                    reminder.period.pk,
-                    reminder.consortium.pk,
-                    reminder.locks_on,
-                    recipient_language(reminder.recipient),
-                )
-                if key not in messages:
-                    messages[key] = _message(reminder)
-                subject, body = messages[key]
-                notification_queue(
-                    recipient=reminder.recipient,
-                    kind=f"{KIND_PREFIX}{reminder.kind}",
-                    subject=subject,
-                    body=body,
+                if reminder.dedupe_key not in recorded:
+                    key = (reminder.kind, reminder.consortium.pk, reminder.locks_on)
+                    groups.setdefault(key, []).append(reminder)
+            for group in groups.values():
+                keys = {r.recipient.pk: r.dedupe_key for r in group}
+                message_send_composed(
+                    kind=f"{KIND_PREFIX}{group[0].kind}",
+                    compose=partial(
+                        reminder_message,
+                        kind=group[0].kind,
+                        period=group[0].period,
+                        consortium=group[0].consortium,
+                        locks_on=group[0].locks_on,
+                    ),
+                    recipients=[r.recipient for r in group],
                     url=reverse("reporting:report-index"),
-                    dedupe_key=reminder.dedupe_key,
+                    dedupe_key=lambda user, keys=keys: keys[user.pk],
                 )
-                created += 1
+                created += len(group)
     return created
 
 

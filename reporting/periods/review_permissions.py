@@ -6,8 +6,8 @@
 from django.utils.translation import gettext_lazy as _
 
 from consortia.models import Consortium
-from consortia.permissions import can_view_consortium, is_authority_of
-from portal.permissions import ALLOW, Decision, can_use_portal, deny, is_ministry
+from consortia.permissions import can_view_consortium
+from portal.permissions import ALLOW, Decision, can_use_portal, deny, is_ministry, sees_province
 from portal.roles import Role
 from reporting.periods.workflows import ReportAction
 
@@ -46,6 +46,6 @@ def can_remind(user, consortium: Consortium) -> Decision:
     decision = can_view_consortium(user, consortium)
     if not decision:
         return decision
-    if not (is_ministry(user) or is_authority_of(user, consortium)):
+    if not sees_province(user, consortium.authority_id):
         return deny(_("Only Ministry staff and the consortium's province send reminders."))
     return ALLOW

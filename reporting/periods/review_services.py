@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from consortia.models import Consortium
+from portal.messages import message_send_composed
 from portal.models import Notification, User
-from portal.notifications import notifications_queue
+from portal.permissions import require
 from portal.services import audit_record
-from reporting.periods import services
+from reporting.periods.actions import REPORT_ACTIONS
 from reporting.periods.models import ProgressReport, ReportingPeriod
 from reporting.periods.reminders import reminder_message, reminder_recipients
 from reporting.periods.report_list import report_rows_visible_to
@@ -91,13 +92,10 @@ def reports_bulk_action(
     *, actor: User, action: str, items: list[tuple[int, str]], comment: str = ""
 ) -> list[ItemResult]:
     """Confirm (province) or accept (Ministry) each report, each in its own transaction."""
-    decision = can_bulk_review(actor, action)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(can_bulk_review(actor, action))
     if not items:
         raise ValidationError(_("Select at least one report."), code="empty")
     _check_size(items)
-    step = services.report_confirm if action == ReportAction.CONFIRM else services.report_accept
     rows = _rows(actor, items)
     results = []
     for pk, code in items:
@@ -110,7 +108,8 @@ def reports_bulk_action(
             continue
         report = ProgressReport.objects.get(pk=row.report_ref)
         try:
-            step(actor=actor, report=report, comment=comment)  # atomic, audited, e-mailed
+            # The report's own action (reporting/periods/actions.py): atomic, audited, e-mailed.
+            REPORT_ACTIONS.take(action, actor=actor, obj=report, data={"comment": comment})
         except (ValidationError, PermissionDenied) as exc:
             reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             results.append(_result(row, False, reason))
@@ -157,12 +156,12 @@ def _remind_one(actor: User, row: Consortium, now: dt.datetime) -> ItemResult:
             return _result(row, False, _("Nobody to remind: the consortium has no active lead."))
         locks_on = period_lock_date(period=period, consortium=row)
         stamp = now.strftime("%Y%m%dT%H%M%S.%f")
-        notifications_queue(
-            recipients=recipients,
+        message_send_composed(
             kind=REMIND_KIND,
-            message=lambda: reminder_message(
+            compose=lambda: reminder_message(
                 kind="overdue", period=period, consortium=row, locks_on=locks_on
             ),
+            recipients=recipients,
             url=reverse("reporting:report-detail", args=[row.pk, period.code]),
             dedupe_key=lambda user: f"{prefix}{user.pk}:{stamp}",
         )

@@ -6,15 +6,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from consortia.models import Consortium
+from portal.events import FIGURES_CHANGED, announce
+from portal.messages import Message, authority_users_of, leads_of
 from portal.models import User
-from portal.notifications import notifications_queue
-from portal.permissions import Decision
+from portal.permissions import require
 from portal.services import audit_record
+from portal.transitions import locked_for_edit, transition
 from portal.uploads import files_cleanup_on_error, store_file
 from reporting.periods.comparison import previous_report
 from reporting.periods.evidence import CheckedFile, check_evidence_upload
@@ -31,32 +32,30 @@ from reporting.periods.permissions import (
     can_edit_report,
     can_reopen_period,
     can_submit_report,
-    can_take_report_action,
     can_view_reports,
     is_lead_of,
 )
 from reporting.periods.selectors import period_is_open
-from reporting.periods.workflows import ReportAction, ReportState, transition_for
+from reporting.periods.workflows import WORKFLOW, ReportAction, ReportState
 
 OVERALL_FIELDS = ["summary", "key_figures", "problems", "requests"]
 ENTRY_FIELDS = ["nothing_to_report", "status", "percent", "work_done", "next_plan", "problems"]
 
 
-def _require(decision: Decision) -> None:
-    if not decision:
-        raise PermissionDenied(decision.reason)
-
-
-def _lock(report: ProgressReport) -> ProgressReport:
-    return (
-        ProgressReport.objects.select_for_update()
-        .select_related("consortium", "period")
-        .get(pk=report.pk)
-    )
-
-
 def _open(report: ProgressReport) -> bool:
     return period_is_open(period=report.period, consortium=report.consortium)
+
+
+def _lock_for_edit(*, actor: User, report: ProgressReport, revision) -> ProgressReport:
+    """The report locked for a change by its lead while its period is open, based on
+    ``revision`` (inside ``atomic``)."""
+    return locked_for_edit(
+        WORKFLOW,
+        report,
+        actor=actor,
+        permission=lambda locked: can_edit_report(actor, locked, period_open=_open(locked)),
+        revision=revision,
+    )
 
 
 def report_url(report: ProgressReport) -> str:
@@ -65,7 +64,7 @@ def report_url(report: ProgressReport) -> str:
 
 def report_start(*, actor: User, consortium: Consortium, period: ReportingPeriod) -> ProgressReport:
     """The lead starts the period's report: one entry per selected task, pre-filled from the previous period."""
-    _require(can_view_reports(actor, consortium))
+    require(can_view_reports(actor, consortium))
     if not is_lead_of(actor, consortium):
         raise PermissionDenied(_("Only the consortium lead edits its reports."))
     if not consortium.is_pilot:
@@ -105,21 +104,11 @@ def report_start(*, actor: User, consortium: Consortium, period: ReportingPeriod
                 to_state=report.state,
                 data={"prefilled_from": previous.period.code if previous else None},
             )
+            announce(FIGURES_CHANGED, action="report.create", target=report)
     except IntegrityError:
         # Started a moment ago by someone else (a double click): use that one.
         return ProgressReport.objects.get(consortium=consortium, period=period)
     return report
-
-
-def _check_revision(report: ProgressReport, revision) -> None:
-    if revision is not None and int(revision) != report.revision:
-        raise ValidationError(
-            _(
-                "Someone else saved this report while you were editing it. Your changes were not saved: "
-                "reload the page, check theirs and make yours again."
-            ),
-            code="stale",
-        )
 
 
 def _clear_nothing_to_report(entry: TaskProgress, previous: TaskProgress | None) -> None:
@@ -174,9 +163,7 @@ def report_update(
 
 
 def _report_update(*, actor, report, revision, data, entries, checked, autosave) -> ProgressReport:
-    report = _lock(report)
-    _require(can_edit_report(actor, report, period_open=_open(report)))
-    _check_revision(report, revision)
+    report = _lock_for_edit(actor=actor, report=report, revision=revision)
     changed = []
     for field in OVERALL_FIELDS:
         if (
@@ -269,11 +256,10 @@ def report_add_evidence(
     *, actor: User, report: ProgressReport, task_number: int, upload
 ) -> Evidence:
     report_now = ProgressReport.objects.select_related("consortium", "period").get(pk=report.pk)
-    _require(can_edit_report(actor, report_now, period_open=_open(report_now)))
+    require(can_edit_report(actor, report_now, period_open=_open(report_now)))
     checked = check_evidence_upload(upload=upload)
     with files_cleanup_on_error(), transaction.atomic():
-        report = _lock(report)
-        _require(can_edit_report(actor, report, period_open=_open(report)))
+        report = _lock_for_edit(actor=actor, report=report, revision=None)
         entry = report.entries.select_related("task").filter(task__number=task_number).first()
         if entry is None:
             raise ValidationError(
@@ -290,23 +276,6 @@ def report_add_evidence(
 
 def _unanswered(report: ProgressReport) -> list[int]:
     return [e.task.number for e in report.entries.select_related("task") if not e.answered]
-
-
-def _transition(*, actor: User, report: ProgressReport, action: str, comment: str = "") -> str:
-    _require(can_take_report_action(actor, report, action))
-    transition = transition_for(report.state, action)
-    source = report.state
-    report.state = transition.target
-    report.save()
-    audit_record(
-        actor=actor,
-        action=f"report.{action}",
-        target=report,
-        from_state=source,
-        to_state=report.state,
-        comment=comment,
-    )
-    return source
 
 
 def report_submit_blockers(report: ProgressReport) -> list[ValidationError]:
@@ -326,35 +295,56 @@ def report_submit_blockers(report: ProgressReport) -> list[ValidationError]:
     return []
 
 
-@transaction.atomic
 def report_submit(
     *, actor: User, report: ProgressReport, revision: int | None = None
 ) -> ProgressReport:
     """Submit the report as saved. Pages and API pass the ``revision`` the user reviewed: if
     anyone saved since, nothing is submitted (the user reviews the new version first)."""
-    report = _lock(report)
-    _require(can_submit_report(actor, report, period_open=_open(report)))
-    if revision is not None and int(revision) != report.revision:
-        raise ValidationError(
-            _(
-                "The report was changed after you reviewed it. Nothing was submitted: "
-                "review the current version and confirm again."
-            ),
-            code="stale",
-        )
-    if blockers := report_submit_blockers(report):
-        raise blockers[0]
-    report.submitted_at = timezone.now()
-    if report.first_submitted_at is None:
-        report.first_submitted_at = report.submitted_at
-    _transition(actor=actor, report=report, action=ReportAction.SUBMIT)
-    _notify(
+    with transition(
+        WORKFLOW,
         report,
-        User.objects.filter(organisation_id=report.consortium.authority_id, is_active=True),
-        "report.submit",
-        gettext_lazy("Progress report submitted: “%(name)s”, %(period)s"),
-    )
+        action=ReportAction.SUBMIT,
+        actor=actor,
+        revision=revision,
+        stale_message=_(
+            "The report was changed after you reviewed it. Nothing was submitted: "
+            "review the current version and confirm again."
+        ),
+        # Submitting also needs the period open.
+        permission=lambda locked: can_submit_report(actor, locked, period_open=_open(locked)),
+    ) as step:
+        report = step.obj
+        if blockers := report_submit_blockers(report):
+            raise blockers[0]
+        report.submitted_at = timezone.now()
+        if report.first_submitted_at is None:
+            report.first_submitted_at = report.submitted_at
+        step.notify(
+            _report_message(
+                report,
+                "report.submit",
+                gettext_lazy("Progress report submitted: “%(name)s”, %(period)s"),
+            ),
+            authority_users_of(report.consortium),
+        )
     return report
+
+
+def report_submit_as_sent(
+    *,
+    actor: User,
+    report: ProgressReport,
+    revision: int | None,
+    data: dict | None = None,
+    entries: dict | None = None,
+) -> ProgressReport:
+    """The submit action (``reporting/periods/actions.py``): the revision the user reviewed, and
+    with fields sent, those saved and that version submitted in one transaction."""
+    if data or entries:
+        return report_save_and_submit(
+            actor=actor, report=report, revision=revision, data=data, entries=entries
+        )
+    return report_submit(actor=actor, report=report, revision=revision)
 
 
 @transaction.atomic
@@ -373,76 +363,72 @@ def report_save_and_submit(
     return report_submit(actor=actor, report=report, revision=report.revision)
 
 
-@transaction.atomic
+def _reviewed(step, *, actor: User, stage: str, comment: str, subject, recipients, body=""):
+    """A review step inside its transition: the review row, and the e-mail about it."""
+    ReportReview.objects.create(
+        report=step.obj, action=step.action, stage=stage, comment=comment, reviewer=actor
+    )
+    step.notify(_report_message(step.obj, f"report.{step.action}", subject, body), recipients)
+
+
 def report_confirm(*, actor: User, report: ProgressReport, comment: str = "") -> ProgressReport:
-    report = _lock(report)
-    _transition(actor=actor, report=report, action=ReportAction.CONFIRM, comment=comment)
-    ReportReview.objects.create(
-        report=report,
-        action=ReportAction.CONFIRM,
-        stage="province",
-        comment=comment,
-        reviewer=actor,
-    )
-    _notify(
-        report,
-        _lead_users(report),
-        "report.confirm",
-        gettext_lazy("The province confirmed the report of “%(name)s”, %(period)s"),
-    )
-    return report
-
-
-@transaction.atomic
-def report_return(*, actor: User, report: ProgressReport, comment: str) -> ProgressReport:
-    report = _lock(report)
-    _require(can_take_report_action(actor, report, ReportAction.RETURN))
-    if not (comment or "").strip():
-        raise ValidationError({"comment": _("Say what has to be revised.")})
-    stage = "province" if report.state == ReportState.SUBMITTED else "ministry"
-    _transition(actor=actor, report=report, action=ReportAction.RETURN, comment=comment)
-    ReportReview.objects.create(
-        report=report, action=ReportAction.RETURN, stage=stage, comment=comment, reviewer=actor
-    )
-    recipients = list(_lead_users(report))
-    if stage == "ministry":
-        recipients += list(
-            User.objects.filter(organisation_id=report.consortium.authority_id, is_active=True)
+    with transition(
+        WORKFLOW, report, action=ReportAction.CONFIRM, actor=actor, comment=comment
+    ) as step:
+        _reviewed(
+            step,
+            actor=actor,
+            stage="province",
+            comment=comment,
+            subject=gettext_lazy("The province confirmed the report of “%(name)s”, %(period)s"),
+            recipients=leads_of(step.obj.consortium),
         )
-    _notify(
-        report,
-        recipients,
-        "report.return",
-        gettext_lazy("The report of “%(name)s”, %(period)s, was returned for revision"),
-        body=comment,
-    )
-    return report
+    return step.obj
 
 
-@transaction.atomic
+def report_return(*, actor: User, report: ProgressReport, comment: str) -> ProgressReport:
+    with transition(
+        WORKFLOW, report, action=ReportAction.RETURN, actor=actor, comment=comment
+    ) as step:
+        if not (comment or "").strip():
+            raise ValidationError({"comment": _("Say what has to be revised.")})
+        consortium = step.obj.consortium
+        by_province = step.obj.state == ReportState.SUBMITTED
+        _reviewed(
+            step,
+            actor=actor,
+            stage="province" if by_province else "ministry",
+            comment=comment,
+            subject=gettext_lazy("The report of “%(name)s”, %(period)s, was returned for revision"),
+            # Returned by the Ministry: the province hears of it too.
+            recipients=leads_of(consortium)
+            + ([] if by_province else authority_users_of(consortium)),
+            body=comment,
+        )
+    return step.obj
+
+
 def report_accept(*, actor: User, report: ProgressReport, comment: str = "") -> ProgressReport:
-    report = _lock(report)
-    _transition(actor=actor, report=report, action=ReportAction.ACCEPT, comment=comment)
-    ReportReview.objects.create(
-        report=report, action=ReportAction.ACCEPT, stage="ministry", comment=comment, reviewer=actor
-    )
-    recipients = list(_lead_users(report)) + list(
-        User.objects.filter(organisation_id=report.consortium.authority_id, is_active=True)
-    )
-    _notify(
-        report,
-        recipients,
-        "report.accept",
-        gettext_lazy("The Ministry accepted the report of “%(name)s”, %(period)s"),
-    )
-    return report
+    with transition(
+        WORKFLOW, report, action=ReportAction.ACCEPT, actor=actor, comment=comment
+    ) as step:
+        consortium = step.obj.consortium
+        _reviewed(
+            step,
+            actor=actor,
+            stage="ministry",
+            comment=comment,
+            subject=gettext_lazy("The Ministry accepted the report of “%(name)s”, %(period)s"),
+            recipients=leads_of(consortium) + authority_users_of(consortium),
+        )
+    return step.obj
 
 
 @transaction.atomic
 def period_reopen(
     *, actor: User, consortium: Consortium, period: ReportingPeriod, locks_on: dt.date, reason: str
 ) -> PeriodReopening:
-    _require(can_reopen_period(actor))
+    require(can_reopen_period(actor))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason for reopening the period.")})
     if locks_on < timezone.localdate():
@@ -462,24 +448,13 @@ def period_reopen(
     return reopening
 
 
-def _lead_users(report: ProgressReport):
-    from guardian.shortcuts import get_users_with_perms
-
-    users = get_users_with_perms(report.consortium, only_with_perms_in=["view_consortium"])
-    return [u for u in users if u.role == "consortium_lead" and u.is_active]
-
-
-def _notify(
-    report: ProgressReport, users, kind: str, subject_template: Promise, body: str = ""
-) -> None:
-    """Tell ``users``; ``subject_template`` is lazy, so that each recipient reads it (and the
-    period's name) in their own language (the reviewer's comment stays as written)."""
-
-    def message() -> tuple[str, str]:
-        subject = str(subject_template) % {
-            "name": report.consortium.name,
-            "period": report.period.name,
-        }
-        return subject, body or subject
-
-    notifications_queue(recipients=users, kind=kind, message=message, url=report_url(report))
+def _report_message(report: ProgressReport, kind: str, subject, body: str = "") -> Message:
+    """About ``report``: each recipient reads the subject (and the period's name) in their own
+    language; the reviewer's comment stays as written."""
+    return Message(
+        kind=kind,
+        subject=subject,
+        body=body,
+        params=lambda: {"name": report.consortium.name, "period": report.period.name},
+        url=report_url(report),
+    )

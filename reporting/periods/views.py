@@ -16,6 +16,7 @@ from portal.selectors import audit_list_for_object
 from portal.uploads import stored_file_response
 from portal.views import PermissionMixin
 from reporting.periods import services
+from reporting.periods.actions import REPORT_ACTIONS
 from reporting.periods.comparison import report_compare
 from reporting.periods.expectations import became_pilot_in_time, not_expected_reason
 from reporting.periods.forms import ReopenForm, ReportForm, ReviewCommentForm
@@ -300,13 +301,16 @@ class ReportSubmitView(ReportMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         self.decision()
         try:
-            services.report_submit(
-                actor=request.user, report=self.report, revision=request.POST.get("revision")
+            report = REPORT_ACTIONS.take(
+                ReportAction.SUBMIT,
+                actor=request.user,
+                obj=self.report,
+                data={"revision": request.POST.get("revision")},
             )
         except ValidationError as exc:
             self.report.refresh_from_db()
             return self.render_to_response(self.get_context_data(errors=exc.messages))
-        messages.success(request, _("The report is submitted to the provincial authority."))
+        messages.success(request, REPORT_ACTIONS.done_message(ReportAction.SUBMIT, report, ""))
         return self.back()
 
 
@@ -343,33 +347,27 @@ class ReportStartView(ReportMixin, View):
 
 
 class ReportActionView(ReportMixin, View):
+    """Confirm, return or accept from the report's page (``actions.py``)."""
+
     def post(self, request, *args, **kwargs):
         action = kwargs["action"]
-        if self.report is None or action not in ReportAction.values:
+        entry = REPORT_ACTIONS.get(action)
+        if self.report is None or entry is None:
             raise Http404
         if action == ReportAction.SUBMIT:
             # Never submit unseen: a submission goes through the confirmation page.
             return redirect("reporting:report-submit", self.consortium.pk, self.period.code)
-        comment = request.POST.get("comment", "")
-        handlers = {
-            ReportAction.CONFIRM: lambda: services.report_confirm(
-                actor=request.user, report=self.report, comment=comment
-            ),
-            ReportAction.RETURN: lambda: services.report_return(
-                actor=request.user, report=self.report, comment=comment
-            ),
-            ReportAction.ACCEPT: lambda: services.report_accept(
-                actor=request.user, report=self.report, comment=comment
-            ),
-        }
+        form = entry.form(request.POST)
+        form.is_valid()  # a comment is optional text: always valid
         try:
-            handlers[action]()
+            REPORT_ACTIONS.take(action, actor=request.user, obj=self.report, data=form.cleaned_data)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
         else:
             messages.success(
-                request, _("Done: %(action)s.") % {"action": ReportAction(action).label}
+                request,
+                REPORT_ACTIONS.done_message(action, self.report, ReportAction(action).label),
             )
         return self.back()
 

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.events import FIGURES_CHANGED
 from portal.workflow import Transition, Workflow
 
 
@@ -34,7 +35,20 @@ TRANSITIONS = [
     Transition(ReportState.CONFIRMED, ReportAction.ACCEPT, ReportState.ACCEPTED, MINISTRY),
     Transition(ReportState.CONFIRMED, ReportAction.RETURN, ReportState.RETURNED, MINISTRY),
 ]
-WORKFLOW = Workflow(TRANSITIONS)
+WORKFLOW = Workflow(
+    TRANSITIONS,
+    model="reporting.ProgressReport",
+    prefix="report",  # audit actions report.submit, report.confirm, …
+    # Who may take a row (its actor, from its state): the permission helper.
+    permission="reporting.periods.permissions.can_take_report_action",
+    lock_related=["consortium", "period"],
+    stale_message=_(
+        "Someone else saved this report while you were editing it. Your changes were not saved: "
+        "reload the page, check theirs and make yours again."
+    ),
+    # Every transition changes the figures: the roll-ups listen (portal/events.py).
+    announces=[FIGURES_CHANGED],
+)
 transition_for = WORKFLOW.transition_for
 actions_from = WORKFLOW.actions_from
 EDITABLE_STATES = frozenset({ReportState.DRAFT, ReportState.RETURNED})

@@ -27,9 +27,14 @@ class DeliverableFormBase(forms.ModelForm):
     def __init__(self, *args, consortium: Consortium, **kwargs):
         super().__init__(*args, **kwargs)
         program = consortium.program
-        tasks = self.fields["tasks"]
-        tasks.queryset = ReferenceTask.objects.filter(program=program).order_by("number")
-        tasks.widget.choices = [(t.pk, str(t)) for t in selected_tasks_of(consortium=consortium)]
+        if program.uses_task_table:
+            tasks = self.fields["tasks"]
+            tasks.queryset = ReferenceTask.objects.filter(program=program).order_by("number")
+            tasks.widget.choices = [
+                (t.pk, str(t)) for t in selected_tasks_of(consortium=consortium)
+            ]
+        else:  # nothing to serve: the program has no reference task table
+            del self.fields["tasks"]
         period = self.fields["period"]
         period.queryset = ReportingPeriod.objects.all()
         period.widget.choices = [
@@ -40,6 +45,11 @@ class DeliverableFormBase(forms.ModelForm):
             current = deliverable_default_period(program=program)
             self.initial["period"] = current.pk if current else None
         spec = KINDS[self.kind]
+        for name, linked in spec.relations.items():  # like tasks: the service refuses others
+            own = KINDS[linked].model.objects.filter(consortium=consortium).order_by("name")
+            self.fields[name].widget = forms.CheckboxSelectMultiple(
+                choices=[(d.pk, d.name) for d in own]
+            )
         for name, field in self.fields.items():
             field.help_text = spec.help_text(name)
         self.order_fields(spec.entry_fields)

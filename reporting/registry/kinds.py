@@ -20,7 +20,9 @@ from reporting.registry.models import (
     DataRequirement,
     Dataset,
     DeliverableBase,
+    KeyIndustryModel,
     KeyTechnology,
+    ProgramDeliverableKind,
     Scenario,
     Standard,
 )
@@ -60,6 +62,9 @@ class DeliverableKind:
     fields: tuple[str, ...]  # the kind's own fields, after COMMON_FIELDS, in form order
     columns: tuple[str, ...]  # the kind's own columns in list tables (exports take every field)
     filters: tuple[str, ...] = ()  # the kind's choice fields the catalogue filters on
+    # Many-to-many fields among ``fields`` linking other deliverables of the same consortium
+    # (field -> kind of the linked deliverables), set after saving.
+    relations: Mapping[str, str] = dataclass_field(default_factory=dict)
     help_texts: Mapping[str, Promise] = dataclass_field(
         default_factory=dict
     )  # name and the kind's fields
@@ -219,8 +224,67 @@ KINDS: dict[str, DeliverableKind] = {
                 ),
             },
         ),
+        DeliverableKind(
+            key="industry_model",
+            model=KeyIndustryModel,
+            label=_("Key industry models"),
+            label_singular=_("Key industry model"),
+            fields=(
+                "industry",
+                "scenario",
+                "model_type",
+                "developers",
+                "datasets",
+                "evaluation_result",
+                "deployment",
+            ),
+            columns=("industry", "model_type", "scenario", "deployment"),
+            filters=("industry", "model_type", "deployment"),
+            relations={"datasets": "dataset"},
+            help_texts={
+                "name": _("The model's or agent's name, as it is to appear in the list."),
+                "industry": _("The key industry it serves."),
+                "scenario": _("The application scenario it is built for."),
+                "model_type": _(
+                    "An industry large model, a model specialised for one scenario, or an "
+                    "intelligent agent."
+                ),
+                "developers": _("The units that developed it, one per line."),
+                "datasets": _(
+                    "The consortium's datasets it was trained or tuned on (record them under "
+                    "Datasets first)."
+                ),
+                "evaluation_result": _("The result of its evaluation: body, method and grade."),
+                "deployment": _("How far it is put to use."),
+            },
+        ),
     ]
 }
+
+#: The kinds of 64号's “1+4+N” system: what a program records when it names none.
+DEFAULT_KINDS = (
+    "dataset",
+    "standard",
+    "data_product",
+    "scenario",
+    "key_technology",
+    "data_requirement",
+)
+
+
+def kinds_for(program) -> dict[str, DeliverableKind]:
+    """The kinds a program records (``ProgramDeliverableKind`` rows, else ``DEFAULT_KINDS``), in
+    the registry's order."""
+    chosen = {row.kind for row in ProgramDeliverableKind.objects.filter(program=program)}
+    return {key: spec for key, spec in KINDS.items() if key in (chosen or DEFAULT_KINDS)}
+
+
+def figure_kinds(program) -> dict[str, DeliverableKind]:
+    """The kinds the dashboards, summaries and exports count for a program: the six of 64号
+    (the figures every page and PDF lays out) and any other kind the program records."""
+    recorded = kinds_for(program)
+    return {key: spec for key, spec in KINDS.items() if key in DEFAULT_KINDS or key in recorded}
+
 
 #: Every choice field any kind filters on, in the order filter forms show them.
 CHOICE_FILTERS = tuple(dict.fromkeys(f for spec in KINDS.values() for f in spec.filters))

@@ -172,3 +172,64 @@ class DataRequirement(DeliverableBase):
     class Meta(DeliverableBase.Meta):
         verbose_name = _("scenario data requirement")
         verbose_name_plural = _("scenario data requirements")
+
+
+class KeyIndustryModel(DeliverableBase):
+    """An entry of the Model-Data Resonance action's “重点行业模型清单” (key industry model list)."""
+
+    class ModelType(models.TextChoices):
+        INDUSTRY_LARGE_MODEL = "industry_large_model", _("Industry large model")
+        SPECIALISED_MODEL = "specialised_model", _("Specialised model")
+        AGENT = "agent", _("Intelligent agent")
+
+    class Deployment(models.TextChoices):
+        IN_DEVELOPMENT = "in_development", _("In development")
+        PILOTED = "piloted", _("Piloted in the scenario")
+        DEPLOYED = "deployed", _("Deployed at scale")
+
+    industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices)
+    scenario = models.CharField(_("application scenario"), max_length=200)
+    model_type = models.CharField(_("model type"), max_length=24, choices=ModelType.choices)
+    developers = models.TextField(_("developing units"))
+    datasets = models.ManyToManyField(
+        Dataset, blank=True, related_name="+", verbose_name=_("datasets trained or tuned on")
+    )
+    evaluation_result = models.TextField(_("evaluation result"), blank=True)
+    deployment = models.CharField(_("deployment status"), max_length=16, choices=Deployment.choices)
+
+    class Meta(DeliverableBase.Meta):
+        verbose_name = _("key industry model")
+        verbose_name_plural = _("key industry models")
+
+
+class ProgramDeliverableKind(models.Model):
+    """A registry kind a program records. A program without rows records the six kinds of 64号's
+    “1+4+N” system (``reporting.registry.kinds.DEFAULT_KINDS``)."""
+
+    class Kind(models.TextChoices):
+        DATASET = "dataset", _("Datasets")
+        STANDARD = "standard", _("Standards")
+        DATA_PRODUCT = "data_product", _("Data products")
+        SCENARIO = "scenario", _("Application scenarios")
+        KEY_TECHNOLOGY = "key_technology", _("Key data technologies")
+        DATA_REQUIREMENT = "data_requirement", _("Scenario data requirements")
+        INDUSTRY_MODEL = "industry_model", _("Key industry models")
+
+    program = models.ForeignKey(
+        "tasks_catalog.Program",
+        on_delete=models.CASCADE,
+        related_name="deliverable_kinds",
+        verbose_name=_("program"),
+    )
+    kind = models.CharField(_("deliverable kind"), max_length=32, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["program", "pk"]
+        verbose_name = _("deliverable kind of a program")
+        verbose_name_plural = _("deliverable kinds of the program")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "kind"], name="programkind_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

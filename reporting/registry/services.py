@@ -10,11 +10,12 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from consortia.models import Consortium
+from portal.events import FIGURES_CHANGED, announce
 from portal.models import User
 from portal.permissions import require
 from portal.services import audit_record
 from reporting.periods.models import ReportingPeriod
-from reporting.registry.kinds import KINDS, kind_of, size_to_bytes
+from reporting.registry.kinds import KINDS, kind_of, kinds_for, size_to_bytes
 from reporting.registry.models import (
     DeliverableBase,
 )
@@ -56,11 +57,11 @@ def _check_tasks_and_period(
             )
         ]
     if tasks is not None:
-        if not tasks:
+        if not tasks and consortium.program.uses_task_table:
             errors["tasks"] = [
                 ValidationError(_("Choose at least one task it serves."), code="required")
             ]
-        else:
+        elif tasks:
             selected = set(consortium.plan.selections.values_list("task_id", flat=True))
             refused = sorted({t.number for t in tasks if t.pk not in selected})
             if refused:
@@ -74,6 +75,22 @@ def _check_tasks_and_period(
                         params={"numbers": ", ".join(str(n) for n in refused)},
                     )
                 ]
+    return errors
+
+
+def _check_linked(*, consortium: Consortium, spec, linked: dict[str, list]) -> dict[str, list]:
+    """Linked deliverables (a model's datasets) must be the consortium's own, of the right kind."""
+    errors: dict[str, list] = {}
+    for name, items in linked.items():
+        model = KINDS[spec.relations[name]].model
+        if any(not isinstance(i, model) or i.consortium_id != consortium.pk for i in items):
+            errors[name] = [
+                ValidationError(
+                    _("Choose only the consortium's own %(kind)s.")
+                    % {"kind": KINDS[spec.relations[name]].label},
+                    code="not_own",
+                )
+            ]
     return errors
 
 
@@ -95,6 +112,12 @@ def deliverable_save(
     """
     spec = KINDS[kind]
     require(can_edit_deliverables(actor, consortium))
+    if kind not in kinds_for(consortium.program):
+        raise ValidationError(
+            _("%(program)s does not record %(kind)s.")
+            % {"program": consortium.program.short_name, "kind": spec.label},
+            code="kind_not_used",
+        )
     creating = instance is None
     if creating:
         instance = spec.model(consortium=consortium, created_by=actor)
@@ -110,12 +133,14 @@ def deliverable_save(
         if size is not None:
             data["size_bytes"] = size
     for name in ("name", "period", *spec.fields):
-        if name in data:
+        if name in data and name not in spec.relations:
             setattr(instance, name, data[name])
     tasks = list(data["tasks"]) if "tasks" in data else ([] if creating else None)
+    linked = {name: list(data[name]) for name in spec.relations if name in data}
 
     errors = _check_tasks_and_period(consortium=consortium, period=data.get("period"), tasks=tasks)
     errors.update(size_errors)
+    errors.update(_check_linked(consortium=consortium, spec=spec, linked=linked))
     try:
         instance.full_clean()
     except ValidationError as exc:
@@ -128,12 +153,15 @@ def deliverable_save(
         instance.save()
         if tasks is not None:
             instance.tasks.set(tasks)
+        for name, items in linked.items():
+            getattr(instance, name).set(items)
         audit_record(
             actor=actor,
             action="deliverable.save",
             target=consortium.plan,
             data={"kind": kind, "name": instance.name, "id": instance.pk, "created": creating},
         )
+        announce(FIGURES_CHANGED, action="deliverable.save", target=consortium.plan)
     return instance
 
 
@@ -149,3 +177,4 @@ def deliverable_delete(*, actor: User, instance: DeliverableBase) -> None:
             target=consortium.plan,
             data={"kind": kind, "name": name, "id": pk},
         )
+        announce(FIGURES_CHANGED, action="deliverable.delete", target=consortium.plan)

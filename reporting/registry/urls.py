@@ -1,4 +1,4 @@
-"""``/reports/deliverables/``, in the "reporting" namespace (see reporting/deliverable_views.py)."""
+"""``/reports/deliverables/``, in the "reporting" namespace (see reporting/registry/views.py)."""
 
 from django.urls import path
 

@@ -5,8 +5,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -18,10 +19,17 @@ from django.views.generic import TemplateView
 
 from consortia.forms import apply_service_error
 from consortia.selectors import consortium_get_for
+from portal.permissions import require
 from portal.spreadsheets import csv_bytes, safe_text, xlsx_bytes
 from portal.views import PermissionMixin
 from reporting.registry.forms import CatalogueFilterForm, deliverable_form_class
-from reporting.registry.kinds import COMMON_FIELDS, KINDS, DeliverableKind, format_size
+from reporting.registry.kinds import (
+    COMMON_FIELDS,
+    KINDS,
+    DeliverableKind,
+    format_size,
+    kinds_for,
+)
 from reporting.registry.permissions import can_browse_deliverables, can_edit_deliverables
 from reporting.registry.selectors import (
     dataset_totals,
@@ -32,11 +40,6 @@ from reporting.registry.services import deliverable_delete, deliverable_save
 
 CATALOGUE_PAGE_SIZE = 100
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _require(decision):
-    if not decision:
-        raise PermissionDenied(decision.reason)
 
 
 # --- table cells, shared by pages and downloads ----------------------------------------------
@@ -54,8 +57,10 @@ def _cell(obj, name: str, *, export: bool) -> Any:
         return obj.consortium.authority.region_name
     if name == "size_bytes" and not export:
         return format_size(obj.size_bytes)  # as the lead entered it: 1.5 GB
-    value = getattr(obj, name)
     field = obj._meta.get_field(name)
+    if isinstance(field, models.ManyToManyField):  # linked deliverables, by name
+        return "; ".join(linked.name for linked in getattr(obj, name).all())
+    value = getattr(obj, name)
     if field.choices:
         return getattr(obj, f"get_{name}_display")()
     if isinstance(value, bool):
@@ -90,7 +95,7 @@ def _table(spec: DeliverableKind, objects, names: list[str], *, export: bool = F
     return _headers(spec, names, export=export), rows
 
 
-def _tabs(url_name: str, args: list, current: str) -> list[dict]:
+def _tabs(url_name: str, args: list, current: str, kinds=None) -> list[dict]:
     return [
         {
             "key": key,
@@ -98,7 +103,7 @@ def _tabs(url_name: str, args: list, current: str) -> list[dict]:
             "url": reverse(url_name, args=[*args, key]),
             "current": key == current,
         }
-        for key, spec in KINDS.items()
+        for key, spec in (kinds or KINDS).items()
     ]
 
 
@@ -123,6 +128,9 @@ class ConsortiumDeliverableMixin(KindMixin, LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.consortium = consortium_get_for(user=request.user, pk=kwargs["consortium_pk"])
+        self.kinds = kinds_for(self.consortium.program)
+        if self.kind not in self.kinds:  # a kind its program does not record
+            raise Http404
         return super().dispatch(request, *args, **kwargs)
 
     def form(self, data=None, instance=None):
@@ -160,7 +168,7 @@ class ConsortiumDeliverableMixin(KindMixin, LoginRequiredMixin):
             consortium=self.consortium,
             kind=self.kind,
             spec=self.spec,
-            tabs=_tabs("reporting:deliverable-list", [self.consortium.pk], self.kind),
+            tabs=_tabs("reporting:deliverable-list", [self.consortium.pk], self.kind, self.kinds),
             **kwargs,
         )
 
@@ -174,7 +182,8 @@ class DeliverableListView(ConsortiumDeliverableMixin, TemplateView):
         objects = deliverable_list_for_consortium(
             user=self.request.user, consortium=self.consortium, kind=self.kind
         )
-        headers, rows = _table(self.spec, objects, ["name", "period", *self.spec.columns, "tasks"])
+        tasks = ["tasks"] if self.consortium.program.uses_task_table else []
+        headers, rows = _table(self.spec, objects, ["name", "period", *self.spec.columns, *tasks])
         decision = can_edit_deliverables(self.request.user, self.consortium)
         if decision and "form" not in kwargs:
             kwargs["form"] = self.form()
@@ -188,7 +197,7 @@ class DeliverableListView(ConsortiumDeliverableMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
-        _require(can_edit_deliverables(request.user, self.consortium))
+        require(can_edit_deliverables(request.user, self.consortium))
         form = self.form(request.POST)
         if form.is_valid() and self.save_form(form):
             return self.back()
@@ -205,14 +214,14 @@ class DeliverableEditView(ConsortiumDeliverableMixin, TemplateView):
         return get_object_or_404(objects, pk=self.kwargs["pk"])
 
     def get(self, request, *args, **kwargs):
-        _require(can_edit_deliverables(request.user, self.consortium))
+        require(can_edit_deliverables(request.user, self.consortium))
         instance = self.get_instance()
         return self.render_to_response(
             self.get_context_data(form=self.form(instance=instance), instance=instance)
         )
 
     def post(self, request, *args, **kwargs):
-        _require(can_edit_deliverables(request.user, self.consortium))
+        require(can_edit_deliverables(request.user, self.consortium))
         instance = self.get_instance()
         form = self.form(request.POST, instance=instance)
         if form.is_valid() and self.save_form(form, instance=instance):
@@ -224,7 +233,7 @@ class DeliverableDeleteView(ConsortiumDeliverableMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        _require(can_edit_deliverables(request.user, self.consortium))
+        require(can_edit_deliverables(request.user, self.consortium))
         objects = deliverable_list_for_consortium(
             user=request.user, consortium=self.consortium, kind=self.kind
         )

@@ -67,6 +67,19 @@ FORMS = {
             "uses_task_table": False,
             "task_table_annex_label_zh": "",
             "task_table_title_zh": "",
+            "plan_commitment_text_zh": (
+                "本单位近3年内（2023年以来）未出现违规、违法行为，未发生重大信息、网络安全事件，"
+                "重大、特大生产和环境安全事故，本单位不属于失信被执行人。\n"
+                "所开展的模型、数据相关研发及运营行为合法合规，申报材料内容真实有效。"
+            ),
+        },
+        # Statements worded for this action (the others are 64号's).
+        "statements": {
+            "lawful_data_work": (
+                "所开展的模型、数据相关研发及运营行为合法合规。",
+                "Our model and data research, development and operations are lawful and "
+                "compliant.",
+            ),
         },
         "sections": [
             ("basic", "一、基本信息", "1. Basic information", "", "", None),
@@ -106,25 +119,56 @@ FORMS = {
 }
 
 
+def _commitments(apps, program, statements) -> None:
+    PlanCommitment = apps.get_model("tasks_catalog", "PlanCommitment")
+    for order, statement in enumerate(statements or [], 1):
+        PlanCommitment.objects.update_or_create(
+            program=program,
+            key=statement["key"],
+            defaults={
+                "text_zh": statement.get("text_zh", ""),
+                "text_en": statement.get("text_en", ""),
+                "sort_order": order,
+            },
+        )
+
+
 def seed(apps, schema_editor):
+    Program = apps.get_model("tasks_catalog", "Program")
+    for program in Program.objects.all():
+        _commitments(apps, program, program.plan_commitments)
+    _forms(apps)
+
+
+def reseed(apps, schema_editor) -> None:
+    """The seeded programs' commitments (0004's wording) and forms on today's models: for tests
+    that flush the database and seed reference data again (conftest.py)."""
+    import importlib
+
+    m0004 = importlib.import_module("tasks_catalog.migrations.0004_seed_commitments")
+    Program = apps.get_model("tasks_catalog", "Program")
+    programs = Program.objects.filter(code__in=["idfa-2026", "mdr-2026"])
+    programs.update(plan_commitment_text_zh=m0004.TEXT_ZH)
+    Program.objects.filter(code="idfa-2026").update(plan_form_subject_zh=IDFA_SUBJECT)
+    Program.objects.filter(code="mdr-2026").update(plan_form_subject_zh="“模数共振”行动")
+    for program in programs:
+        _commitments(apps, program, m0004.STATEMENTS)
+    _forms(apps)
+
+
+def _forms(apps) -> None:
     Program = apps.get_model("tasks_catalog", "Program")
     PlanFormSection = apps.get_model("tasks_catalog", "PlanFormSection")
     PlanCommitment = apps.get_model("tasks_catalog", "PlanCommitment")
     for program in Program.objects.all():
-        for order, statement in enumerate(program.plan_commitments or [], 1):
-            PlanCommitment.objects.update_or_create(
-                program=program,
-                key=statement["key"],
-                defaults={
-                    "text_zh": statement.get("text_zh", ""),
-                    "text_en": statement.get("text_en", ""),
-                    "sort_order": order,
-                },
-            )
         form = FORMS.get(program.code)
         if form is None:
             continue
         Program.objects.filter(pk=program.pk).update(**form["program"])
+        for key, (text_zh, text_en) in form.get("statements", {}).items():
+            PlanCommitment.objects.filter(program=program, key=key).update(
+                text_zh=text_zh, text_en=text_en
+            )
         for key, heading_zh, heading_en, prompt_zh, prompt_en, chars in form["sections"]:
             PlanFormSection.objects.update_or_create(
                 program=program,

@@ -16,19 +16,16 @@ from rest_framework.views import APIView
 
 from portal.api.permissions import Allows
 from reporting.insights.dashboards import scope_for
-from reporting.insights.exports import (
+from reporting.insights.exports.services import (
     FORMATS,
-    TABLES,
-    export_build,
-    export_check,
+    ExportFile,
     export_download,
-    export_filename,
     export_get_for,
     export_list_for,
-    export_needs_job,
     export_request,
-    export_scope,
+    export_table,
 )
+from reporting.insights.exports.tables import TABLES
 from reporting.insights.models import ExportJob, JobStatus, SummaryDocument
 from reporting.insights.permissions import can_use_dashboards
 from reporting.insights.summaries import (
@@ -46,10 +43,22 @@ class FileFormatMixin:
         return super().perform_content_negotiation(request, force=True)
 
 
+class JobSerializer(serializers.ModelSerializer):
+    """A background job (``portal.jobs``): its fields, and its file's URL once it is done."""
+
+    download_route = ""  # the URL name of the job's download
+    download_url = serializers.SerializerMethodField()
+
+    def get_download_url(self, obj) -> str | None:
+        if obj.status != JobStatus.DONE:
+            return None
+        return reverse(self.download_route, args=[obj.pk])
+
+
 # --- summaries -------------------------------------------------------------------------------
 
 
-class SummarySerializer(serializers.ModelSerializer):
+class SummarySerializer(JobSerializer):
     program = serializers.SlugRelatedField(slug_field="code", read_only=True)
     period = serializers.SlugRelatedField(slug_field="code", read_only=True)
     province = serializers.SlugRelatedField(
@@ -59,7 +68,7 @@ class SummarySerializer(serializers.ModelSerializer):
         help_text="Code of the province; null for the national summary.",
     )
     requested_by = serializers.StringRelatedField()
-    download_url = serializers.SerializerMethodField()
+    download_route = "api-summary-download"
 
     class Meta:
         model = SummaryDocument
@@ -79,11 +88,6 @@ class SummarySerializer(serializers.ModelSerializer):
             "download_url",
         ]
         read_only_fields = fields
-
-    def get_download_url(self, obj) -> str | None:
-        if obj.status != JobStatus.DONE:
-            return None
-        return reverse("api-summary-download", args=[obj.pk])
 
 
 class SummaryRequestSerializer(serializers.Serializer):
@@ -138,8 +142,8 @@ class SummaryDownloadView(APIView):
 # --- exports ---------------------------------------------------------------------------------
 
 
-class ExportJobSerializer(serializers.ModelSerializer):
-    download_url = serializers.SerializerMethodField()
+class ExportJobSerializer(JobSerializer):
+    download_route = "api-export-download"
 
     class Meta:
         model = ExportJob
@@ -156,11 +160,6 @@ class ExportJobSerializer(serializers.ModelSerializer):
             "download_url",
         ]
         read_only_fields = fields
-
-    def get_download_url(self, obj) -> str | None:
-        if obj.status != JobStatus.DONE:
-            return None
-        return reverse("api-export-download", args=[obj.pk])
 
 
 class ExportRequestSerializer(serializers.Serializer):
@@ -231,19 +230,14 @@ class ExportTableView(FileFormatMixin, APIView):
     def get(self, request, table: str):
         params = {k: v for k, v in request.query_params.items() if k != "format"}
         fmt = request.query_params.get("format", "csv")
-        filters = export_check(table=table, fmt=fmt, params=params)
-        scope, options = export_scope(user=request.user, filters=filters)
-        if export_needs_job(table=table, scope=scope, options=options):
-            job = export_request(actor=request.user, table=table, params=filters, format=fmt)
-            job.refresh_from_db()
+        export = export_table(actor=request.user, table=table, fmt=fmt, params=params)
+        if not isinstance(export, ExportFile):
+            export.refresh_from_db()
             return Response(
-                ExportJobSerializer(job).data,
+                ExportJobSerializer(export).data,
                 status=status.HTTP_202_ACCEPTED,
-                headers={"Location": reverse("api-export", args=[job.pk])},
+                headers={"Location": reverse("api-export", args=[export.pk])},
             )
-        content, _rows = export_build(table=table, scope=scope, fmt=fmt, options=options)
-        response = HttpResponse(content, content_type=FORMATS[fmt])
-        response["Content-Disposition"] = (
-            f'attachment; filename="{export_filename(table=table, scope=scope, fmt=fmt)}"'
-        )
+        response = HttpResponse(export.content, content_type=export.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
         return response

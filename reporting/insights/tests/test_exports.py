@@ -1,6 +1,7 @@
 """Dashboard exports: byte builders, tables equal to the selectors, jobs, permissions, bad input."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -8,16 +9,18 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from portal.spreadsheets import csv_bytes, xlsx_bytes
+from reporting.conftest import make_pilot
 from reporting.insights import dashboards as d
-from reporting.insights.exports import (
-    TABLES,
-    entries_in_scope,
-    export_build,
-    export_render,
-    overview_figures,
-)
+from reporting.insights.exports.services import export_build, export_render
+from reporting.insights.exports.tables import TABLES, entries_in_scope, overview_figures
 from reporting.insights.models import ExportJob, JobStatus
-from reporting.insights.tests.test_summaries import GUANGDONG_NAME, world  # noqa: F401 - fixture
+from reporting.insights.rollups import rollup_compute
+from reporting.insights.tests.test_summaries import (  # noqa: F401 - fixture
+    GUANGDONG_NAME,
+    world,
+    write_q2_report,
+)
+from reporting.periods import services
 from reporting.periods.models import TaskStatus
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +89,56 @@ def test_exported_tables_equal_the_selectors(world, ministry_staff):  # noqa: F8
     entries = read_xlsx(export_build(table="entries", scope=scope, fmt="xlsx")[0])
     assert len(entries) - 1 == entries_in_scope(scope).count() == 23
     assert {r[0] for r in entries[1:]} == {world.consortium.name}
+
+
+def test_exports_count_what_the_dashboard_counts_whatever_the_reports_state(
+    world,  # noqa: F811
+    province_user,
+    other_province_user,
+    ministry_staff,
+    on_date,
+):
+    """A draft and a returned report are expected but not handed in: their entries are in no
+    task figure, so in no exported row either (``dashboards.entry_rows``, the one rule)."""
+    drafting = make_pilot(province_user, ministry_staff, name="京津冀草稿数据联合体")
+    returned = make_pilot(other_province_user, ministry_staff, name="粤港澳退回数据联合体")
+    with on_date("2026-07-06"):
+        write_q2_report(drafting, "二季度进展。")
+        report = write_q2_report(returned, "二季度进展。")
+        services.report_submit(actor=returned.lead, report=report)
+        services.report_return(actor=other_province_user, report=report, comment="请补充佐证材料。")
+    rollup_compute(program=world.consortium.program, today=dt.date(2026, 8, 1))
+    scope = d.scope_for(user=ministry_staff, params=Q2)
+    figures = d.overview(scope)
+
+    overview = read_csv(export_build(table="overview", scope=scope, fmt="csv")[0])
+    values = {row[0]: row[2] for row in overview[1:]}
+    for state in ("expected", "handed_in", "draft", "returned", "not_started", "overdue"):
+        assert int(values[f"reports.{state}"]) == figures["reports"][state], state
+    assert figures["reports"]["draft"] == figures["reports"]["returned"] == 1
+    assert int(values["tasks.reported"]) == figures["tasks"]["reported"]
+
+    entries = read_csv(export_build(table="entries", scope=scope, fmt="csv")[0])
+    assert len(entries) - 1 == d.entry_rows(scope).count() == figures["tasks"]["reported"]
+    assert {r[0] for r in entries[1:]} == {world.consortium.name}
+    at_risk = read_csv(
+        export_build(table="entries", scope=scope, fmt="csv", options={"status": "attention"})[0]
+    )
+    assert len(at_risk) - 1 == figures["tasks"]["attention"]
+
+    for flag, names in [
+        ("draft", {drafting.consortium.name}),
+        ("returned", {returned.consortium.name}),
+        ("handed_in", {world.consortium.name}),
+    ]:
+        rows = read_csv(
+            export_build(table="consortia", scope=scope, fmt="csv", options={"flag": flag})[0]
+        )
+        assert (
+            {r[1] for r in rows[1:]}
+            == names
+            == {row.consortium.name for row in d.report_rows(scope, flag=flag)}
+        )
 
 
 def test_a_province_exports_only_its_own_rows(

@@ -40,22 +40,26 @@ def _answers(report):
     }
 
 
+def write_q2_report(pilot, summary: str):
+    """The pilot's Q2 report, every task answered (``_answers``), not handed in."""
+    report = services.report_start(actor=pilot.lead, consortium=pilot.consortium, period=pilot.q2)
+    services.report_update(
+        actor=pilot.lead,
+        report=report,
+        revision=report.revision,
+        data={"summary": summary},
+        entries=_answers(report),
+    )
+    report.refresh_from_db()
+    return report
+
+
 @pytest.fixture
 def world(pilot, other_province_user, ministry_staff, on_date):
     """Beijing's pilot hands in its Q2 report; Guangdong's does not (overdue). Roll-ups computed."""
     guangdong = make_pilot(other_province_user, ministry_staff, name=GUANGDONG_NAME)
     with on_date("2026-07-05"):
-        report = services.report_start(
-            actor=pilot.lead, consortium=pilot.consortium, period=pilot.q2
-        )
-        services.report_update(
-            actor=pilot.lead,
-            report=report,
-            revision=report.revision,
-            data={"summary": "二季度完成数据集建设方案评审，" + "进展顺利。" * 40},
-            entries=_answers(report),
-        )
-        report.refresh_from_db()
+        report = write_q2_report(pilot, "二季度完成数据集建设方案评审，" + "进展顺利。" * 40)
         services.report_submit(actor=pilot.lead, report=report)
     rollup_compute(program=pilot.consortium.program, today=dt.date(2026, 8, 1))
     pilot.guangdong = guangdong

@@ -13,126 +13,26 @@ from consortia.models import Consortium
 from consortia.selectors import consortium_get_for
 from portal.api.permissions import PortalUser
 from reporting.periods import services
+from reporting.periods.actions import REPORT_ACTIONS
 from reporting.periods.comparison import report_compare
 from reporting.periods.models import (
-    Evidence,
     ProgressReport,
     ReportingPeriod,
     TaskProgress,
-    TaskStatus,
 )
 from reporting.periods.permissions import can_submit_report
 from reporting.periods.selectors import period_is_open, period_list, report_list_visible_to
 from reporting.periods.workflows import ReportAction
 
-
-class PeriodSerializer(serializers.ModelSerializer):
-    program = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    name = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = ReportingPeriod
-        fields = [
-            "code",
-            "program",
-            "name",
-            "name_zh",
-            "name_en",
-            "period_start",
-            "period_end",
-            "opens_on",
-            "due_date",
-            "locks_on",
-        ]
-
-
-class EvidenceSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Evidence
-        fields = ["id", "original_name", "sha256", "size", "content_type", "created_at"]
-
-
-class EntrySerializer(serializers.ModelSerializer):
-    task = serializers.IntegerField(source="task.number", read_only=True)
-    task_title = serializers.CharField(source="task.title", read_only=True)
-    answered = serializers.BooleanField(read_only=True)
-    evidence = EvidenceSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = TaskProgress
-        fields = [
-            "task",
-            "task_title",
-            "answered",
-            "nothing_to_report",
-            "status",
-            "percent",
-            "work_done",
-            "next_plan",
-            "problems",
-            "evidence",
-        ]
-
-
-class ReportSerializer(serializers.ModelSerializer):
-    consortium = serializers.IntegerField(source="consortium_id", read_only=True)
-    period = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
-    entries = EntrySerializer(many=True, read_only=True)
-
-    class Meta:
-        model = ProgressReport
-        fields = [
-            "id",
-            "consortium",
-            "period",
-            "state",
-            "state_label",
-            "revision",
-            "summary",
-            "key_figures",
-            "problems",
-            "requests",
-            "submitted_at",
-            "updated_at",
-            "entries",
-        ]
-
-
-class ReportListSerializer(ReportSerializer):
-    class Meta(ReportSerializer.Meta):
-        fields = [f for f in ReportSerializer.Meta.fields if f != "entries"]
-
-
-class EntryInputSerializer(serializers.Serializer):
-    nothing_to_report = serializers.BooleanField(required=False)
-    status = serializers.ChoiceField(
-        choices=[("", "—"), *TaskStatus.choices], required=False, allow_blank=True
-    )
-    percent = serializers.IntegerField(min_value=0, max_value=100, required=False, allow_null=True)
-    work_done = serializers.CharField(required=False, allow_blank=True)
-    next_plan = serializers.CharField(required=False, allow_blank=True)
-    problems = serializers.CharField(required=False, allow_blank=True)
-
-
-class ReportUpdateSerializer(serializers.Serializer):
-    revision = serializers.IntegerField()
-    summary = serializers.CharField(required=False, allow_blank=True)
-    key_figures = serializers.CharField(required=False, allow_blank=True)
-    problems = serializers.CharField(required=False, allow_blank=True)
-    requests = serializers.CharField(required=False, allow_blank=True)
-    entries = serializers.DictField(
-        child=EntryInputSerializer(),
-        required=False,
-        help_text="Task number → the fields to change.",
-    )
-
-    def validate_entries(self, value):
-        if bad := [k for k in value if not str(k).isdigit()]:
-            raise serializers.ValidationError(
-                _("Not task numbers: %(keys)s.") % {"keys": ", ".join(map(str, bad))}
-            )
-        return {int(k): v for k, v in value.items()}
+from .serializers import (
+    EvidenceSerializer,
+    PeriodSerializer,
+    ReportActionInputSerializer,
+    ReportListSerializer,
+    ReportSerializer,
+    ReportSubmitInputSerializer,
+    ReportUpdateSerializer,
+)
 
 
 class PeriodListView(generics.ListAPIView):
@@ -234,12 +134,6 @@ class ReportStartView(_ReportMixin, APIView):
         return self.report_response(report, status.HTTP_201_CREATED)
 
 
-class ReportSubmitInputSerializer(ReportUpdateSerializer):
-    revision = serializers.IntegerField(
-        help_text="The revision the user reviewed. If the report was saved since, nothing is submitted."
-    )
-
-
 class ReportSubmitView(_ReportMixin, APIView):
     @extend_schema(
         parameters=PATH,
@@ -260,12 +154,12 @@ class ReportSubmitView(_ReportMixin, APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         revision, entries = values.pop("revision"), values.pop("entries", None)
-        if values or entries:
-            report = services.report_save_and_submit(
-                actor=request.user, report=report, revision=revision, data=values, entries=entries
-            )
-        else:
-            report = services.report_submit(actor=request.user, report=report, revision=revision)
+        report = REPORT_ACTIONS.take(
+            ReportAction.SUBMIT,
+            actor=request.user,
+            obj=report,
+            data={"revision": revision, "data": values, "entries": entries},
+        )
         return self.report_response(report)
 
 
@@ -398,28 +292,23 @@ class ReportActionView(_ReportMixin, APIView):
                 "action",
                 str,
                 OpenApiParameter.PATH,
-                enum=[a for a in ReportAction.values if a != ReportAction.SUBMIT],
+                enum=[a.name for a in REPORT_ACTIONS if a.name != ReportAction.SUBMIT],
             ),
         ],
-        request=inline_serializer(
-            "ReportActionInput", {"comment": serializers.CharField(required=False)}
-        ),
+        request=ReportActionInputSerializer,
         responses=ReportSerializer,
         summary="Confirm, return or accept (submitting is `POST …/submit/`)",
     )
     def post(self, request, consortium_pk, period, action):
         _c, _p, report = self.load(request, consortium_pk, period)
-        if report is None or action not in ReportAction.values:
+        entry = REPORT_ACTIONS.get(action)
+        if report is None or entry is None:
             return Response(
                 {"detail": _("Not found."), "code": "not_found"}, status=status.HTTP_404_NOT_FOUND
             )
-        comment = str(request.data.get("comment", ""))
-        if action == ReportAction.CONFIRM:
-            services.report_confirm(actor=request.user, report=report, comment=comment)
-        elif action == ReportAction.RETURN:
-            services.report_return(actor=request.user, report=report, comment=comment)
-        else:
-            services.report_accept(actor=request.user, report=report, comment=comment)
+        data = entry.serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        REPORT_ACTIONS.take(action, actor=request.user, obj=report, data=data.validated_data)
         return self.report_response(report)
 
 

@@ -24,7 +24,7 @@ from consortia.tests.conftest import make_ready_plan
 from portal.pdf import pdf_text
 from reporting.conftest import make_pilot
 from reporting.insights import dashboards as d
-from reporting.insights.exports import export_build
+from reporting.insights.exports.services import export_build
 from reporting.insights.models import ConsortiumRollup
 from reporting.insights.rollups import rollup_compute
 from reporting.insights.summaries import summary_pdf

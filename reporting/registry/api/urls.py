@@ -1,4 +1,4 @@
-"""The "1+4+N" deliverables under /api/v1/ (see reporting/api/deliverables.py)."""
+"""The "1+4+N" deliverables under /api/v1/ (see reporting/registry/api/views.py)."""
 
 from django.urls import path
 

@@ -9,7 +9,6 @@ written either as ``size_bytes`` or as ``size_value`` + ``size_unit`` (MB, GB, T
 ``consortium_get_for`` (404 when the user may not see it); the services decide the rest.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -28,6 +27,7 @@ from rest_framework.response import Response
 from consortia.models import Consortium
 from consortia.selectors import consortium_get_for
 from portal.api.permissions import Allows, PortalUser
+from portal.permissions import require
 from reporting.periods.models import ReportingPeriod
 from reporting.registry.kinds import (
     CHOICE_FILTERS,
@@ -36,6 +36,7 @@ from reporting.registry.kinds import (
     SIZE_ENTRY_FIELDS,
     SIZE_UNITS,
     DeliverableKind,
+    kinds_for,
 )
 from reporting.registry.models import Dataset, Industry, ManufacturingStage
 from reporting.registry.permissions import can_browse_deliverables, can_edit_deliverables
@@ -138,8 +139,10 @@ class DeliverableSerializer(serializers.ModelSerializer):
     )
     tasks = TaskNumberField(
         many=True,
+        required=False,
         help_text="Numbers of the reference tasks it serves; only tasks the consortium "
-        "selected in its plan.",
+        "selected in its plan. Required (at least one) when the program has a reference task "
+        "table.",
     )
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
@@ -269,11 +272,6 @@ CATALOGUE_PARAMETERS = [
 # --- views -----------------------------------------------------------------------------------
 
 
-def _require(decision) -> None:
-    if not decision:
-        raise PermissionDenied(decision.reason)
-
-
 class KindMixin:
     def get_kind(self) -> str:
         kind = self.kwargs["kind"]
@@ -299,6 +297,12 @@ class ConsortiumDeliverableView(KindMixin, generics.GenericAPIView):
                 user=self.request.user, pk=self.kwargs["consortium_pk"]
             )
         return self._consortium
+
+    def get_kind(self) -> str:
+        kind = super().get_kind()
+        if kind not in kinds_for(self.get_consortium().program):
+            raise NotFound(_("The consortium's program does not record this kind of deliverable."))
+        return kind
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no consortium
@@ -326,7 +330,7 @@ class ConsortiumDeliverableView(KindMixin, generics.GenericAPIView):
 
     def validated(self, instance=None) -> dict:
         """Refuse a user who may not write before looking at the body, then check its types."""
-        _require(can_edit_deliverables(self.request.user, self.get_consortium()))
+        require(can_edit_deliverables(self.request.user, self.get_consortium()))
         serializer = self.get_serializer(instance, data=self.request.data, partial=bool(instance))
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data

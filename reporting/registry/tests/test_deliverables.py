@@ -24,7 +24,13 @@ from portal.models import AuditEntry, User
 from portal.tests.test_i18n import check_language
 from reporting.periods.models import ReportingPeriod
 from reporting.registry.forms import deliverable_form_class
-from reporting.registry.kinds import KINDS, MAX_SIZE_BYTES, size_in_unit, size_to_bytes
+from reporting.registry.kinds import (
+    KINDS,
+    MAX_SIZE_BYTES,
+    kinds_for,
+    size_in_unit,
+    size_to_bytes,
+)
 from reporting.registry.models import Dataset, Standard
 from reporting.registry.selectors import (
     dataset_totals,
@@ -961,7 +967,7 @@ def test_the_current_period_is_preselected_when_adding(
     with on_date(today):
         assert deliverable_default_period(program=program) == period
         page_client(client, beijing.lead)
-        for kind in KINDS:
+        for kind in kinds_for(program):
             html = client.get(list_url(consortium, kind)).content.decode()
             selected = re.findall(r'<option value="(\d+)" selected>', html)
             assert selected == [str(period.pk)], kind
