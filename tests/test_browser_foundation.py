@@ -13,6 +13,7 @@ def _seeded(reference_data):
     ``serialized_rollback``: restoring its snapshot collides with the role groups that the flush's
     post-migrate signal has already recreated.)"""
 
+
 HOME_TITLE = {
     "ministry_admin": ("工业和信息化部首页", "Ministry home"),
     "ministry_staff": ("工业和信息化部首页", "Ministry home"),
