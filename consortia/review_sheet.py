@@ -10,21 +10,12 @@ from tasks_catalog.models import EntityType
 from .content import commitment_text, plan_content, section_labels
 from .models import Consortium, LeadUnitKind, Plan, PlanVersion
 from .selectors import plan_version_list
+from .services import CONSORTIUM_FIELDS
 from .workflows import PlanAction
 
-BASIC_FIELDS = [
-    "name",
-    "authority",
-    "entity_type",
-    "lead_unit_name",
-    "lead_unit_kind",
-    "lead_unit_credit_code",
-    "contact_name",
-    "contact_title",
-    "contact_phone",
-    "contact_email",
-    "signing_date",
-]
+# The basic information as the form lays it out: the fields the authority enters, with the
+# recommending authority after the name.
+BASIC_FIELDS = [CONSORTIUM_FIELDS[0], "authority", *CONSORTIUM_FIELDS[1:]]
 
 
 def _basic_rows(content: dict, program) -> list[tuple[str, str]]:

@@ -262,7 +262,26 @@ class ReportDetailView(ReportMixin, TemplateView):
         )
 
 
-class ReportSubmitView(ReportMixin, TemplateView):
+class ComparisonMixin(ReportMixin):
+    """The report beside the same consortium's previous one (submit confirmation, comparison)."""
+
+    def get_context_data(self, **kwargs):
+        if self.report is None:
+            raise Http404
+        for url_kwarg in ("consortium_pk", "period"):
+            kwargs.pop(url_kwarg, None)
+        comparison = report_compare(report=self.report)
+        return super().get_context_data(
+            consortium=self.consortium,
+            period=self.period,
+            report=self.report,
+            comparison=comparison,
+            groups=comparison.groups(),
+            **kwargs,
+        )
+
+
+class ReportSubmitView(ComparisonMixin, TemplateView):
     """The confirmation: what will be sent, tasks unchanged from the previous period flagged.
 
     Confirming submits the revision shown here; if anyone saved since, nothing is submitted.
@@ -285,17 +304,8 @@ class ReportSubmitView(ReportMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        for url_kwarg in ("consortium_pk", "period"):
-            kwargs.pop(url_kwarg, None)
-        comparison = report_compare(report=self.report)
         return super().get_context_data(
-            consortium=self.consortium,
-            period=self.period,
-            report=self.report,
-            comparison=comparison,
-            groups=comparison.groups(),
-            blockers=services.report_submit_blockers(self.report),
-            **kwargs,
+            blockers=services.report_submit_blockers(self.report), **kwargs
         )
 
     def post(self, request, *args, **kwargs):
@@ -314,25 +324,10 @@ class ReportSubmitView(ReportMixin, TemplateView):
         return self.back()
 
 
-class ReportCompareView(ReportMixin, TemplateView):
+class ReportCompareView(ComparisonMixin, TemplateView):
     """The report beside the same consortium's previous one: every field, unchanged ones marked."""
 
     template_name = "reporting/report_compare.html"
-
-    def get_context_data(self, **kwargs):
-        if self.report is None:
-            raise Http404
-        for url_kwarg in ("consortium_pk", "period"):
-            kwargs.pop(url_kwarg, None)
-        comparison = report_compare(report=self.report)
-        return super().get_context_data(
-            consortium=self.consortium,
-            period=self.period,
-            report=self.report,
-            comparison=comparison,
-            groups=comparison.groups(),
-            **kwargs,
-        )
 
 
 class ReportStartView(ReportMixin, View):
