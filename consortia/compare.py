@@ -46,8 +46,9 @@ def _mark(a: str, b: str) -> tuple[str, str]:
     return mark_safe("".join(left)), mark_safe("".join(right))  # noqa: S308 - every piece is escaped
 
 
-def compare_versions(old: dict, new: dict) -> list[dict]:
-    labels = section_labels()
+def compare_versions(old: dict, new: dict, program=None) -> list[dict]:
+    """Section by section, headed as the program's form heads them."""
+    labels = section_labels(program)
     a, b = _flatten(old), _flatten(new)
     sections = []
     for key, label in labels.items():

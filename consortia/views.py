@@ -504,7 +504,9 @@ class CompareView(ConsortiumMixin, TemplateView):
             b=b,
             sections=[
                 {**section, "comments": comments.get(section["key"], [])}
-                for section in compare_versions(versions[a].content, versions[b].content)
+                for section in compare_versions(
+                    versions[a].content, versions[b].content, self.consortium.program
+                )
             ],
             comments_from=min(a, b),
             comments_to=max(a, b),

@@ -91,3 +91,12 @@ def test_a_program_without_a_task_table_prints_no_annex(province_user, media):
     text = pdf_text(render_plan_pdf(plan_content(plan), mdr, draft=False))
     assert "任务大类" not in text
     assert "是否选择" not in text
+
+
+def test_the_version_comparison_heads_sections_as_the_programs_form(province_user, media):
+    from consortia.compare import compare_versions
+
+    mdr = Program.objects.get(code="mdr-2026")
+    content = plan_content(make_ready_plan(province_user, mdr))
+    labels = [s["label"] for s in compare_versions(content, content, mdr)]
+    assert "二、创新联合体成员及分工" in labels

@@ -10,6 +10,7 @@ urlpatterns = [
         views.DeliverableCatalogueView.as_view(),
         name="deliverable-catalogue",
     ),
+    path("<int:consortium_pk>/", views.DeliverableHomeView.as_view(), name="deliverable-home"),
     path(
         "<int:consortium_pk>/<str:kind>/",
         views.DeliverableListView.as_view(),

@@ -173,6 +173,15 @@ class ConsortiumDeliverableMixin(KindMixin, LoginRequiredMixin):
         )
 
 
+class DeliverableHomeView(LoginRequiredMixin, View):
+    """``/reports/deliverables/<consortium>/``: the first kind the consortium's program records."""
+
+    def get(self, request, consortium_pk):
+        consortium = consortium_get_for(user=request.user, pk=consortium_pk)
+        first = next(iter(kinds_for(consortium.program)))
+        return redirect("reporting:deliverable-list", consortium.pk, first)
+
+
 class DeliverableListView(ConsortiumDeliverableMixin, TemplateView):
     """The consortium's deliverables of one kind; the lead adds one with the form below."""
 

@@ -17,7 +17,7 @@ from consortia.tests.conftest import (
 from portal.models import AuditEntry, User
 from reporting.periods.models import ReportingPeriod
 from reporting.registry.kinds import kinds_for
-from reporting.registry.models import KeyIndustryModel
+from reporting.registry.models import KeyIndustryModel, ProgramDeliverableKind
 from reporting.registry.services import deliverable_save
 from reporting.registry.tests.test_deliverables import (  # noqa: F401
     Pilot,
@@ -214,3 +214,16 @@ def test_the_ministry_browses_and_exports_the_key_industry_model_list(
     catalogue.force_authenticate(ministry_staff)
     listed = catalogue.get("/api/v1/deliverables/industry_model/").json()
     assert [r["name"] for r in listed["results"]] == ["钢铁表面缺陷检测智能体"]
+
+
+def test_the_deliverables_link_opens_the_first_kind_the_program_records(
+    mdr_pilot, client, other_province_user
+):
+    consortium = mdr_pilot.consortium
+    url = reverse("reporting:deliverable-home", args=[consortium.pk])
+    client.force_login(mdr_pilot.lead)
+    assert client.get(url)["Location"] == list_url(consortium, "dataset")
+    ProgramDeliverableKind.objects.filter(program=consortium.program, kind="dataset").delete()
+    assert client.get(url)["Location"] == list_url(consortium, "scenario")
+    client.force_login(other_province_user)
+    assert client.get(url).status_code == 404
