@@ -299,10 +299,14 @@ class ConsortiumDeliverableView(KindMixin, generics.GenericAPIView):
         return self._consortium
 
     def get_kind(self) -> str:
-        kind = super().get_kind()
-        if kind not in kinds_for(self.get_consortium().program):
-            raise NotFound(_("The consortium's program does not record this kind of deliverable."))
-        return kind
+        if not hasattr(self, "_kind"):  # asked by the serializer, the queryset and the save
+            kind = super().get_kind()
+            if kind not in kinds_for(self.get_consortium().program):
+                raise NotFound(
+                    _("The consortium's program does not record this kind of deliverable.")
+                )
+            self._kind = kind
+        return self._kind
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no consortium
