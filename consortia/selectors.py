@@ -55,6 +55,20 @@ def plan_version_list(*, plan: Plan) -> QuerySet[PlanVersion]:
     return plan.versions.select_related("submitted_by", "review").order_by("number")
 
 
+def plan_baseline(*, plan: Plan) -> PlanVersion | None:
+    """The version reports and the final summary are judged against: the newest version the
+    Ministry approved (the first approval, or an approved amendment later). None before approval.
+    Earlier baselines stay readable in ``plan_version_list``."""
+    from .workflows import PlanAction
+
+    return (
+        plan.versions.filter(review__decision=PlanAction.APPROVE)
+        .select_related("review")
+        .order_by("-number")
+        .first()
+    )
+
+
 def plan_audit(*, plan: Plan):
     return audit_list_for_object(obj=plan)
 
