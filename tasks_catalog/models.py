@@ -78,6 +78,16 @@ class Program(BilingualNameMixin, models.Model):
         blank=True,
         help_text=_("E.g. “先行先试参考任务表”."),
     )
+    # The program's final stage (完善实施方案): an approved plan can be amended; the Ministry's
+    # approval of the amendment makes it the new baseline.
+    amendment_requires_scan = models.BooleanField(
+        _("an amended plan needs a new stamped scan"),
+        default=False,
+        help_text=_(
+            "If set, the provincial authority uploads a newly stamped scan with every amendment "
+            "of an approved plan; otherwise the approved plan's scan stands."
+        ),
+    )
 
     class Meta:
         ordering = ["-start_date", "code"]
