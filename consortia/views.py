@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from portal.inputs import parse_revision
 from portal.listing import authority_choices, page_of, sortable_columns
 from portal.permissions import can_use_portal, require
 from portal.views import PermissionMixin
@@ -313,12 +314,15 @@ class MemberDeleteView(PlanEditMixin, View):
     def post(self, request, *args, **kwargs):
         require(can_edit_plan(request.user, self.plan))
         member = get_object_or_404(MemberUnit, pk=kwargs["member_pk"], consortium=self.consortium)
+        # The page's form always carries the plan's revision: without one (or with one that is
+        # not a number) the removal is refused like a stale one, never done unchecked.
+        revision = parse_revision(request.POST.get("revision"))
         try:
             services.member_delete(
                 actor=request.user,
                 plan=self.plan,
                 member=member,
-                revision=request.POST.get("revision"),
+                revision=revision if revision is not None else -1,
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from .events import announce
+from .inputs import parse_revision
 from .messages import Message, message_send
 from .models import User
 from .permissions import Decision, require
@@ -36,8 +37,11 @@ from .workflow import Workflow
 
 
 def check_revision(obj: models.Model, revision: int | None, *, message) -> None:
-    """Refuse a change based on an older copy than the one stored (two people at once)."""
-    if revision is not None and int(revision) != obj.revision:
+    """Refuse a change based on an older copy than the one stored (two people at once), or on
+    a revision that is not a whole number."""
+    if revision is None:
+        return
+    if parse_revision(revision) != obj.revision:
         raise ValidationError(message, code="stale")
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.inputs import is_number
 from portal.selectors import organisation_list
 from tasks_catalog import terms
 from tasks_catalog.api.serializers import ReferenceTermField
@@ -516,7 +517,7 @@ class PlanWriteSerializer(OnlyRevisionRequiredMixin, RevisionSerializer):
 class TaskSelectionsField(serializers.DictField):
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
-        if bad := [key for key in value if not str(key).isdigit()]:
+        if bad := [str(key) for key in value if not is_number(key)]:
             raise serializers.ValidationError(
                 _("Unknown task numbers: %(numbers)s.") % {"numbers": ", ".join(bad)}
             )

@@ -47,6 +47,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A NUL character in the address or a form: 400 before any view (portal/inputs.py).
+    "portal.inputs.OddInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -134,3 +134,46 @@ def test_organisations_are_seeded_in_both_languages(api_client, consortium_membe
 
 def test_healthz(client):
     assert client.get("/healthz").content == b"ok"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import portal.wsgi",
+        "import runpy, sys; sys.argv = ['manage.py', 'check']; runpy.run_path('manage.py', run_name='__main__')",
+        "import portal.celery",
+    ],
+)
+def test_a_server_gets_production_settings_unless_told_otherwise(code):
+    """No DJANGO_SETTINGS_MODULE: production, which refuses to start without its secrets (and
+    never serves debug pages); with them, DEBUG is off."""
+    bare = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS")
+    }
+    refused = subprocess.run(
+        [sys.executable, "-c", code + "; import django.conf; django.conf.settings.DEBUG"],
+        cwd=settings.BASE_DIR,
+        env=bare,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode != 0
+    assert "SECRET_KEY" in refused.stderr
+    secrets = {**bare, "SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "portal.example.gov.cn"}
+    started = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import portal.wsgi; from django.conf import settings as s; "
+            "print(s.DEBUG, s.SETTINGS_MODULE)",
+        ],
+        cwd=settings.BASE_DIR,
+        env=secrets,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert started.stdout.split() == ["False", "portal.settings.production"], started.stderr

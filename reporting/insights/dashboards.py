@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from consortia.models import TaskSelection
 from consortia.workflows import QUOTA_STATES, PlanState
+from portal.inputs import is_number
 from portal.models import Organisation
 from portal.roles import Role
 from portal.selectors import scoped_to_province
@@ -135,7 +136,7 @@ def scope_for(*, user, params: Mapping[str, str]) -> Scope:
             raise _invalid("entity_type", _("Unknown implementing-entity type."))
     if number := (params.get("category") or "").strip():
         category = TaskCategory.objects.filter(
-            program=program, number=int(number) if number.isdigit() else -1
+            program=program, number=int(number) if is_number(number) else -1
         ).first()
         if category is None:
             raise _invalid("category", _("Unknown task category."))
@@ -151,7 +152,7 @@ def task_number(value: str | int | None) -> int | None:
     value = str(value if value is not None else "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    if not is_number(value):
         raise _invalid("task", _("Unknown reference task."))
     return int(value)
 

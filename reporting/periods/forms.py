@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from consortia.forms import RevisionMixin
+from portal.inputs import is_number
 from reporting.periods.models import ReportingPeriod, TaskStatus
 
 
@@ -120,7 +121,7 @@ class ReportForm(RevisionMixin):
                 continue
             field = self[name]
             label = field.label
-            if name.startswith("t") and "_" in name and name[1:].split("_", 1)[0].isdigit():
+            if name.startswith("t") and "_" in name and is_number(name[1:].split("_", 1)[0]):
                 number = name[1:].split("_", 1)[0]
                 if not name.endswith("_file"):
                     label = _("Task %(n)s: %(field)s") % {"n": number, "field": field.label}

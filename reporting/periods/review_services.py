@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from consortia.models import Consortium
+from portal.inputs import is_number
 from portal.messages import message_send_composed
 from portal.models import Notification, User
 from portal.permissions import require
@@ -53,7 +54,7 @@ def parse_items(values) -> list[tuple[int, str]]:
     items = []
     for value in values:
         pk, _sep, code = str(value).partition(":")
-        if pk.isdigit() and code:
+        if is_number(pk) and code:
             items.append((int(pk), code))
     return list(dict.fromkeys(items))
 

@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from consortia.selectors import consortium_get_for
+from portal.inputs import is_number
 from portal.permissions import can_use_portal
 from portal.selectors import audit_list_for_object
 from portal.uploads import stored_file_response
@@ -243,7 +244,7 @@ class ReportDetailView(ReportMixin, TemplateView):
             _("Report saved; evidence uploaded.") if uploaded else _("Report saved."),
         )
         response = self.back()
-        if intent.startswith("upload-") and intent[7:].isdigit():
+        if intent.startswith("upload-") and is_number(intent[7:]):
             response["Location"] += f"#task-{intent[7:]}"
         return response
 

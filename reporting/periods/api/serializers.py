@@ -4,6 +4,7 @@ each workflow action (the action registry, ``reporting/periods/actions.py``, nam
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from portal.inputs import is_number
 from reporting.periods.models import (
     Evidence,
     ProgressReport,
@@ -115,7 +116,7 @@ class ReportUpdateSerializer(serializers.Serializer):
     )
 
     def validate_entries(self, value):
-        if bad := [k for k in value if not str(k).isdigit()]:
+        if bad := [k for k in value if not is_number(k)]:
             raise serializers.ValidationError(
                 _("Not task numbers: %(keys)s.") % {"keys": ", ".join(map(str, bad))}
             )
