@@ -79,8 +79,9 @@ AMENDMENT_ACTIONS = ActionRegistry(
             summary="Submit the amendment (freezes a new plan version)",
             description="The stamped scan of the amended form is needed only when the program "
             "asks for one (``amendment_requires_scan``).",
-            done=lambda version: _("The amendment is submitted as version %(n)d.")
-            % {"n": version.number},
+            done=lambda version: (
+                _("The amendment is submitted as version %(n)d.") % {"n": version.number}
+            ),
         ),
         Action(
             AmendmentAction.WITHDRAW,

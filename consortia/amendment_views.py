@@ -56,7 +56,10 @@ class AmendmentProposeView(ConsortiumMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            consortium=self.consortium, plan=self.plan, baseline=plan_baseline(plan=self.plan), **kwargs
+            consortium=self.consortium,
+            plan=self.plan,
+            baseline=plan_baseline(plan=self.plan),
+            **kwargs,
         )
 
     def form_valid(self, form):
@@ -69,7 +72,9 @@ class AmendmentProposeView(ConsortiumMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            _("The amendment is started from the approved plan. Change what needs changing, then submit it."),
+            _(
+                "The amendment is started from the approved plan. Change what needs changing, then submit it."
+            ),
         )
         return redirect("consortia:amendment-detail", self.consortium.pk, amendment.number)
 
@@ -326,7 +331,8 @@ class AmendmentScanView(AmendmentMixin, View):
         if not self.amendment.scan:
             raise Http404
         return files.stored_pdf_response(
-            self.amendment.scan.name, f"盖章扫描件-{self.consortium.name}-修订{self.amendment.number}.pdf"
+            self.amendment.scan.name,
+            f"盖章扫描件-{self.consortium.name}-修订{self.amendment.number}.pdf",
         )
 
 
@@ -378,9 +384,6 @@ class AmendmentActionView(AmendmentMixin, TemplateView):
             return redirect(self.amendment_url())
         messages.success(
             request,
-            AMENDMENT_ACTIONS.done_message(
-                self.action, result, AmendmentAction(self.action).label
-            ),
+            AMENDMENT_ACTIONS.done_message(self.action, result, AmendmentAction(self.action).label),
         )
         return redirect(self.amendment_url())
-

@@ -31,7 +31,9 @@ urlpatterns = [
     ),
     path("<int:pk>/compare/", views.CompareView.as_view(), name="compare"),
     # Amendments of an approved plan (完善实施方案).
-    path("<int:pk>/amendments/new/", amend.AmendmentProposeView.as_view(), name="amendment-propose"),
+    path(
+        "<int:pk>/amendments/new/", amend.AmendmentProposeView.as_view(), name="amendment-propose"
+    ),
     path(
         "<int:pk>/amendments/<int:number>/",
         amend.AmendmentDetailView.as_view(),

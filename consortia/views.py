@@ -547,7 +547,10 @@ def version_label(version: PlanVersion, *, baseline: PlanVersion | None) -> str:
         notes.append(_("baseline"))
     if not notes:
         return str(version.number)
-    return _("%(n)d (%(notes)s)") % {"n": version.number, "notes": pgettext("list separator", ", ").join(notes)}
+    return _("%(n)d (%(notes)s)") % {
+        "n": version.number,
+        "notes": pgettext("list separator", ", ").join(notes),
+    }
 
 
 class ExtensionView(PermissionMixin, FormView):

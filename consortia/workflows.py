@@ -109,9 +109,7 @@ AMENDMENT_TRANSITIONS = [
     Transition(
         AmendmentState.RETURNED, AmendmentAction.SUBMIT, AmendmentState.SUBMITTED, AUTHORITY
     ),
-    Transition(
-        AmendmentState.DRAFT, AmendmentAction.WITHDRAW, AmendmentState.WITHDRAWN, AUTHORITY
-    ),
+    Transition(AmendmentState.DRAFT, AmendmentAction.WITHDRAW, AmendmentState.WITHDRAWN, AUTHORITY),
     Transition(
         AmendmentState.RETURNED, AmendmentAction.WITHDRAW, AmendmentState.WITHDRAWN, AUTHORITY
     ),
@@ -121,9 +119,7 @@ AMENDMENT_TRANSITIONS = [
     Transition(
         AmendmentState.SUBMITTED, AmendmentAction.APPROVE, AmendmentState.APPROVED, MINISTRY
     ),
-    Transition(
-        AmendmentState.SUBMITTED, AmendmentAction.RETURN, AmendmentState.RETURNED, MINISTRY
-    ),
+    Transition(AmendmentState.SUBMITTED, AmendmentAction.RETURN, AmendmentState.RETURNED, MINISTRY),
 ]
 AMENDMENT_WORKFLOW = Workflow(
     AMENDMENT_TRANSITIONS,

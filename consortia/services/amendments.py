@@ -45,7 +45,14 @@ from .accounts import pilot_accounts_open
 from .plans import _delete_quietly, plan_bump
 
 # The member fields an amendment changes (the order is the list's).
-AMENDMENT_MEMBER_FIELDS = ["name", "profile", "role", "contact_name", "contact_email", "gets_account"]
+AMENDMENT_MEMBER_FIELDS = [
+    "name",
+    "profile",
+    "role",
+    "contact_name",
+    "contact_email",
+    "gets_account",
+]
 AMENDMENT_TEXT_FIELDS = ["work_foundation", "implementation_plan"]
 
 
@@ -256,9 +263,7 @@ def amendment_set_tasks(
         }
         for number in sorted(tasks)
     ]
-    _save_edit(
-        actor=actor, amendment=amendment, action="tasks", data={"selected": sorted(numbers)}
-    )
+    _save_edit(actor=actor, amendment=amendment, action="tasks", data={"selected": sorted(numbers)})
     return amendment
 
 
@@ -269,9 +274,7 @@ def amendment_pdf(amendment: PlanAmendment, *, draft: bool) -> tuple[bytes, str]
 
 def amendment_upload_scan(*, actor: User, amendment: PlanAmendment, upload) -> PlanAmendment:
     """The stamped scan of the amended form, when the program asks for one."""
-    current = PlanAmendment.objects.select_related("plan__consortium__program").get(
-        pk=amendment.pk
-    )
+    current = PlanAmendment.objects.select_related("plan__consortium__program").get(pk=amendment.pk)
     require(can_upload_amendment_scan(actor, current))
     if not current.plan.consortium.program.amendment_requires_scan:
         raise ValidationError(
@@ -398,7 +401,9 @@ def amendment_submit(*, actor: User, amendment: PlanAmendment) -> PlanVersion:
     return version
 
 
-def amendment_withdraw(*, actor: User, amendment: PlanAmendment, comment: str = "") -> PlanAmendment:
+def amendment_withdraw(
+    *, actor: User, amendment: PlanAmendment, comment: str = ""
+) -> PlanAmendment:
     """Give the amendment up; the approved plan stays as it is."""
     with transition(
         AMENDMENT_WORKFLOW, amendment, action=AmendmentAction.WITHDRAW, actor=actor, comment=comment
@@ -462,9 +467,7 @@ def amendment_return(
     return amendment
 
 
-def amendment_approve(
-    *, actor: User, amendment: PlanAmendment, comment: str = ""
-) -> PlanAmendment:
+def amendment_approve(*, actor: User, amendment: PlanAmendment, comment: str = "") -> PlanAmendment:
     """Approve: the amendment's version becomes the baseline (its ``PlanReview`` approves it) and
     its content is written to the plan's members, task selections and sections 3–4. Earlier
     versions, the first approved one included, are left exactly as they were."""
@@ -571,9 +574,7 @@ def _submitted_message(amendment: PlanAmendment, version: PlanVersion) -> Messag
     consortium = amendment.plan.consortium
     return Message(
         kind="amendment.submit",
-        subject=gettext_lazy(
-            "Plan amendment submitted: “%(name)s” (%(authority)s), version %(n)d"
-        ),
+        subject=gettext_lazy("Plan amendment submitted: “%(name)s” (%(authority)s), version %(n)d"),
         body=gettext_lazy(
             "A provincial authority submitted an amendment of an approved implementation plan "
             "for review."
