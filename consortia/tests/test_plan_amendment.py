@@ -452,3 +452,15 @@ def test_the_amendment_pages_refuse_the_wrong_people(
         client.get(reverse("consortia:amendment-detail", args=[consortium.pk, 99])).status_code
         == 404
     )
+
+
+def test_the_homes_list_the_amendments_waiting(client, approved, province_user, ministry_staff):
+    amendment = _amend(province_user, approved)
+    client.cookies["django_language"] = "zh-hans"
+    client.force_login(province_user)
+    assert "完成并提交" in client.get("/home/province/").content.decode()
+    services.amendment_submit(actor=province_user, amendment=amendment)
+    client.force_login(ministry_staff)
+    home = client.get("/home/ministry/").content.decode()
+    assert "实施方案修订稿" in home
+    assert reverse("consortia:amendment-detail", args=[approved.consortium_id, 1]) in home
