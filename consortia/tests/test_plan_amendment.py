@@ -3,6 +3,7 @@ the first approved version, pilots unaffected while an amendment is open, pages 
 
 import datetime as dt
 import hashlib
+import re
 from unittest import mock
 
 import pytest
@@ -464,3 +465,70 @@ def test_the_homes_list_the_amendments_waiting(client, approved, province_user, 
     home = client.get("/home/ministry/").content.decode()
     assert "实施方案修订稿" in home
     assert reverse("consortia:amendment-detail", args=[approved.consortium_id, 1]) in home
+
+
+def _leftovers(response, strip, language, username) -> list[str]:
+    """Words of the other language on the page, once user content and digests are taken out."""
+    from portal.tests.test_i18n import check_language
+
+    html = response.content.decode()
+    for value in sorted({str(v) for v in strip if v}, key=len, reverse=True):
+        html = html.replace(value, "")
+    html = re.sub(r"[0-9a-f]{8,}…?", "", html)  # SHA-256 digests of the versions
+    return check_language(html, language, username)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_amendment_pages_show_only_the_chosen_language(
+    client, approved, province_user, ministry_staff, language
+):
+    from consortia.tests.test_pages_i18n import user_content
+
+    consortium = approved.consortium
+    amendment = _amend(province_user, approved)
+    services.amendment_member_save(
+        actor=province_user,
+        amendment=amendment,
+        data={**NEW_MEMBER, "gets_account": False},
+        revision=amendment.revision,
+    )
+    pk, n = consortium.pk, 1
+    strip = [
+        *user_content(consortium),
+        *NEW_MEMBER.values(),
+        _fresh(amendment).reason,
+        "同意。",  # the Ministry's approval comment, in the history
+        province_user.display_name,
+        ministry_staff.display_name,
+    ]
+    pages = {
+        province_user: [
+            reverse("consortia:consortium-detail", args=[pk]),
+            reverse("consortia:amendment-detail", args=[pk, n]),
+            reverse("consortia:amendment-edit", args=[pk, n]),
+            reverse("consortia:amendment-members", args=[pk, n]),
+            reverse("consortia:amendment-member-edit", args=[pk, n, 5]),
+            reverse("consortia:amendment-tasks", args=[pk, n]),
+            reverse("consortia:amendment-action", args=[pk, n, "submit"]),
+        ],
+    }
+    for user, urls in pages.items():
+        client.force_login(user)
+        client.post(reverse("set_language"), {"language": language, "next": "/"})
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            leftovers = _leftovers(response, strip, language, user.username)
+            assert not leftovers, (url, leftovers)
+    services.amendment_submit(actor=province_user, amendment=_fresh(amendment))
+    client.force_login(ministry_staff)
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    for url in [
+        reverse("consortia:amendment-detail", args=[pk, n]),
+        reverse("consortia:amendment-action", args=[pk, n, "return"]),
+        reverse("consortia:compare", args=[pk]) + "?a=1&b=2",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        leftovers = _leftovers(response, strip, language, ministry_staff.username)
+        assert not leftovers, (url, leftovers)
