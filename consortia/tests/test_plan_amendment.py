@@ -366,11 +366,14 @@ def test_a_removed_member_units_account_loses_the_consortium(
 
 
 @pytest.mark.parametrize(
-    ("language", "propose", "label"),
-    [("zh-hans", "提出修订", "修订"), ("en", "Propose an amendment", "Amendment")],
+    ("language", "propose", "label", "stale_message"),
+    [
+        ("zh-hans", "提出修订", "修订", "在您编辑期间，其他人保存了该修订稿"),
+        ("en", "Propose an amendment", "Amendment", "Someone else saved this amendment"),
+    ],
 )
 def test_the_amendment_journey_in_the_pages(
-    client, approved, province_user, ministry_staff, language, propose, label
+    client, approved, province_user, ministry_staff, language, propose, label, stale_message
 ):
     consortium = approved.consortium
     client.cookies["django_language"] = language
@@ -400,7 +403,8 @@ def test_the_amendment_journey_in_the_pages(
     }
     stale = client.post(edit_url, data)
     assert stale.status_code == 200
-    assert "stale" not in stale.content.decode()
+    assert stale_message in stale.content.decode()
+    assert _fresh(amendment).reason == "调整分工。"  # nothing saved
     data["revision"] = a.revision
     assert client.post(edit_url, data).status_code == 302
     assert (
