@@ -7,9 +7,10 @@ from django.utils.translation import gettext as _
 from portal.actions import Action, ActionRegistry
 
 from . import services
+from .api import amendment_serializers as sa
 from .api import serializers as s
 from .forms import ApproveForm, CommentForm, RejectForm, ReturnForm
-from .workflows import PlanAction
+from .workflows import AmendmentAction, PlanAction
 
 PLAN_ACTIONS = ActionRegistry(
     target="plan",
@@ -60,6 +61,51 @@ PLAN_ACTIONS = ActionRegistry(
             form=RejectForm,
             serializer=s.RejectSerializer,
             summary="Reject (Ministry)",
+        ),
+    ],
+)
+
+
+# The amendment's workflow (``AMENDMENT_WORKFLOW``): the page ``amendment_views.AmendmentActionView``
+# and the API ``api.amendment_views.AmendmentActionView`` both look actions up here.
+AMENDMENT_ACTIONS = ActionRegistry(
+    target="amendment",
+    response=sa.AmendmentStateSerializer,
+    actions=[
+        Action(
+            AmendmentAction.SUBMIT,
+            services.amendment_submit,
+            response=sa.AmendmentSubmittedSerializer,
+            summary="Submit the amendment (freezes a new plan version)",
+            description="The stamped scan of the amended form is needed only when the program "
+            "asks for one (``amendment_requires_scan``).",
+            done=lambda version: (
+                _("The amendment is submitted as version %(n)d.") % {"n": version.number}
+            ),
+        ),
+        Action(
+            AmendmentAction.WITHDRAW,
+            services.amendment_withdraw,
+            inputs=("comment",),
+            form=CommentForm,
+            serializer=s.CommentSerializer,
+            summary="Withdraw the amendment (the approved plan stays as it is)",
+        ),
+        Action(
+            AmendmentAction.APPROVE,
+            services.amendment_approve,
+            inputs=("comment",),
+            form=ApproveForm,
+            serializer=s.CommentSerializer,
+            summary="Approve the amendment (Ministry): its version becomes the baseline",
+        ),
+        Action(
+            AmendmentAction.RETURN,
+            services.amendment_return,
+            inputs=("section_comments", "comment"),
+            form=ReturnForm,
+            serializer=sa.AmendmentReturnSerializer,
+            summary="Return the amendment for revision with the reason (Ministry)",
         ),
     ],
 )

@@ -19,6 +19,12 @@ from .permissions import VIEW_PERMISSION
 from .samples import MEMBERS, fill_plan, scan_upload
 from .selectors import plan_deadline_for
 from .services import (
+    amendment_approve,
+    amendment_member_save,
+    amendment_propose,
+    amendment_set_tasks,
+    amendment_submit,
+    amendment_update,
     consortium_create,
     deadline_extension_grant,
     plan_approve,
@@ -376,7 +382,49 @@ def _create(spec: DemoConsortium, program: Program, users) -> Plan | None:
     with mock.patch("django.utils.timezone.localdate", return_value=spec.approved_on):
         _review(spec.outcome, plan, actor, users)
     plan.refresh_from_db()
+    if spec.name == DEMO[0].name and spec.outcome == PlanState.APPROVED:
+        _amend(plan, actor, users)
+        plan.refresh_from_db()
     return plan
+
+
+AMENDMENT_MEMBER = {
+    "name": "冀中钢铁数据标注有限公司（示例）",
+    "profile": "钢铁行业工业数据标注与数据集加工服务企业。",
+    "role": "参与高质量行业数据集建设，负责数据标注与质量核验。",
+}
+AMENDMENT_REASON = (
+    "正式组建联合体后新增一家数据标注成员单位，参与数据集建设；细化2026年数据集建设目标。"
+)
+
+
+def _amend(plan: Plan, actor, users) -> None:
+    """完善实施方案: an approved amendment (a member unit added to the dataset task, a target
+    added to section 4), so the plan has two approved versions and the second is the baseline."""
+    amendment = amendment_propose(actor=actor, plan=plan, reason=AMENDMENT_REASON)
+    amendment_member_save(
+        actor=actor, amendment=amendment, data=AMENDMENT_MEMBER, revision=amendment.revision
+    )
+    amendment.refresh_from_db()
+    selections = {
+        t["number"]: t["responsible"] for t in amendment.content["tasks"] if t["selected"]
+    }
+    selections[12] = sorted({*selections[12], AMENDMENT_MEMBER["name"]})
+    amendment = amendment_set_tasks(
+        actor=actor, amendment=amendment, selections=selections, revision=amendment.revision
+    )
+    amendment = amendment_update(
+        actor=actor,
+        amendment=amendment,
+        revision=amendment.revision,
+        data={
+            "implementation_plan": amendment.content["implementation_plan"]
+            + "\n2026年底前新增完成3个钢铁行业高质量数据集的标注与质量核验。"
+        },
+    )
+    amendment_submit(actor=actor, amendment=amendment)
+    amendment.refresh_from_db()
+    amendment_approve(actor=users["ministry"], amendment=amendment, comment="同意修订。")
 
 
 def _in_industry(text: str, industry: tuple[str, str, str]) -> str:

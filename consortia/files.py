@@ -33,6 +33,18 @@ def plan_pdf_response(plan: Plan) -> HttpResponse:
     return _pdf_response(pdf, f"实施方案-{plan.consortium.name}-{suffix}.pdf")
 
 
+def amendment_pdf_response(amendment) -> HttpResponse:
+    """The amended form: watermarked "草稿" until every section is complete."""
+    from .content import content_problems
+    from .services import amendment_pdf
+
+    draft = bool(content_problems(amendment.plan, amendment.content))
+    pdf, digest = amendment_pdf(amendment, draft=draft)
+    suffix = "草稿" if draft else digest[:8]
+    name = amendment.plan.consortium.name
+    return _pdf_response(pdf, f"实施方案-{name}-修订{amendment.number}-{suffix}.pdf")
+
+
 def stored_pdf_response(name: str, filename: str) -> FileResponse:
     return stored_file_response(name=name, filename=filename, content_type="application/pdf")
 
@@ -43,6 +55,10 @@ def plan_scan_response(plan: Plan) -> FileResponse:
 
 def version_file_response(version: PlanVersion, kind: str) -> FileResponse:
     name = version.pdf.name if kind == "pdf" else version.scan.name
+    if not name:  # an amendment submitted without a new scan: the earlier scan stands
+        from django.http import Http404
+
+        raise Http404
     label = "实施方案" if kind == "pdf" else "盖章扫描件"
     return stored_pdf_response(
         name, f"{label}-{version.plan.consortium.name}-v{version.number}.pdf"

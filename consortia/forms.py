@@ -233,3 +233,43 @@ class ExtensionForm(forms.Form):
         label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- amendments of an approved plan: the plan's forms, with what an amendment changes ----------
+
+
+class AmendmentProposeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the amendment"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "What changes and why: member units, task division, targets, work foundation or "
+            "implementation plan."
+        ),
+    )
+
+
+class AmendmentSectionsForm(PlanSectionsForm):
+    """Sections 3 and 4 of the plan's form (the commitment and the opinion stay as approved),
+    with the reason for the amendment."""
+
+    reason = forms.CharField(
+        label=_("Reason for the amendment"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["commitments"]
+        del self.fields["authority_opinion"]
+        self.order_fields(["reason", "work_foundation", "implementation_plan", "revision"])
+
+
+class AmendmentMemberForm(MemberForm):
+    """The plan's member form, for a row of the amendment (its order is the list's)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["sort_order"]

@@ -7,14 +7,14 @@ from portal.inbox import InboxItem, Panel
 from portal.permissions import is_ministry
 from portal.roles import Role
 
-from .models import PlanReview
+from .models import PlanAmendment, PlanReview
 from .selectors import (
     consortium_list_visible_to,
     plan_deadline_for,
     quota_status,
     quota_summary,
 )
-from .workflows import PlanAction, PlanState
+from .workflows import AmendmentState, PlanAction, PlanState
 
 
 def _returned_at(consortia) -> dict[int, object]:
@@ -85,6 +85,47 @@ def plan_items(user) -> list[InboxItem]:
                     level="danger" if returned else "info",
                 )
             )
+    return items + amendment_items(user, consortia)
+
+
+def amendment_items(user, consortia) -> list[InboxItem]:
+    """Amendments waiting: for the Ministry the submitted ones, for the authority its drafts
+    and returned ones."""
+    if is_ministry(user):
+        states = [AmendmentState.SUBMITTED]
+    elif getattr(user, "role", "") == Role.PROVINCIAL_AUTHORITY:
+        states = [AmendmentState.DRAFT, AmendmentState.RETURNED]
+    else:
+        return []
+    amendments = (
+        PlanAmendment.objects.filter(plan__consortium__in=consortia, state__in=states)
+        .select_related("plan__consortium__authority")
+        .order_by("updated_at", "pk")
+    )
+    items = []
+    for a in amendments:
+        c = a.plan.consortium
+        if a.state == AmendmentState.SUBMITTED:
+            title = _("Review the amendment of the plan of “%(name)s” (%(region)s)") % {
+                "name": c.name,
+                "region": c.authority.region_name,
+            }
+        elif a.state == AmendmentState.RETURNED:
+            title = _("Revise and resubmit the amendment of the plan of “%(name)s”") % {
+                "name": c.name
+            }
+        else:
+            title = _("Finish and submit the amendment of the plan of “%(name)s”") % {
+                "name": c.name
+            }
+        items.append(
+            InboxItem(
+                title=title,
+                url=reverse("consortia:amendment-detail", args=[c.pk, a.number]),
+                since=a.submitted_at if a.state == AmendmentState.SUBMITTED else a.updated_at,
+                level="warning" if a.state == AmendmentState.SUBMITTED else "info",
+            )
+        )
     return items
 
 

@@ -10,7 +10,7 @@ from tasks_catalog import terms
 from tasks_catalog.models import EntityType, Program, ReferenceTask
 
 from .validators import validate_phone, validate_uscc
-from .workflows import PlanState
+from .workflows import AMENDMENT_OPEN_STATES, AmendmentState, PlanState
 
 FOUNDATION_GUIDE_CHARS = 800
 FOUNDATION_MAX_CHARS = 1600
@@ -178,12 +178,24 @@ class PlanVersion(models.Model):
     content_sha256 = models.CharField(max_length=64)
     pdf = models.FileField(_("generated form"), upload_to="plans/versions/")
     pdf_sha256 = models.CharField(max_length=64)
-    scan = models.FileField(_("stamped scan"), upload_to="plans/versions/")
-    scan_sha256 = models.CharField(max_length=64)
+    # An amendment's version has no scan of its own unless its program asks for one
+    # (``Program.amendment_requires_scan``): then ``scan`` and ``scan_sha256`` are empty and
+    # ``scan_pages`` is 0; the stamped scan of the earlier version stands.
+    scan = models.FileField(_("stamped scan"), upload_to="plans/versions/", blank=True)
+    scan_sha256 = models.CharField(max_length=64, blank=True)
     scan_pages = models.PositiveSmallIntegerField()
     submitted_at = models.DateTimeField(_("submitted"))
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # Set when the version was submitted as an amendment of the approved plan.
+    amendment = models.ForeignKey(
+        "PlanAmendment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="versions",
+        verbose_name=_("amendment"),
     )
 
     objects = ImmutableQuerySet.as_manager()
@@ -206,6 +218,70 @@ class PlanVersion(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("A submitted version cannot be deleted.")
+
+
+class PlanAmendment(models.Model):
+    """An amendment of an approved plan (完善实施方案): members, task division and sections 3–4
+    are changed in a copy of the baseline's content; the approved plan stays in force (and the
+    plan "approved") until the Ministry approves the amendment, whose version becomes the
+    baseline and whose content is then written to the plan."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("plan")
+    )
+    number = models.PositiveSmallIntegerField(_("amendment"))
+    state = models.CharField(
+        _("state"),
+        max_length=16,
+        choices=AmendmentState.choices,
+        default=AmendmentState.DRAFT,
+        db_index=True,
+    )
+    reason = models.TextField(_("reason for the amendment"), validators=[MaxLengthValidator(1000)])
+    based_on = models.ForeignKey(
+        PlanVersion,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("baseline it amends"),
+    )
+    # The amended plan, in the shape of ``consortia.content.plan_content`` (a copy of the
+    # baseline's content when proposed).
+    content = models.JSONField(_("content"))
+    # The stamped scan, only when the program asks for one (``Program.amendment_requires_scan``).
+    scan = models.FileField(_("stamped scan"), upload_to="plans/scans/", blank=True)
+    scan_sha256 = models.CharField(max_length=64, blank=True)
+    scan_pages = models.PositiveSmallIntegerField(null=True, blank=True)
+    scan_uploaded_at = models.DateTimeField(null=True, blank=True)
+    scan_content_sha256 = models.CharField(max_length=64, blank=True)
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    created_at = models.DateTimeField(_("proposed"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        verbose_name = _("plan amendment")
+        verbose_name_plural = _("plan amendments")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="planamendment_unique_number"),
+            # At most one amendment open at a time (two proposals at once: the second fails).
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=models.Q(state__in=sorted(AMENDMENT_OPEN_STATES)),
+                name="planamendment_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} #{self.number}"
+
+    @property
+    def consortium(self) -> Consortium:
+        """The consortium amended (the roll-ups' listener reads it)."""
+        return self.plan.consortium
 
 
 class PlanReview(models.Model):

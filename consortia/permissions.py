@@ -13,8 +13,17 @@ from portal.permissions import (
 )
 from portal.roles import Role
 
-from .models import Consortium, Plan
-from .workflows import AUTHORITY, EDITABLE_STATES, MINISTRY, transition_for
+from .models import Consortium, Plan, PlanAmendment
+from .workflows import (
+    AMENDMENT_EDITABLE_STATES,
+    AMENDMENT_OPEN_STATES,
+    AUTHORITY,
+    EDITABLE_STATES,
+    MINISTRY,
+    PlanState,
+    amendment_transition_for,
+    transition_for,
+)
 
 VIEW_PERMISSION = "consortia.view_consortium"
 
@@ -72,6 +81,75 @@ def can_take_action(user, plan: Plan, action: str) -> Decision:
             % {"state": plan.get_state_display()}
         )
     if transition.actor == AUTHORITY and not is_authority_of(user, plan.consortium):
+        return deny(_("Only the recommending authority can do this."))
+    if transition.actor == MINISTRY and not is_ministry(user):
+        return deny(_("Only Ministry staff review plans."))
+    return ALLOW
+
+
+def is_lead_of(user, consortium: Consortium) -> bool:
+    return (
+        getattr(user, "role", "") == Role.CONSORTIUM_LEAD
+        and consortium.lead_organisation_id is not None
+        and user.organisation_id == consortium.lead_organisation_id
+    )
+
+
+# --- amendments of an approved plan ------------------------------------------------------------
+
+
+def can_propose_amendment(user, plan: Plan) -> Decision:
+    """The recommending authority proposes an amendment of its approved plan, one at a time."""
+    decision = can_view_consortium(user, plan.consortium)
+    if not decision:
+        return decision
+    if not is_authority_of(user, plan.consortium):
+        return deny(_("Only the recommending authority proposes an amendment of the plan."))
+    if plan.state != PlanState.APPROVED:
+        return deny(_("Only an approved plan can be amended."))
+    if plan.amendments.filter(state__in=AMENDMENT_OPEN_STATES).exists():
+        return deny(_("An amendment of this plan is already open: finish or withdraw it first."))
+    return ALLOW
+
+
+def can_edit_amendment(user, amendment: PlanAmendment) -> Decision:
+    """The recommending authority, and the consortium's lead unit, edit the amendment's content
+    while it is drafted or returned; everyone else who sees the consortium only reads it."""
+    consortium = amendment.plan.consortium
+    decision = can_view_consortium(user, consortium)
+    if not decision:
+        return decision
+    if not (is_authority_of(user, consortium) or is_lead_of(user, consortium)):
+        return deny(_("Only the recommending authority and the lead unit edit this amendment."))
+    if amendment.state not in AMENDMENT_EDITABLE_STATES:
+        return deny(
+            _("The amendment is “%(state)s” and cannot be changed.")
+            % {"state": amendment.get_state_display()}
+        )
+    return ALLOW
+
+
+def can_upload_amendment_scan(user, amendment: PlanAmendment) -> Decision:
+    """The stamped scan of an amendment: the authority's, and only if the program asks for one."""
+    decision = can_edit_amendment(user, amendment)
+    if not decision:
+        return decision
+    if not is_authority_of(user, amendment.plan.consortium):
+        return deny(_("Only the recommending authority uploads the stamped scan."))
+    return ALLOW
+
+
+def can_take_amendment_action(user, amendment: PlanAmendment, action: str) -> Decision:
+    decision = can_view_consortium(user, amendment.plan.consortium)
+    if not decision:
+        return decision
+    transition = amendment_transition_for(amendment.state, action)
+    if transition is None:
+        return deny(
+            _("This cannot be done while the amendment is “%(state)s”.")
+            % {"state": amendment.get_state_display()}
+        )
+    if transition.actor == AUTHORITY and not is_authority_of(user, amendment.plan.consortium):
         return deny(_("Only the recommending authority can do this."))
     if transition.actor == MINISTRY and not is_ministry(user):
         return deny(_("Only Ministry staff review plans."))

@@ -10,9 +10,9 @@ from portal.roles import Role
 from portal.selectors import audit_list_for_object, scoped_to_province
 from tasks_catalog.models import Program
 
-from .models import Consortium, DeadlineExtension, Plan, PlanVersion
+from .models import Consortium, DeadlineExtension, Plan, PlanAmendment, PlanVersion
 from .permissions import VIEW_PERMISSION, can_view_consortium
-from .workflows import QUOTA_STATES
+from .workflows import AMENDMENT_OPEN_STATES, QUOTA_STATES
 
 
 def consortium_list_visible_to(*, user) -> QuerySet[Consortium]:
@@ -52,7 +52,7 @@ def plan_get_for(*, user, consortium_pk) -> Plan:
 
 
 def plan_version_list(*, plan: Plan) -> QuerySet[PlanVersion]:
-    return plan.versions.select_related("submitted_by", "review").order_by("number")
+    return plan.versions.select_related("submitted_by", "review", "amendment").order_by("number")
 
 
 def plan_baseline(*, plan: Plan) -> PlanVersion | None:
@@ -70,7 +70,57 @@ def plan_baseline(*, plan: Plan) -> PlanVersion | None:
 
 
 def plan_audit(*, plan: Plan):
-    return audit_list_for_object(obj=plan)
+    """Everything that happened to the plan and to its amendments, newest first."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from portal.models import AuditEntry
+
+    ids = [str(pk) for pk in plan.amendments.values_list("pk", flat=True)]
+    if not ids:
+        return audit_list_for_object(obj=plan)
+    amendment_type = ContentType.objects.get_for_model(PlanAmendment)
+    return (
+        audit_list_for_object(obj=plan)
+        | AuditEntry.objects.filter(content_type=amendment_type, object_id__in=ids).select_related(
+            "actor"
+        )
+    ).order_by("-created_at", "-id")
+
+
+# --- amendments --------------------------------------------------------------------------------
+
+
+def amendment_list(*, plan: Plan) -> QuerySet[PlanAmendment]:
+    return plan.amendments.select_related("based_on", "created_by").order_by("number")
+
+
+def amendment_open(*, plan: Plan) -> PlanAmendment | None:
+    """The amendment being drafted, reviewed or revised (at most one), else None."""
+    return plan.amendments.filter(state__in=AMENDMENT_OPEN_STATES).first()
+
+
+def amendment_get_for(*, user, consortium_pk, number) -> PlanAmendment:
+    """The consortium's amendment ``number`` if the user may see the consortium; 404 otherwise."""
+    plan = plan_get_for(user=user, consortium_pk=consortium_pk)
+    try:
+        return plan.amendments.select_related("plan__consortium__program", "based_on").get(
+            number=number
+        )
+    except (PlanAmendment.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def version_scan_source(*, version: PlanVersion) -> PlanVersion | None:
+    """The version whose stamped scan stands for ``version``: itself when it has one, else the
+    newest earlier version with a scan (an amendment submitted without a new scan)."""
+    if version.scan:
+        return version
+    return (
+        PlanVersion.objects.filter(plan_id=version.plan_id, number__lt=version.number)
+        .exclude(scan="")
+        .order_by("-number")
+        .first()
+    )
 
 
 def quota_used(*, program: Program, authority_id: int, exclude_plan: Plan | None = None) -> int:

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import amendment_views as amend
 from . import print_views, views
 
 app_name = "consortia"
@@ -29,4 +30,53 @@ urlpatterns = [
         name="version-file",
     ),
     path("<int:pk>/compare/", views.CompareView.as_view(), name="compare"),
+    # Amendments of an approved plan (完善实施方案).
+    path(
+        "<int:pk>/amendments/new/", amend.AmendmentProposeView.as_view(), name="amendment-propose"
+    ),
+    path(
+        "<int:pk>/amendments/<int:number>/",
+        amend.AmendmentDetailView.as_view(),
+        name="amendment-detail",
+    ),
+    path(
+        "<int:pk>/amendments/<int:number>/plan/",
+        amend.AmendmentSectionsView.as_view(),
+        name="amendment-edit",
+    ),
+    path(
+        "<int:pk>/amendments/<int:number>/members/",
+        amend.AmendmentMembersView.as_view(),
+        name="amendment-members",
+    ),
+    path(
+        "<int:pk>/amendments/<int:number>/members/<int:index>/",
+        amend.AmendmentMembersView.as_view(),
+        name="amendment-member-edit",
+    ),
+    path(
+        "<int:pk>/amendments/<int:number>/members/<int:index>/delete/",
+        amend.AmendmentMemberDeleteView.as_view(),
+        name="amendment-member-delete",
+    ),
+    path(
+        "<int:pk>/amendments/<int:number>/tasks/",
+        amend.AmendmentTasksView.as_view(),
+        name="amendment-tasks",
+    ),
+    path(
+        "<int:pk>/amendments/<int:number>/form.pdf",
+        amend.AmendmentPdfView.as_view(),
+        name="amendment-pdf",
+    ),
+    path(
+        "<int:pk>/amendments/<int:number>/scan/",
+        amend.AmendmentScanView.as_view(),
+        name="amendment-scan",
+    ),
+    path(
+        "<int:pk>/amendments/<int:number>/action/<slug:action>/",
+        amend.AmendmentActionView.as_view(),
+        name="amendment-action",
+    ),
 ]

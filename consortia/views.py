@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -31,12 +32,20 @@ from .forms import (
     apply_service_error,
 )
 from .models import MemberUnit, PlanVersion
-from .permissions import can_create_consortium, can_edit_plan, can_grant_extension, can_take_action
+from .permissions import (
+    can_create_consortium,
+    can_edit_plan,
+    can_grant_extension,
+    can_propose_amendment,
+    can_take_action,
+)
 from .review_comments import FIELD_SECTIONS, comments_between, returned_comments
 from .selectors import (
+    amendment_list,
     consortium_get_for,
     consortium_list_visible_to,
     plan_audit,
+    plan_baseline,
     plan_deadline_for,
     plan_version_list,
     quota_blocks_submission,
@@ -149,7 +158,12 @@ class ConsortiumDetailView(ConsortiumMixin, TemplateView):
         user, plan, consortium = self.request.user, self.plan, self.consortium
         content = plan_content(plan)
         versions = list(plan_version_list(plan=plan))
-        last_review = next((v.review for v in reversed(versions) if hasattr(v, "review")), None)
+        # The plan's own review (an amendment's is shown on the amendment's page).
+        last_review = next(
+            (v.review for v in reversed(versions) if hasattr(v, "review") and not v.amendment_id),
+            None,
+        )
+        baseline = plan_baseline(plan=plan)
         labels = section_labels(consortium.program)
         actions = [
             t.action for t in actions_from(plan.state) if can_take_action(user, plan, t.action)
@@ -167,6 +181,9 @@ class ConsortiumDetailView(ConsortiumMixin, TemplateView):
             can_edit=bool(can_edit_plan(user, plan)),
             actions=actions,
             versions=versions,
+            baseline=baseline,
+            amendments=list(amendment_list(plan=plan)),
+            can_propose_amendment=bool(can_propose_amendment(user, plan)),
             last_review=last_review,
             review_comments=[
                 (labels.get(k, k), v)
@@ -505,10 +522,16 @@ class CompareView(ConsortiumMixin, TemplateView):
         if a not in versions or b not in versions:
             raise Http404
         comments = comments_between(versions, a, b)
+        baseline = plan_baseline(plan=self.plan)
         return super().get_context_data(
             consortium=self.consortium,
             plan=self.plan,
             versions=sorted(versions),
+            version_options=[
+                (n, version_label(versions[n], baseline=baseline)) for n in sorted(versions)
+            ],
+            label_a=version_label(versions[a], baseline=baseline),
+            label_b=version_label(versions[b], baseline=baseline),
             a=a,
             b=b,
             sections=[
@@ -521,6 +544,22 @@ class CompareView(ConsortiumMixin, TemplateView):
             comments_to=max(a, b),
             **kwargs,
         )
+
+
+def version_label(version: PlanVersion, *, baseline: PlanVersion | None) -> str:
+    """“2 (amendment 1, baseline)”: a version's number, whether it amends the approved plan,
+    and whether reports are judged against it."""
+    notes = []
+    if version.amendment_id:
+        notes.append(_("amendment %(n)d") % {"n": version.amendment.number})
+    if baseline is not None and version.pk == baseline.pk:
+        notes.append(_("baseline"))
+    if not notes:
+        return str(version.number)
+    return _("%(n)d (%(notes)s)") % {
+        "n": version.number,
+        "notes": pgettext("list separator", ", ").join(notes),
+    }
 
 
 class ExtensionView(PermissionMixin, FormView):

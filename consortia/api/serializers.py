@@ -329,6 +329,18 @@ class ReviewSerializer(serializers.Serializer):
 class PlanVersionSerializer(serializers.ModelSerializer):
     submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     review = serializers.SerializerMethodField()
+    amendment = serializers.IntegerField(
+        source="amendment.number",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="Number of the amendment this version was submitted as; null for the plan's "
+        "own submissions.",
+    )
+    is_baseline = serializers.SerializerMethodField(
+        help_text="The version reports and the final summary are judged against (the newest "
+        "approved one)."
+    )
 
     class Meta:
         model = PlanVersion
@@ -341,8 +353,19 @@ class PlanVersionSerializer(serializers.ModelSerializer):
             "scan_sha256",
             "scan_pages",
             "review",
+            "amendment",
+            "is_baseline",
         ]
         read_only_fields = fields
+
+    def get_is_baseline(self, version: PlanVersion) -> bool:
+        from ..selectors import plan_baseline
+
+        cache = self.context.setdefault("baselines", {}) if isinstance(self.context, dict) else {}
+        if version.plan_id not in cache:
+            cache[version.plan_id] = plan_baseline(plan=version.plan)
+        baseline = cache[version.plan_id]
+        return baseline is not None and baseline.pk == version.pk
 
     @extend_schema_field(ReviewSerializer(allow_null=True))
     def get_review(self, version: PlanVersion) -> dict | None:

@@ -2,10 +2,12 @@
 
 from django.urls import path
 
-from ..actions import PLAN_ACTIONS
+from ..actions import AMENDMENT_ACTIONS, PLAN_ACTIONS
+from . import amendment_views as amend
 from . import views
 
 plan = "consortia/<int:pk>/plan/"
+amendment = f"{plan}amendments/<int:number>/"
 
 urlpatterns = [
     path("consortia/", views.ConsortiumListView.as_view(), name="consortium-list"),
@@ -51,6 +53,30 @@ urlpatterns = [
     ),
     path(f"{plan}compare/", views.PlanCompareView.as_view(), name="plan-compare"),
     path(f"{plan}audit/", views.PlanAuditView.as_view(), name="plan-audit"),
+    # Amendments of the approved plan (完善实施方案).
+    path(f"{plan}amendments/", amend.AmendmentListView.as_view(), name="plan-amendment-list"),
+    path(amendment, amend.AmendmentDetailView.as_view(), name="plan-amendment-detail"),
+    path(
+        f"{amendment}members/",
+        amend.AmendmentMemberListView.as_view(),
+        name="plan-amendment-member-list",
+    ),
+    path(
+        f"{amendment}members/<int:index>/",
+        amend.AmendmentMemberDetailView.as_view(),
+        name="plan-amendment-member-detail",
+    ),
+    path(f"{amendment}tasks/", amend.AmendmentTasksView.as_view(), name="plan-amendment-tasks"),
+    path(f"{amendment}pdf/", amend.AmendmentPdfView.as_view(), name="plan-amendment-pdf"),
+    path(f"{amendment}scan/", amend.AmendmentScanView.as_view(), name="plan-amendment-scan"),
+    *[
+        path(
+            f"{amendment}{a.name}/",
+            amend.AmendmentActionView.as_view(action_name=a.name),
+            name=f"plan-amendment-{a.name}",
+        )
+        for a in AMENDMENT_ACTIONS
+    ],
     path(
         "deadline-extensions/",
         views.DeadlineExtensionListView.as_view(),

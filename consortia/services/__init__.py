@@ -4,10 +4,26 @@
 - ``plans.py``: a plan's sections, tasks and scan, and every workflow action (submit, withdraw,
   reopen, return, reject, approve) through the transition kernel ``portal/transitions.py``;
 - ``members.py``: member units;
-- ``accounts.py``: the accounts an approval opens, and their invitations.
+- ``accounts.py``: the accounts an approval opens, and their invitations;
+- ``amendments.py``: amendments of an approved plan (propose, edit, scan, submit, withdraw,
+  return, approve) through the transition kernel.
 """
 
 from .accounts import pilot_accounts_open
+from .amendments import (
+    amendment_approve,
+    amendment_member_delete,
+    amendment_member_save,
+    amendment_pdf,
+    amendment_propose,
+    amendment_return,
+    amendment_set_tasks,
+    amendment_submit,
+    amendment_update,
+    amendment_upload_scan,
+    amendment_url,
+    amendment_withdraw,
+)
 from .consortia import (
     CONSORTIUM_FIELDS,
     consortium_create,
@@ -32,6 +48,18 @@ from .plans import (
 )
 
 __all__ = [
+    "amendment_approve",
+    "amendment_member_delete",
+    "amendment_member_save",
+    "amendment_pdf",
+    "amendment_propose",
+    "amendment_return",
+    "amendment_set_tasks",
+    "amendment_submit",
+    "amendment_update",
+    "amendment_upload_scan",
+    "amendment_url",
+    "amendment_withdraw",
     "CONSORTIUM_FIELDS",
     "MEMBER_FIELDS",
     "PLAN_TEXT_FIELDS",

@@ -197,6 +197,7 @@ SPECTACULAR_SETTINGS = {
     # Several models have a "state" or "status": give each choice set its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "PlanStateEnum": "consortia.workflows.PlanState",
+        "AmendmentStateEnum": "consortia.workflows.AmendmentState",
         "ReportStateEnum": "reporting.periods.workflows.ReportState",
         "TaskStatusEnum": "reporting.models.TaskStatus",
         "NotificationStatusEnum": "portal.models.Notification.Status",
