@@ -147,9 +147,14 @@ class ReviewForm(forms.Form):
         label=_("Opinion or comment"),
         required=False,
         strip=False,
-        help_text=_("At most %(max)s characters.") % {"max": OPINION_MAX_CHARS},
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].help_text = _("At most %(max)s characters.") % {
+            "max": OPINION_MAX_CHARS
+        }
 
 
 class ScanForm(forms.Form):
