@@ -294,3 +294,19 @@ def test_the_generic_report_form_refuses_the_final_period(pilot, on_date, final_
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("reporting:final-detail", args=[pilot.consortium.pk])
+
+
+def test_the_demo_shows_final_summaries_in_every_state(db, settings, tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    call_command("load_demo", stdout=io.StringIO())
+    states = set(FinalReport.objects.values_list("state", flat=True))
+    assert states == {s.value for s in FinalState}
+    accepted = FinalReport.objects.get(state=FinalState.ACCEPTED)
+    assert accepted.versions.count() == 1
+    assert accepted.cases.count() == 1
+    call_command("load_demo", stdout=io.StringIO())  # idempotent
+    assert FinalReport.objects.count() == len(states)
