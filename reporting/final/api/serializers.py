@@ -16,7 +16,7 @@ from reporting.registry.kinds import KINDS
 from reporting.registry.models import ManufacturingStage
 
 
-class OutcomeSerializer(serializers.ModelSerializer):
+class FinalOutcomeSerializer(serializers.ModelSerializer):
     task = serializers.IntegerField(source="task.number", read_only=True)
     task_title = serializers.CharField(source="task.title", read_only=True)
     answered = serializers.BooleanField(read_only=True)
@@ -36,7 +36,7 @@ class OutcomeSerializer(serializers.ModelSerializer):
         ]
 
 
-class FigureSerializer(serializers.ModelSerializer):
+class FinalFigureSerializer(serializers.ModelSerializer):
     label = serializers.SerializerMethodField()
     confirmed_count = serializers.IntegerField(read_only=True)
     corrected = serializers.BooleanField(read_only=True)
@@ -59,7 +59,7 @@ class FigureSerializer(serializers.ModelSerializer):
         return str(KINDS[obj.kind].label) if obj.kind in KINDS else obj.kind
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class TypicalCaseSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     datasets = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     industry_models = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -69,7 +69,7 @@ class CaseSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "scenario", "stage", "effect", "datasets", "industry_models"]
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class FinalReviewSerializer(serializers.ModelSerializer):
     reviewer = serializers.CharField(source="reviewer.display_name", read_only=True)
 
     class Meta:
@@ -77,7 +77,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         fields = ["action", "stage", "comment", "reviewer", "created_at"]
 
 
-class VersionSerializer(serializers.ModelSerializer):
+class FinalVersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = FinalReportVersion
         fields = [
@@ -99,11 +99,11 @@ class FinalSerializer(serializers.ModelSerializer):
         source="baseline.number", read_only=True, allow_null=True
     )
     has_scan = serializers.SerializerMethodField()
-    outcomes = OutcomeSerializer(many=True, read_only=True)
-    figures = FigureSerializer(many=True, read_only=True)
-    cases = CaseSerializer(many=True, read_only=True)
-    reviews = ReviewSerializer(many=True, read_only=True)
-    versions = VersionSerializer(many=True, read_only=True)
+    outcomes = FinalOutcomeSerializer(many=True, read_only=True)
+    figures = FinalFigureSerializer(many=True, read_only=True)
+    cases = TypicalCaseSerializer(many=True, read_only=True)
+    reviews = FinalReviewSerializer(many=True, read_only=True)
+    versions = FinalVersionSerializer(many=True, read_only=True)
 
     class Meta:
         model = FinalReport
@@ -159,7 +159,7 @@ class FinalListSerializer(serializers.ModelSerializer):
         ]
 
 
-class OutcomeInputSerializer(serializers.Serializer):
+class FinalOutcomeInputSerializer(serializers.Serializer):
     completion = serializers.ChoiceField(
         choices=[("", "—"), *Completion.choices], required=False, allow_blank=True
     )
@@ -168,7 +168,7 @@ class OutcomeInputSerializer(serializers.Serializer):
     evidence = serializers.CharField(required=False, allow_blank=True)
 
 
-class FigureInputSerializer(serializers.Serializer):
+class FinalFigureInputSerializer(serializers.Serializer):
     corrected_count = serializers.IntegerField(min_value=0, required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True)
 
@@ -187,10 +187,10 @@ class FinalUpdateSerializer(serializers.Serializer):
     problems = serializers.CharField(required=False, allow_blank=True)
     suggestions = serializers.CharField(required=False, allow_blank=True)
     outcomes = serializers.DictField(
-        child=OutcomeInputSerializer(), required=False, help_text="Task number → fields."
+        child=FinalOutcomeInputSerializer(), required=False, help_text="Task number → fields."
     )
     figures = serializers.DictField(
-        child=FigureInputSerializer(),
+        child=FinalFigureInputSerializer(),
         required=False,
         help_text="Kind → the corrected figure (null: as pulled) and a note.",
     )
@@ -206,7 +206,7 @@ class FinalSubmitInputSerializer(serializers.Serializer):
     paths_mechanisms = serializers.CharField(required=False, allow_blank=True)
     problems = serializers.CharField(required=False, allow_blank=True)
     suggestions = serializers.CharField(required=False, allow_blank=True)
-    outcomes = serializers.DictField(child=OutcomeInputSerializer(), required=False)
+    outcomes = serializers.DictField(child=FinalOutcomeInputSerializer(), required=False)
 
     def validate_outcomes(self, value):
         return _numbered(value)
@@ -220,11 +220,11 @@ class FinalActionInputSerializer(serializers.Serializer):
     )
 
 
-class RevisionSerializer(serializers.Serializer):
+class FinalRevisionSerializer(serializers.Serializer):
     revision = serializers.IntegerField()
 
 
-class CaseInputSerializer(serializers.Serializer):
+class TypicalCaseInputSerializer(serializers.Serializer):
     revision = serializers.IntegerField()
     title = serializers.CharField(max_length=200)
     scenario = serializers.CharField(max_length=200)

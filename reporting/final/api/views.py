@@ -20,14 +20,14 @@ from reporting.final.selectors import final_get_for, final_list_visible_to
 from reporting.final.workflows import FinalAction
 
 from .serializers import (
-    CaseInputSerializer,
-    CaseSerializer,
     FinalActionInputSerializer,
     FinalListSerializer,
+    FinalRevisionSerializer,
     FinalSerializer,
     FinalSubmitInputSerializer,
     FinalUpdateSerializer,
-    RevisionSerializer,
+    TypicalCaseInputSerializer,
+    TypicalCaseSerializer,
 )
 
 PATH = [OpenApiParameter("consortium_pk", int, OpenApiParameter.PATH)]
@@ -118,13 +118,13 @@ class FinalStartView(_FinalMixin, APIView):
 class FinalFiguresView(_FinalMixin, APIView):
     @extend_schema(
         parameters=PATH,
-        request=RevisionSerializer,
+        request=FinalRevisionSerializer,
         responses=FinalSerializer,
         summary="Pull the “1+4+N” figures from the registry again",
     )
     def post(self, request, consortium_pk):
         report = self.load_started(request, consortium_pk)
-        data = RevisionSerializer(data=request.data)
+        data = FinalRevisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         report = services.final_refresh_figures(
             actor=request.user, report=report, revision=data.validated_data["revision"]
@@ -160,18 +160,18 @@ class FinalScanView(_FinalMixin, APIView):
 class FinalCaseListView(_FinalMixin, APIView):
     @extend_schema(
         parameters=PATH,
-        request=CaseInputSerializer,
-        responses={201: CaseSerializer},
+        request=TypicalCaseInputSerializer,
+        responses={201: TypicalCaseSerializer},
         summary="Add a typical case",
     )
     def post(self, request, consortium_pk):
         report = self.load_started(request, consortium_pk)
-        data = CaseInputSerializer(data=request.data)
+        data = TypicalCaseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         revision = values.pop("revision")
         case = services.case_save(actor=request.user, report=report, revision=revision, data=values)
-        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+        return Response(TypicalCaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
 
 class FinalCaseDetailView(_FinalMixin, APIView):
@@ -183,21 +183,21 @@ class FinalCaseDetailView(_FinalMixin, APIView):
 
     @extend_schema(
         parameters=[*PATH, OpenApiParameter("case_id", str, OpenApiParameter.PATH)],
-        request=CaseInputSerializer,
-        responses=CaseSerializer,
+        request=TypicalCaseInputSerializer,
+        responses=TypicalCaseSerializer,
         summary="Change a typical case",
     )
     def put(self, request, consortium_pk, case_id):
         report = self.load_started(request, consortium_pk)
         case = self.case(report, case_id)
-        data = CaseInputSerializer(data=request.data)
+        data = TypicalCaseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         revision = values.pop("revision")
         case = services.case_save(
             actor=request.user, report=report, revision=revision, data=values, case=case
         )
-        return Response(CaseSerializer(case).data)
+        return Response(TypicalCaseSerializer(case).data)
 
     @extend_schema(
         parameters=[
