@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -249,7 +250,12 @@ class FinalCaseView(FinalMixin, View):
             return self.back("#cases")
         form = CaseForm(request.POST, consortium=self.consortium, with_models=self.with_models())
         if not form.is_valid():
-            return FinalDetailView.as_view()(request, consortium_pk=self.consortium.pk)
+            for field, errors in form.errors.items():
+                label = form.fields[field].label if field in form.fields else ""
+                separator = pgettext("label separator", ": ")
+                text = " ".join(errors)
+                messages.error(request, f"{label}{separator}{text}" if label else text)
+            return self.back("#cases")
         try:
             services.case_save(
                 actor=request.user, report=self.report, revision=revision, data=form.values()

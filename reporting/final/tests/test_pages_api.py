@@ -266,3 +266,26 @@ def test_the_api_is_in_the_openapi_schema(api_client, ministry_staff):
         "/api/v1/consortia/{consortium_pk}/final-summary/scan/",
     ):
         assert path in paths, path
+
+
+def test_the_lead_adds_and_deletes_a_typical_case_on_the_page(pilot, started, on_date, client):
+    url = reverse("reporting:final-case", args=[pilot.consortium.pk])
+    with on_date(IN_FINAL):
+        client.force_login(pilot.lead)
+        incomplete = client.post(url, {"revision": started.revision, "title": "只有标题"})
+        assert incomplete.status_code == 302
+        assert not started.cases.exists()
+        client.post(
+            url,
+            {
+                "revision": started.revision,
+                "title": "能耗优化",
+                "scenario": "高炉能耗预测",
+                "stage": "production",
+                "effect": "吨钢能耗下降2%。",
+            },
+        )
+        case = started.cases.get()
+        started.refresh_from_db()
+        client.post(url, {"revision": started.revision, "delete": str(case.public_id)})
+    assert not started.cases.exists()
