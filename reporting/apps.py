@@ -10,6 +10,7 @@ class ReportingConfig(AppConfig):
         from portal.events import CALENDAR_CHANGED, FIGURES_CHANGED, listen
         from portal.inbox import register, register_panel
         from reporting import demo  # noqa: F401  (registers the demo loader with portal.demo)
+        from reporting.final import demo as final_demo  # noqa: F401  (after the reports demo)
         from reporting.insights.rollups import rollup_on_figures_changed
         from reporting.periods.calendar import period_calendar_problems, period_follow_calendar
         from reporting.periods.inbox import report_items, reports_panel

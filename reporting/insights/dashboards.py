@@ -28,7 +28,7 @@ from portal.roles import Role
 from portal.selectors import scoped_to_province
 from reporting.insights.models import ConsortiumRollup, DeliverableRollup, PlanRollup, TaskRollup
 from reporting.insights.permissions import can_view_dashboard
-from reporting.insights.rollups import HANDED_IN, STATUSES
+from reporting.insights.rollups import HANDED_IN, STATUSES, deliverable_measures
 from reporting.periods.expectations import expected_for_period_q, expected_q, is_due, period_due_q
 from reporting.periods.models import ReportingPeriod, TaskProgress
 from reporting.periods.workflows import ReportState
@@ -412,6 +412,30 @@ def deliverable_figures(scope: Scope) -> dict[str, dict]:
                 k: r.get(k) or 0
                 for k in ("count", "records", "size_bytes", "open_source", "listed")
             },
+        }
+    return out
+
+
+FIGURE_FIELDS = ("count", "records", "size_bytes", "open_source", "listed")
+
+
+def consortium_deliverable_figures(*, consortium, period: ReportingPeriod) -> dict[str, dict]:
+    """One consortium's deliverables reported up to and including ``period``, in the shape of
+    ``deliverable_figures`` and counted by the roll-up's own measures (``deliverable_measures``):
+    for a province with one pilot, the two are equal."""
+    out = {}
+    for kind, spec in figure_kinds(consortium.program).items():
+        # The measures a kind does not have are constants (0) in the roll-up: left out here.
+        measures = {k: m for k, m in deliverable_measures(kind).items() if m.contains_aggregate}
+        row = (
+            spec.model.objects.filter(consortium=consortium, period__due_date__lte=period.due_date)
+            .order_by()
+            .aggregate(**measures)
+        )
+        out[kind] = {
+            "kind": kind,
+            "label": str(spec.label),
+            **{k: row.get(k) or 0 for k in FIGURE_FIELDS},
         }
     return out
 

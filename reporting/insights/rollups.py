@@ -375,6 +375,23 @@ def _selection_rows(ids) -> int:
     )
 
 
+def deliverable_measures(kind: str) -> dict:
+    """What the dashboards count of each deliverable kind, as aggregates over its registry rows:
+    the roll-up (per province) and a consortium's own figures (``consortium_deliverable_figures``,
+    the final summary's pulled figures) both use these, so they cannot count differently."""
+    return {
+        "count": Count("id"),
+        "records": Sum("records", default=0) if kind == "dataset" else _int(),
+        "size_bytes": Sum("size_bytes", default=0) if kind == "dataset" else _int(),
+        "open_source": Count("id", filter=Q(openness="open_source"))
+        if kind == "dataset"
+        else _int(),
+        "listed": Count("id", filter=Q(listed_or_traded=True))
+        if kind == "data_product"
+        else _int(),
+    }
+
+
 def _deliverable_rows(ids) -> int:
     written = 0
     for kind, spec in KINDS.items():
@@ -387,15 +404,7 @@ def _deliverable_rows(ids) -> int:
             "kind": _text(kind),
             **{column: _text("") for column in ("industry", "level", "stage")},
             **{column: field for field, column in facets.items()},
-            "count": Count("id"),
-            "records": Sum("records", default=0) if kind == "dataset" else _int(),
-            "size_bytes": Sum("size_bytes", default=0) if kind == "dataset" else _int(),
-            "open_source": Count("id", filter=Q(openness="open_source"))
-            if kind == "dataset"
-            else _int(),
-            "listed": Count("id", filter=Q(listed_or_traded=True))
-            if kind == "data_product"
-            else _int(),
+            **deliverable_measures(kind),
         }
         written += _insert_select(
             DeliverableRollup, spec.model.objects.filter(consortium__program__in=ids), columns

@@ -11,6 +11,7 @@ from consortia.models import Consortium
 from consortia.selectors import consortium_list_visible_to
 from reporting.periods.expectations import HANDED_IN, is_expected, is_overdue, not_expected_reason
 from reporting.periods.models import PeriodReopening, ProgressReport, ReportingPeriod
+from tasks_catalog.models import CalendarEntry
 
 
 def period_list(*, program=None) -> QuerySet[ReportingPeriod]:
@@ -114,3 +115,10 @@ def period_statuses(
                 )
             )
     return out
+
+
+def period_is_final(period: ReportingPeriod) -> bool:
+    """The program's final summary period (its calendar entry of kind ``final``): reported with
+    the final summary form (``reporting/final/``), not the progress report form."""
+    entry = period.calendar_entry
+    return entry is not None and entry.kind == CalendarEntry.Kind.FINAL

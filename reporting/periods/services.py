@@ -35,9 +35,13 @@ from reporting.periods.permissions import (
     can_view_reports,
     is_lead_of,
 )
-from reporting.periods.selectors import period_is_open
+from reporting.periods.selectors import period_is_final, period_is_open
 from reporting.periods.workflows import WORKFLOW, ReportAction, ReportState
 
+FINAL_PERIOD_MESSAGE = gettext_lazy(
+    "This is the program's final summary period: it is reported with the final summary form, "
+    "not the progress report form."
+)
 OVERALL_FIELDS = ["summary", "key_figures", "problems", "requests"]
 ENTRY_FIELDS = ["nothing_to_report", "status", "percent", "work_done", "next_plan", "problems"]
 
@@ -71,6 +75,8 @@ def report_start(*, actor: User, consortium: Consortium, period: ReportingPeriod
         raise ValidationError(_("Only approved pilot consortia report."), code="not_pilot")
     if period.program_id != consortium.program_id:
         raise ValidationError(_("This period belongs to another program."), code="period")
+    if period_is_final(period):
+        raise ValidationError(FINAL_PERIOD_MESSAGE, code="final_period")
     if not became_pilot_in_time(consortium=consortium, period=period):
         # The one rule (reporting.periods.expectations): not expected for this period.
         raise ValidationError(
@@ -280,6 +286,9 @@ def _unanswered(report: ProgressReport) -> list[int]:
 
 def report_submit_blockers(report: ProgressReport) -> list[ValidationError]:
     """What stops the report from being submitted as it is saved now (empty: it can be)."""
+    if period_is_final(report.period):
+        # A progress report started for the final period before it had its own form.
+        return [ValidationError(FINAL_PERIOD_MESSAGE, code="final_period")]
     if missing := _unanswered(report):
         return [
             ValidationError(

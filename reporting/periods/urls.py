@@ -15,6 +15,7 @@ urlpatterns = [
         name="report-pdf",
     ),
     path("deliverables/", include("reporting.registry.urls")),
+    path("final/", include("reporting.final.urls")),
     path("evidence/<int:pk>/", views.EvidenceDownloadView.as_view(), name="evidence-download"),
     path(
         "<int:consortium_pk>/<slug:period>/", views.ReportDetailView.as_view(), name="report-detail"

@@ -30,6 +30,7 @@ from reporting.periods.permissions import (
     is_lead_of,
 )
 from reporting.periods.selectors import (
+    period_is_final,
     period_is_open,
     period_lock_date,
     period_statuses,
@@ -72,6 +73,9 @@ class ReportMixin(LoginRequiredMixin):
         self.report = ProgressReport.objects.filter(
             consortium=self.consortium, period=self.period
         ).first()
+        if self.report is None and period_is_final(self.period):
+            # The final period has its own form (reporting/final/).
+            return redirect("reporting:final-detail", self.consortium.pk)
         return super().dispatch(request, *args, **kwargs)
 
     def back(self):
@@ -234,7 +238,10 @@ class ReportDetailView(ReportMixin, TemplateView):
                 data["revision"] = report.revision
                 form = self.form(data)
                 form.is_valid()
-                form.add_unanswered(blockers[0].params["tasks"])
+                if blockers[0].code == "unanswered":
+                    form.add_unanswered(blockers[0].params["tasks"])
+                else:
+                    form.add_error(None, blockers[0])
                 messages.warning(request, _("Report saved. It cannot be submitted yet."))
                 return self.render_to_response(self.get_context_data(form=form))
             return redirect("reporting:report-submit", self.consortium.pk, self.period.code)

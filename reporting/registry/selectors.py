@@ -47,14 +47,18 @@ def deliverable_list_for_consortium(
 
 def deliverable_default_period(*, program, today: dt.date | None = None) -> ReportingPeriod | None:
     """The period a new deliverable most likely belongs to: the one whose span contains today,
-    else the latest one already opened for entry (None before the first opens)."""
+    else the latest one already opened for entry (None before the first opens). Where spans
+    overlap (a final summary period covers the whole year), the one that starts latest: the
+    quarter, not the year."""
     today = today or timezone.localdate()
     periods = ReportingPeriod.objects.filter(program=program)
     return (
         periods.filter(period_start__lte=today, period_end__gte=today)
-        .order_by("period_start")
+        .order_by("-period_start", "due_date")
         .first()
-        or periods.filter(opens_on__lte=today).order_by("-opens_on", "-due_date").first()
+        or periods.filter(opens_on__lte=today)
+        .order_by("-period_start", "-opens_on", "-due_date")
+        .first()
     )
 
 

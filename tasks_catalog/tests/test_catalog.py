@@ -27,7 +27,9 @@ def test_idfa_program_is_seeded_as_the_notice_says():
         "2026-q2",
         "2026-q3",
         "2026-q4",
+        "final",  # the summary report after Q4 (成效总结; reporting migration 0009)
     ]
+    assert program.calendar.get(code="final").kind == "final"
     assert [t.name_zh for t in program.entity_types.all()] == [
         "重点行业企业",
         "平台机构",
@@ -127,7 +129,7 @@ def test_program_api_detail(api_client, consortium_lead):
     body = api_client.get("/api/v1/programs/idfa-2026/").json()
     assert body["task_count"] == 23
     assert body["recommendation_quota"] == 2
-    assert len(body["calendar"]) == 4
+    assert len(body["calendar"]) == 5  # four quarters and the final summary
 
 
 def test_catalog_api_refuses_anonymous_with_a_translated_json_error(api_client):
