@@ -87,6 +87,7 @@ def _reseed_reference_data() -> None:
         "tasks_catalog.migrations.0006_seed_plan_forms",
         "reporting.migrations.0002_periods_from_calendar",
         "reporting.migrations.0007_key_industry_models",
+        "reporting.migrations.0008_evaluation",
     ):
         migration = importlib.import_module(module)
         # A seed written for a since-changed model offers ``reseed`` for today's models.

@@ -1,6 +1,6 @@
 """The layout the README's design section draws, checked: no import circle inside any app, and
 data flows one way (tasks_catalog → consortia → reporting; inside reporting, periods → registry →
-insights). A lazy import inside a function counts too: it hides a circle, it does not remove it."""
+insights → evaluation). A lazy import inside a function counts too: it hides a circle, it does not remove it."""
 
 import ast
 from pathlib import Path
@@ -16,6 +16,7 @@ LAYERS = [
     "reporting.periods",
     "reporting.registry",
     "reporting.insights",
+    "reporting.evaluation",
 ]
 
 

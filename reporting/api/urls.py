@@ -53,4 +53,5 @@ urlpatterns = [
     ),
     path("", include("reporting.registry.api.urls")),
     path("", include("reporting.insights.api.urls")),
+    path("", include("reporting.evaluation.api.urls")),
 ]
