@@ -28,9 +28,9 @@ class SchemeFormSet(BaseInlineFormSet):
         raise NotImplementedError
 
     def clean(self) -> None:
-        super().clean()
         if any(form.errors for form in self.forms):
             return
+        # Ours first: clearer than Django's "duplicate data" for two bands at one bound.
         problems = self.problems()
         if self.has_changed() and self.instance.pk is not None and (
             Evaluation.objects.filter(
@@ -45,6 +45,7 @@ class SchemeFormSet(BaseInlineFormSet):
             )
         if problems:
             raise ValidationError(problems)
+        super().clean()
 
 
 class CriterionFormSet(SchemeFormSet):

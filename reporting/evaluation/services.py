@@ -75,25 +75,29 @@ def evaluation_start(*, actor: User, consortium: Consortium) -> Evaluation:
     return evaluation
 
 
+def _field_error(field: str, message, code: str) -> ValidationError:
+    """A field's error that keeps its code (a dict of plain messages would drop it)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def _decimal(value, *, field: str) -> Decimal:
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError) as exc:
-        raise ValidationError({field: _("Enter a number.")}, code="invalid") from exc
+        raise _field_error(field, _("Enter a number."), "invalid") from exc
     if not number.is_finite():
-        raise ValidationError({field: _("Enter a number.")}, code="invalid")
+        raise _field_error(field, _("Enter a number."), "invalid")
     return number.quantize(Decimal("0.1"))
 
 
 def _check_score(criterion: EvaluationCriterion, value, *, field: str) -> Decimal:
     score = _decimal(value, field=field)
     if score < 0 or score > criterion.max_score:
-        raise ValidationError(
-            {
-                field: _("“%(criterion)s” is scored from 0 to %(max)s.")
-                % {"criterion": criterion.name, "max": criterion.max_score}
-            },
-            code="out_of_range",
+        raise _field_error(
+            field,
+            _("“%(criterion)s” is scored from 0 to %(max)s.")
+            % {"criterion": criterion.name, "max": criterion.max_score},
+            "out_of_range",
         )
     return score
 
@@ -106,8 +110,8 @@ def _criteria(evaluation: Evaluation) -> dict[str, EvaluationCriterion]:
 
 
 def _unknown(code) -> ValidationError:
-    return ValidationError(
-        {"criterion": _("Unknown criterion “%(code)s”.") % {"code": code}}, code="unknown_criterion"
+    return _field_error(
+        "criterion", _("Unknown criterion “%(code)s”.") % {"code": code}, "unknown_criterion"
     )
 
 
@@ -223,12 +227,11 @@ def moderation_save(
         )
         reason = (item.get("reason") or "").strip()
         if score is not None and not reason:
-            raise ValidationError(
-                {
-                    f"reason_{code}": _("Give the reason for the final score of “%(criterion)s”.")
-                    % {"criterion": criterion.name}
-                },
-                code="reason_required",
+            raise _field_error(
+                f"reason_{code}",
+                _("Give the reason for the final score of “%(criterion)s”.")
+                % {"criterion": criterion.name},
+                "reason_required",
             )
         ModeratedScore.objects.update_or_create(
             evaluation=evaluation,
@@ -312,7 +315,7 @@ def evaluation_reopen(
         comment=comment,
     ) as step:
         if not (comment or "").strip():
-            raise ValidationError({"comment": _("Say why the evaluation is reopened.")})
+            raise _field_error("comment", _("Say why the evaluation is reopened."), "required")
         evaluation = step.obj
         evaluation.finalised_at = None
         evaluation.revision += 1
