@@ -32,10 +32,14 @@ class SchemeFormSet(BaseInlineFormSet):
             return
         # Ours first: clearer than Django's "duplicate data" for two bands at one bound.
         problems = self.problems()
-        if self.has_changed() and self.instance.pk is not None and (
-            Evaluation.objects.filter(
-                consortium__program=self.instance, state__in=FINAL_STATES
-            ).exists()
+        if (
+            self.has_changed()
+            and self.instance.pk is not None
+            and (
+                Evaluation.objects.filter(
+                    consortium__program=self.instance, state__in=FINAL_STATES
+                ).exists()
+            )
         ):
             problems.append(
                 _(

@@ -75,12 +75,8 @@ def ranking_export(
             {"format": _("Unknown format. Choose “csv” or “xlsx”.")}, code="invalid_format"
         )
     rows = evaluation_ranking(program=program, entity_type=entity_type, province=province)
-    headers, table = ranking_table(
-        rows, list(EvaluationCriterion.objects.filter(program=program))
-    )
+    headers, table = ranking_table(rows, list(EvaluationCriterion.objects.filter(program=program)))
     title = _("Evaluation ranking")
     content = xlsx_bytes(title, headers, table) if fmt == "xlsx" else csv_bytes(headers, table)
     stamp = timezone.localdate().isoformat()
     return RankingFile(content, CONTENT_TYPES[fmt], f"evaluation-{program.code}-{stamp}.{fmt}")
-
-

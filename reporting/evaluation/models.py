@@ -49,6 +49,9 @@ class EvaluationCriterion(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return localized(self, "name")
@@ -56,9 +59,6 @@ class EvaluationCriterion(models.Model):
     @property
     def description(self) -> str:
         return localized(self, "description")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class GradeBand(models.Model):
@@ -89,12 +89,12 @@ class GradeBand(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return self.label
+
     @property
     def label(self) -> str:
         return localized(self, "label")
-
-    def __str__(self) -> str:
-        return self.label
 
 
 class Evaluation(models.Model):
@@ -124,7 +124,9 @@ class Evaluation(models.Model):
     conclusion = models.TextField(_("overall comment"), blank=True)
     revision = models.PositiveIntegerField(_("revision"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     finalised_at = models.DateTimeField(_("finalised"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
@@ -140,9 +142,7 @@ class Evaluation(models.Model):
 class Scorecard(models.Model):
     """One reviewer's scores of one evaluation; counted once submitted."""
 
-    evaluation = models.ForeignKey(
-        Evaluation, on_delete=models.CASCADE, related_name="scorecards"
-    )
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="scorecards")
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -168,9 +168,7 @@ class CriterionScore(models.Model):
     """A reviewer's score of one criterion, with a comment."""
 
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(
-        EvaluationCriterion, on_delete=models.PROTECT, related_name="+"
-    )
+    criterion = models.ForeignKey(EvaluationCriterion, on_delete=models.PROTECT, related_name="+")
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=1)
     comment = models.TextField(_("comment"), blank=True)
 
@@ -190,9 +188,7 @@ class ModeratedScore(models.Model):
     evaluation = models.ForeignKey(
         Evaluation, on_delete=models.CASCADE, related_name="moderated_scores"
     )
-    criterion = models.ForeignKey(
-        EvaluationCriterion, on_delete=models.PROTECT, related_name="+"
-    )
+    criterion = models.ForeignKey(EvaluationCriterion, on_delete=models.PROTECT, related_name="+")
     score = models.DecimalField(_("final score"), max_digits=6, decimal_places=1, null=True)
     reason = models.TextField(_("reason for the final score"), blank=True)
     comment = models.TextField(_("comment to the consortium"), blank=True)

@@ -78,7 +78,9 @@ def can_score(user, evaluation: Evaluation) -> Decision:
 
 def is_moderator_of(user, evaluation: Evaluation) -> bool:
     return is_ministry_admin(user) or (
-        is_ministry(user) and evaluation.moderator_id is not None and evaluation.moderator_id == user.pk
+        is_ministry(user)
+        and evaluation.moderator_id is not None
+        and evaluation.moderator_id == user.pk
     )
 
 

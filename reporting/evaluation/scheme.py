@@ -50,4 +50,6 @@ def scheme_problems(*, program) -> list[str]:
     """What is wrong with the program's stored scorecard (empty: nothing)."""
     return weight_problems(
         EvaluationCriterion.objects.filter(program=program).values_list("weight", flat=True)
-    ) + band_problems(GradeBand.objects.filter(program=program).values_list("lower_bound", flat=True))
+    ) + band_problems(
+        GradeBand.objects.filter(program=program).values_list("lower_bound", flat=True)
+    )

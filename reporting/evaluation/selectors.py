@@ -85,9 +85,7 @@ def evaluation_overview(*, program: Program, entity_type: str = "", province: st
     rows = []
     for consortium in consortia:
         evaluation = evaluations.get(consortium.pk)
-        rows.append(
-            (consortium, evaluation, results.get(evaluation.pk) if evaluation else None)
-        )
+        rows.append((consortium, evaluation, results.get(evaluation.pk) if evaluation else None))
     return rows
 
 

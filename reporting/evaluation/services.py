@@ -184,9 +184,7 @@ def scorecard_save(
         data={
             "scorecard": card.pk,
             "scores": {
-                code: str(existing[c.pk].score)
-                for code, c in criteria.items()
-                if c.pk in existing
+                code: str(existing[c.pk].score) for code, c in criteria.items() if c.pk in existing
             },
         },
     )
@@ -248,7 +246,10 @@ def moderation_save(
     evaluation.revision += 1
     evaluation.save(update_fields=["conclusion", "revision"])
     audit_record(
-        actor=actor, action="evaluation.moderation_edit", target=evaluation, data={"finals": changes}
+        actor=actor,
+        action="evaluation.moderation_edit",
+        target=evaluation,
+        data={"finals": changes},
     )
     return evaluation
 
@@ -287,9 +288,7 @@ def evaluation_moderate(
     ) as step:
         evaluation = step.obj
         if not evaluation.scorecards.filter(submitted_at__isnull=False).exists():
-            raise ValidationError(
-                _("No reviewer has submitted a scorecard yet."), code="no_scores"
-            )
+            raise ValidationError(_("No reviewer has submitted a scorecard yet."), code="no_scores")
         evaluation.moderator = actor
         evaluation.revision += 1
         step.data = {

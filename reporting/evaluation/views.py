@@ -55,9 +55,7 @@ def _program(request) -> Program:
 
 
 def _filters(request, program) -> RankingFilterForm:
-    form = RankingFilterForm(
-        request.GET, program=program, provinces=provincial_authority_list()
-    )
+    form = RankingFilterForm(request.GET, program=program, provinces=provincial_authority_list())
     form.is_valid()
     return form
 
@@ -107,7 +105,9 @@ class EvaluationStartView(PermissionMixin, View):
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
-            return redirect(f"{reverse('evaluation:evaluation-list')}?program={consortium.program.code}")
+            return redirect(
+                f"{reverse('evaluation:evaluation-list')}?program={consortium.program.code}"
+            )
         return redirect("evaluation:evaluation-detail", evaluation.pk)
 
 
@@ -175,8 +175,11 @@ class ScorecardView(EvaluationMixin, TemplateView):
     def get_context_data(self, **kwargs):
         form = kwargs.pop("form", None) or self.form()
         return super().get_context_data(
-            evaluation=self.evaluation, consortium=self.evaluation.consortium, form=form,
-            card=self.card, **kwargs
+            evaluation=self.evaluation,
+            consortium=self.evaluation.consortium,
+            form=form,
+            card=self.card,
+            **kwargs,
         )
 
     def post(self, request, *args, **kwargs):

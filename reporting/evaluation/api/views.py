@@ -85,6 +85,7 @@ class EvaluationListView(generics.ListAPIView):
         request=EvaluationStartSerializer,
         responses={201: EvaluationSerializer},
         summary="Start the evaluation of a consortium with an approved plan (Ministry)",
+        operation_id="v1_evaluations_start",
     )
     def post(self, request):
         data = EvaluationStartSerializer(data=request.data)
@@ -174,6 +175,7 @@ class EvaluationActionView(APIView):
         request=EvaluationActionInputSerializer,
         responses=EvaluationSerializer,
         summary="Close scoring (moderate), reopen, finalise or publish",
+        operation_id="v1_evaluations_action",
     )
     def post(self, request, pk, action):
         evaluation = evaluation_get_for(user=request.user, pk=pk)

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from portal.models import AuditEntry, Notification
 from portal.tests.factories import UserFactory
@@ -109,8 +110,9 @@ def test_a_scorecard_is_submitted_only_with_every_criterion_scored_and_within_it
     assert missing.value.code == "unscored"
     assert not evaluation.scorecards.exists()  # nothing half-saved
     too_high = scores(program, [101, 90, 70, 60, 100])
-    with pytest.raises(ValidationError, match="scored from 0 to 100"):
+    with pytest.raises(ValidationError) as out_of_range:
         services.scorecard_save(actor=ministry_staff, evaluation=evaluation, scores=too_high)
+    assert out_of_range.value.error_dict["score_task_completion"][0].code == "out_of_range"
 
 
 def test_the_full_workflow_is_audited_and_publishing_notifies_the_lead_and_province(
@@ -164,7 +166,7 @@ def test_moderation_needs_a_reason_for_a_final_score_and_only_the_moderator_or_a
             actor=reviewer2, evaluation=evaluation, revision=evaluation.revision, finals=[]
         )
     # Scoring is closed for everyone.
-    with pytest.raises(PermissionDenied, match="Scoring is closed"):
+    with translation.override("en"), pytest.raises(PermissionDenied, match="Scoring is closed"):
         services.scorecard_save(actor=reviewer2, evaluation=evaluation, scores=[])
     services.moderation_save(
         actor=ministry_admin, evaluation=evaluation, revision=evaluation.revision, finals=[]
@@ -405,7 +407,9 @@ def test_members_read_a_published_evaluation_but_get_no_scorecard(
     html = client.get(detail(evaluation)).content.decode()
     assert 'data-testid="score-link"' not in html
     assert 'data-testid="action-' not in html
-    assert client.get(reverse("evaluation:evaluation-score", args=[evaluation.pk])).status_code == 403
+    assert (
+        client.get(reverse("evaluation:evaluation-score", args=[evaluation.pk])).status_code == 403
+    )
 
 
 def test_a_ministry_admin_can_reviewer_too(beijing, program, ministry_admin):

@@ -21,6 +21,7 @@ def english():
     with translation.override("en"):
         yield
 
+
 CRITERION_FIELDS = ["code", "name_zh", "name_en", "weight", "max_score", "order"]
 BAND_FIELDS = ["code", "label_zh", "label_en", "lower_bound"]
 
@@ -77,7 +78,11 @@ def _formset_data(prefix, rows, fields, change=None):
 def test_the_admin_refuses_weights_that_do_not_add_up_to_100():
     program = Program.objects.get(code="idfa-2026")
     formset_class = inlineformset_factory(
-        Program, EvaluationCriterion, formset=CriterionFormSet, fields=list(CRITERION_FIELDS), extra=0
+        Program,
+        EvaluationCriterion,
+        formset=CriterionFormSet,
+        fields=list(CRITERION_FIELDS),
+        extra=0,
     )
     rows = list(EvaluationCriterion.objects.filter(program=program))
     ok = formset_class(_formset_data("c", rows, CRITERION_FIELDS), instance=program, prefix="c")
