@@ -420,3 +420,23 @@ def test_a_ministry_admin_can_reviewer_too(beijing, program, ministry_admin):
     assert card.submitted_at is not None
     other = UserFactory(role="ministry_staff", organisation_code="MIIT")
     assert api(other).get(api_detail(evaluation)).status_code == 200
+
+
+def test_the_ministry_home_lists_scorecards_to_submit_and_evaluations_to_finalise(
+    client, beijing, program, ministry_staff, reviewer2
+):
+    from portal.inbox import inbox_for
+
+    evaluation = services.evaluation_start(actor=ministry_staff, consortium=beijing.consortium)
+    services.scorecard_save(
+        actor=ministry_staff, evaluation=evaluation, scores=scores(program, A), submit=True
+    )
+    score_url = reverse("evaluation:evaluation-score", args=[evaluation.pk])
+    assert score_url in [i.url for i in inbox_for(reviewer2)]
+    assert score_url not in [i.url for i in inbox_for(ministry_staff)]  # submitted already
+    services.evaluation_moderate(actor=ministry_staff, evaluation=evaluation)
+    assert detail(evaluation) in [i.url for i in inbox_for(ministry_staff)]
+    assert detail(evaluation) not in [i.url for i in inbox_for(reviewer2)]
+    assert inbox_for(beijing.lead) == [] or all(
+        "evaluation" not in i.tags for i in inbox_for(beijing.lead)
+    )
