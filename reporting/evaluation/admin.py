@@ -8,7 +8,13 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext as _
 
-from reporting.evaluation.models import Evaluation, EvaluationCriterion, GradeBand
+from reporting.evaluation.models import (
+    CriterionScore,
+    Evaluation,
+    EvaluationCriterion,
+    GradeBand,
+    ModeratedScore,
+)
 from reporting.evaluation.scheme import band_problems, weight_problems
 from reporting.evaluation.workflows import FINAL_STATES
 from tasks_catalog.admin import ProgramAdmin
@@ -54,7 +60,22 @@ class SchemeFormSet(BaseInlineFormSet):
 
 class CriterionFormSet(SchemeFormSet):
     def problems(self) -> list[str]:
-        return weight_problems(row["weight"] for row in self.kept())
+        scored = [
+            form.instance
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and self._should_delete_form(form)
+            and form.instance.pk is not None
+            and (
+                CriterionScore.objects.filter(criterion=form.instance).exists()
+                or ModeratedScore.objects.filter(criterion=form.instance).exists()
+            )
+        ]
+        return [
+            _("“%(criterion)s” has been scored already and cannot be deleted.")
+            % {"criterion": criterion.name}
+            for criterion in scored
+        ] + weight_problems(row["weight"] for row in self.kept())
 
 
 class BandFormSet(SchemeFormSet):

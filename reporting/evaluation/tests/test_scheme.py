@@ -120,3 +120,23 @@ def test_the_program_admin_page_edits_the_scorecard(client, ministry_admin):
     html = response.content.decode()
     assert "evaluation_criteria-TOTAL_FORMS" in html
     assert "grade_bands-TOTAL_FORMS" in html
+
+
+def test_the_admin_refuses_to_delete_a_criterion_already_scored(beijing, ministry_staff, program):
+    from reporting.evaluation import services
+
+    from .conftest import scores
+
+    evaluation = services.evaluation_start(actor=ministry_staff, consortium=beijing.consortium)
+    services.scorecard_save(
+        actor=ministry_staff, evaluation=evaluation, scores=scores(program, [80] * 5)
+    )
+    formset_class = inlineformset_factory(
+        Program, EvaluationCriterion, formset=CriterionFormSet, fields=list(CRITERION_FIELDS)
+    )
+    rows = list(EvaluationCriterion.objects.filter(program=program))
+    data = _formset_data("c", rows, CRITERION_FIELDS, {"4-DELETE": "on", "0-weight": "40"})
+    formset = formset_class(data, instance=program, prefix="c")
+    assert not formset.is_valid()
+    assert "has been scored already" in str(formset.non_form_errors())
+    assert EvaluationCriterion.objects.filter(program=program).count() == 5
