@@ -15,6 +15,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 from portal.tests.factories import UserFactory, unit_factory  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _fresh_reference_lists():
+    """Each test reads the reference lists afresh (a rolled-back test leaves no entries behind)."""
+    from tasks_catalog import terms
+
+    terms.forget()
+    yield
+    terms.forget()
+
+
 @pytest.fixture
 def ministry_admin(db):
     return UserFactory(role="ministry_admin", organisation_code="MIIT")
@@ -87,7 +97,8 @@ def _reseed_reference_data() -> None:
         "tasks_catalog.migrations.0006_seed_plan_forms",
         "reporting.migrations.0002_periods_from_calendar",
         "reporting.migrations.0007_key_industry_models",
-        "reporting.migrations.0008_evaluation",
+        "tasks_catalog.migrations.0010_seed_reference_lists",
+        "reporting.migrations.0009_evaluation",
     ):
         migration = importlib.import_module(module)
         # A seed written for a since-changed model offers ``reseed`` for today's models.

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organisation
+from tasks_catalog import terms
 from tasks_catalog.models import Program
 
 from .content import SECTIONS, TEXT_SECTIONS, commitment_text, section_labels, text_limits
@@ -48,6 +49,7 @@ class ConsortiumForm(RevisionMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["entity_type"].queryset = program.entity_types.all()
         self.fields["entity_type"].empty_label = None
+        terms.offer(self, program=program)
         self.fields["lead_unit_credit_code"].help_text = _(
             "18 characters, as on the business licence."
         )
@@ -183,9 +185,11 @@ class ReturnForm(forms.Form):
         label=_("Overall comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, **kwargs):
+    takes_program = True  # the page passes the plan's program: sections headed as its form
+
+    def __init__(self, *args, program: Program | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        for key, label in section_labels().items():
+        for key, label in section_labels(program).items():
             self.fields[f"section_{key}"] = forms.CharField(
                 label=label, required=False, widget=forms.Textarea(attrs={"rows": 2})
             )

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organisation
+from tasks_catalog import terms
 from tasks_catalog.models import EntityType, Program, ReferenceTask
 
 from .validators import validate_phone, validate_uscc
@@ -16,14 +17,6 @@ FOUNDATION_MAX_CHARS = 1600
 PLAN_GUIDE_CHARS = 2000
 PLAN_MAX_CHARS = 4000
 OPINION_MAX_CHARS = 1000
-
-
-class LeadUnitKind(models.TextChoices):
-    ENTERPRISE = "enterprise", _("Enterprise")
-    INSTITUTION = "institution", _("Public institution")
-    ASSOCIATION = "association", _("Industry association")
-    RESEARCH_INSTITUTE = "research_institute", _("Research institute")
-    CLUSTER = "cluster", _("Cluster organisation")
 
 
 class Consortium(models.Model):
@@ -45,7 +38,7 @@ class Consortium(models.Model):
     )
     lead_unit_name = models.CharField(_("lead unit (full legal name)"), max_length=200)
     lead_unit_kind = models.CharField(
-        _("kind of lead unit"), max_length=32, choices=LeadUnitKind.choices
+        _("kind of lead unit"), max_length=32, choices=terms.lead_unit_kind_choices
     )
     lead_unit_credit_code = models.CharField(
         _("unified social credit code"), max_length=18, validators=[validate_uscc]

@@ -5,10 +5,11 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from portal.pdf import render_pdf
+from tasks_catalog import terms
 from tasks_catalog.models import EntityType
 
 from .content import commitment_text, plan_content, section_labels
-from .models import Consortium, LeadUnitKind, Plan, PlanVersion
+from .models import Consortium, Plan, PlanVersion
 from .selectors import plan_version_list
 from .services import CONSORTIUM_FIELDS
 from .workflows import PlanAction
@@ -21,7 +22,7 @@ BASIC_FIELDS = [CONSORTIUM_FIELDS[0], "authority", *CONSORTIUM_FIELDS[1:]]
 def _basic_rows(content: dict, program) -> list[tuple[str, str]]:
     c = content["consortium"]
     entity_types = {e.code: e.name for e in EntityType.objects.filter(program=program)}
-    kinds = dict(LeadUnitKind.choices)
+    kinds = dict(terms.all_choices(terms.LEAD_UNIT_KIND))
     rows = []
     for key in BASIC_FIELDS:
         value = c.get(key, "")

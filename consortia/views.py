@@ -449,7 +449,12 @@ class PlanActionView(ConsortiumMixin, TemplateView):
         self.action = kwargs["action"]
 
     def form(self, data=None):
-        return self.entry.form(data) if self.entry.form else None
+        if not self.entry.form:
+            return None
+        # A form that names the plan's sections heads them as the program's form does.
+        if getattr(self.entry.form, "takes_program", False):
+            return self.entry.form(data, program=self.consortium.program)
+        return self.entry.form(data)
 
     def get_context_data(self, **kwargs):
         kwargs.pop("action", None)

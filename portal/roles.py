@@ -33,7 +33,14 @@ MINISTRY_ROLES = frozenset({Role.MINISTRY_ADMIN, Role.MINISTRY_STAFF})
 # Model permissions per role, as "app_label.codename". Only the Ministry administrator
 # changes reference data, and only through the admin.
 _REFERENCE_MODELS = {
-    "tasks_catalog": ["program", "entitytype", "calendarentry", "taskcategory", "referencetask"],
+    "tasks_catalog": [
+        "program",
+        "entitytype",
+        "calendarentry",
+        "taskcategory",
+        "referencetask",
+        "referenceterm",
+    ],
     "portal": ["organisation"],
 }
 _DJANGO_CELERY_BEAT = ["periodictask", "crontabschedule", "intervalschedule", "clockedschedule"]

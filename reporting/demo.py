@@ -24,7 +24,6 @@ from reporting.evaluation.demo import load_evaluation_demo
 from reporting.periods import services
 from reporting.periods.models import ProgressReport, ReportingPeriod, TaskStatus
 from reporting.periods.workflows import ReportState
-from reporting.registry.models import Industry
 
 PERIODS = ("2026-q1", "2026-q2", "2026-q3")
 ENTRY_DAY = {
@@ -110,7 +109,7 @@ def _dataset(name, period, tasks, stage, modality, records, size_bytes, data_for
 class Pilot:
     """What the demo reports for one approved pilot consortium."""
 
-    industry: str  # its datasets' industry (reporting.models.Industry)
+    industry: str  # its datasets' industry (a code of the reference list, tasks_catalog.terms)
     word: str  # its industry's word, in front of its deliverables' names
     periods: dict[str, str]  # period code -> final report state; a period left out: not started
     late: frozenset[str] = frozenset()  # periods handed in three days after the due date
@@ -144,7 +143,7 @@ class Pilot:
 
 PILOTS = {
     "钢铁行业数据合作联合体（示例）": Pilot(
-        Industry.STEEL,
+        "steel",
         "钢铁",
         {Q1: ACCEPTED, Q2: DRAFT},
         scale=1.5,
@@ -153,7 +152,7 @@ PILOTS = {
         listed=True,
     ),
     "新型显示产业数据联合体（示例）": Pilot(
-        Industry.DISPLAYS,
+        "displays",
         "面板",
         {Q1: ACCEPTED, Q2: SUBMITTED},
         late=frozenset({Q2}),
@@ -161,7 +160,7 @@ PILOTS = {
         scale=0.8,
     ),
     "电子元器件数据合作联合体（示例）": Pilot(
-        Industry.ELECTRONIC_COMPONENTS,
+        "electronic_components",
         "元器件",
         {Q1: ACCEPTED, Q2: CONFIRMED, Q3: ACCEPTED},
         pace=10,
@@ -171,7 +170,7 @@ PILOTS = {
         listed=True,
     ),
     "工程机械数据合作联合体（示例）": Pilot(
-        Industry.MACHINERY,
+        "construction_machinery",
         "工程机械",
         {Q1: ACCEPTED, Q2: RETURNED},
         late=frozenset({Q1}),
@@ -179,7 +178,7 @@ PILOTS = {
         standards=(("industry", "proposal"), ("group", "consultation")),
     ),
     "纺织印染数据合作联合体（示例）": Pilot(
-        Industry.TEXTILES,
+        "textiles",
         "纺织",
         {Q1: ACCEPTED, Q2: CONFIRMED, Q3: SUBMITTED},
         datasets=(
@@ -210,7 +209,7 @@ PILOTS = {
         technology="planned",
     ),
     "智能家电产业数据联合体（示例）": Pilot(
-        Industry.HOME_FURNISHINGS,
+        "home_furnishings",
         "家电",
         {Q1: ACCEPTED, Q2: ACCEPTED, Q3: CONFIRMED},
         pace=8,
@@ -254,7 +253,7 @@ PILOTS = {
         listed=True,
     ),
     "生物医药产业数据联合体（示例）": Pilot(
-        Industry.PHARMACEUTICALS,
+        "pharmaceuticals",
         "生物医药",
         {Q1: CONFIRMED, Q2: SUBMITTED, Q3: DRAFT},
         datasets=(
@@ -284,7 +283,7 @@ PILOTS = {
         standards=(("group", "proposal"), ("industry", "proposal")),
     ),
     "航空装备数据合作联合体（示例）": Pilot(
-        Industry.AEROSPACE,
+        "aerospace",
         "航空",
         {Q1: ACCEPTED, Q2: RETURNED, Q3: DRAFT},
         pace=-3,
@@ -315,7 +314,7 @@ PILOTS = {
         standards=(("national", "proposal"), ("enterprise", "drafting")),
     ),
     "汽车零部件产业数据联合体（示例）": Pilot(
-        Industry.AUTOMOBILES,
+        "automobiles",
         "汽车零部件",
         {Q1: ACCEPTED, Q2: SUBMITTED, Q3: SUBMITTED},
         late=frozenset({Q2, Q3}),
@@ -340,7 +339,7 @@ PILOTS = {
         deliverables_until=Q2,
     ),
     "铜基新材料数据联合体（示例）": Pilot(
-        Industry.NONFERROUS,
+        "nonferrous",
         "铜基材料",
         {Q1: CONFIRMED, Q2: ACCEPTED},
         pace=3,

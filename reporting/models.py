@@ -39,9 +39,7 @@ from reporting.registry.models import (  # noqa: F401
     DataRequirement,
     Dataset,
     DeliverableBase,
-    Industry,
     KeyTechnology,
-    ManufacturingStage,
     Scenario,
     Standard,
 )

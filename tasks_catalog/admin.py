@@ -19,6 +19,7 @@ from .models import (
     PlanFormSection,
     Program,
     ReferenceTask,
+    ReferenceTerm,
     TaskCategory,
 )
 from .selectors import program_missing
@@ -117,6 +118,7 @@ class ProgramAdmin(admin.ModelAdmin):
     ]
     list_filter = ["cadence", "is_active"]
     search_fields = ["code", "name_zh", "name_en", "document_number"]
+    filter_horizontal = ["key_industries"]
     inlines = [
         EntityTypeInline,
         CalendarEntryInline,
@@ -163,3 +165,21 @@ class ReferenceTaskAdmin(admin.ModelAdmin):
     search_fields = ["title_zh", "title_en"]
     list_select_related = ["program", "category"]
     ordering = ["program", "number"]
+
+
+@admin.register(ReferenceTerm)
+class ReferenceTermAdmin(admin.ModelAdmin):
+    """Industries, key stages and kinds of lead unit. Records keep an entry's code, so a used
+    entry is retired (unticked “offered in forms”), never deleted or recoded."""
+
+    list_display = ["list", "code", "name_zh", "name_en", "sort_order", "is_active"]
+    list_editable = ["name_zh", "name_en", "sort_order", "is_active"]
+    list_filter = ["list", "is_active"]
+    search_fields = ["code", "name_zh", "name_en"]
+    ordering = ["list", "sort_order", "code"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["list", "code"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -9,7 +9,10 @@ class TasksCatalogConfig(AppConfig):
     def ready(self) -> None:
         from portal.inbox import register, register_panel
 
+        from . import terms
         from .inbox import deadlines, programs_panel
+
+        terms.connect()
 
         register(deadlines)
         register_panel(programs_panel)

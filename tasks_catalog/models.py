@@ -80,6 +80,17 @@ class Program(BilingualNameMixin, models.Model):
     )
     # The program's final stage (完善实施方案): an approved plan can be amended; the Ministry's
     # approval of the amendment makes it the new baseline.
+    key_industries = models.ManyToManyField(
+        "ReferenceTerm",
+        blank=True,
+        related_name="+",
+        limit_choices_to={"list": "industry"},
+        verbose_name=_("key industries"),
+        help_text=_(
+            "The industries the program's notice names; its forms offer only these. "
+            "Empty: every industry of the reference list."
+        ),
+    )
     amendment_requires_scan = models.BooleanField(
         _("an amended plan needs a new stamped scan"),
         default=False,
@@ -330,3 +341,37 @@ class ReferenceTask(models.Model):
     def clean(self) -> None:
         if self.category_id and self.program_id and self.category.program_id != self.program_id:
             raise ValidationError({"category": _("The category belongs to another program.")})
+
+
+class ReferenceTerm(BilingualNameMixin, models.Model):
+    """An entry of a reference list the forms offer: an industry, a key stage (关键环节) or a
+    kind of lead unit. Records store the code; labels, order and which entries are offered are
+    data, edited in the admin (``tasks_catalog.terms`` reads them)."""
+
+    class List(models.TextChoices):
+        INDUSTRY = "industry", _("Industries")
+        STAGE = "stage", _("Key stages (关键环节)")
+        LEAD_UNIT_KIND = "lead_unit_kind", _("Kinds of lead unit")
+
+    list = models.CharField(_("list"), max_length=20, choices=List.choices)
+    code = models.SlugField(
+        _("code"),
+        max_length=32,
+        help_text=_("Stored in the records that use the entry: never change it once used."),
+    )
+    name_zh = models.CharField(_("name (Chinese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(
+        _("offered in forms"),
+        default=True,
+        help_text=_("A retired entry is no longer offered; records that use it keep its name."),
+    )
+
+    class Meta:
+        ordering = ["list", "sort_order", "code"]
+        verbose_name = _("reference list entry")
+        verbose_name_plural = _("reference lists")
+        constraints = [
+            models.UniqueConstraint(fields=["list", "code"], name="referenceterm_unique_code")
+        ]

@@ -11,7 +11,7 @@ from .models import CalendarEntry, PlanFormSection, Program, ReferenceTask, Task
 
 
 def program_list(*, active_only: bool = True) -> QuerySet[Program]:
-    qs = Program.objects.prefetch_related("entity_types", "calendar")
+    qs = Program.objects.prefetch_related("entity_types", "calendar", "key_industries")
     return qs.filter(is_active=True) if active_only else qs
 
 

@@ -122,6 +122,7 @@ def program_copy(*, actor: User | None, source: Program) -> Program:
     copy.is_active = False
     copy.full_clean()
     copy.save()
+    copy.key_industries.set(source.key_industries.all())
     for related in (
         *source.entity_types.all(),
         *source.plan_sections.all(),

@@ -9,13 +9,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.selectors import organisation_list
+from tasks_catalog import terms
+from tasks_catalog.api.serializers import ReferenceTermField
 from tasks_catalog.selectors import program_list
 
 from ..content import content_problems, text_limits
 from ..models import (
     Consortium,
     DeadlineExtension,
-    LeadUnitKind,
     MemberUnit,
     Plan,
     PlanVersion,
@@ -59,6 +60,7 @@ class ConsortiumSerializer(serializers.ModelSerializer):
     program = serializers.SlugRelatedField(slug_field="code", read_only=True)
     authority = OrganisationBriefSerializer(read_only=True)
     entity_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    lead_unit_kind = ReferenceTermField(terms.LEAD_UNIT_KIND, read_only=True)
     lead_unit_kind_label = serializers.CharField(
         source="get_lead_unit_kind_display", read_only=True
     )
@@ -420,7 +422,7 @@ class ConsortiumFieldsSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     entity_type = serializers.CharField(max_length=40)
     lead_unit_name = serializers.CharField(max_length=200)
-    lead_unit_kind = serializers.ChoiceField(LeadUnitKind.choices)
+    lead_unit_kind = ReferenceTermField(terms.LEAD_UNIT_KIND)
     lead_unit_credit_code = serializers.CharField(max_length=18)
     contact_name = serializers.CharField(max_length=50)
     contact_title = serializers.CharField(max_length=100)

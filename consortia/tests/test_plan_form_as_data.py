@@ -100,3 +100,22 @@ def test_the_version_comparison_heads_sections_as_the_programs_form(province_use
     content = plan_content(make_ready_plan(province_user, mdr))
     labels = [s["label"] for s in compare_versions(content, content, mdr)]
     assert "二、创新联合体成员及分工" in labels
+
+
+def test_the_return_form_heads_its_comment_boxes_as_the_programs_form(
+    client, province_user, ministry_staff, media
+):
+    import datetime as dt
+    from unittest import mock
+
+    from consortia.services import plan_submit
+
+    mdr = Program.objects.get(code="mdr-2026")  # plans due 2026-05-30
+    with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2026, 5, 10)):
+        plan = make_ready_plan(province_user, mdr)
+        plan_submit(actor=province_user, plan=plan)
+    client.force_login(ministry_staff)
+    url = reverse("consortia:plan-action", args=[plan.consortium_id, "return"])
+    page = client.get(url).content.decode()
+    assert "二、创新联合体成员及分工" in page
+    assert "二、联合体基本情况及分工" not in page  # 64号's heading

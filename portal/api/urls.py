@@ -3,13 +3,14 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from tasks_catalog.api.views import ProgramViewSet, ReferenceTaskViewSet
+from tasks_catalog.api.views import ProgramViewSet, ReferenceTaskViewSet, ReferenceTermViewSet
 
 from .views import MeView, NotificationViewSet, OrganisationViewSet
 
 router = DefaultRouter()
 router.register("programs", ProgramViewSet, basename="program")
 router.register("reference-tasks", ReferenceTaskViewSet, basename="reference-task")
+router.register("reference-terms", ReferenceTermViewSet, basename="reference-term")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("notifications", NotificationViewSet, basename="notification")
 

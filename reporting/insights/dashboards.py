@@ -32,7 +32,7 @@ from reporting.periods.expectations import expected_for_period_q, expected_q, is
 from reporting.periods.models import ReportingPeriod, TaskProgress
 from reporting.periods.workflows import ReportState
 from reporting.registry.kinds import KINDS, figure_kinds
-from reporting.registry.models import Industry
+from tasks_catalog import terms
 from tasks_catalog.models import EntityType, Program, ReferenceTask, TaskCategory
 
 TASK_FIGURES = [*STATUSES, "nothing_to_report"]
@@ -140,7 +140,7 @@ def scope_for(*, user, params: Mapping[str, str]) -> Scope:
         if category is None:
             raise _invalid("category", _("Unknown task category."))
     industry = (params.get("industry") or "").strip()
-    if industry and industry not in Industry.values:
+    if industry and industry not in {e.code for e in terms.entries(terms.INDUSTRY)}:
         raise _invalid("industry", _("Unknown industry."))
     return Scope(program, period, authority, entity_type, category, industry)
 
@@ -175,7 +175,7 @@ def filter_choices(*, scope: Scope, user) -> dict:
         "provinces": list(provinces.order_by("sort_order", "code")),
         "entity_types": list(EntityType.objects.filter(program=scope.program)),
         "categories": list(TaskCategory.objects.filter(program=scope.program)),
-        "industries": list(Industry.choices),
+        "industries": terms.all_choices(terms.INDUSTRY),
     }
 
 
@@ -599,7 +599,7 @@ def trend(scope: Scope) -> list[dict]:
 def deliverable_breakdown(scope: Scope) -> dict:
     """Datasets by industry, standards by level × stage, scenarios by stage (cumulative)."""
     qs = _deliverables_qs(scope)
-    industries = dict(Industry.choices)
+    industries = dict(terms.all_choices(terms.INDUSTRY))
     datasets = [
         {"industry": r["industry"], "label": industries.get(r["industry"], r["industry"]), **r}
         for r in qs.filter(kind="dataset")

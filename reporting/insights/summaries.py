@@ -121,9 +121,11 @@ def _figure_groups(figures: dict) -> list[dict]:
                 (_("Dataset records"), fmt_int(datasets["records"])),
                 (_("Dataset size"), fmt_size(datasets["size_bytes"])),
                 (_("Datasets open-sourced"), fmt_int(datasets["open_source"])),
-                (str(KINDS["standard"].label), fmt_int(deliverables["standard"]["count"])),
-                (str(KINDS["data_product"].label), fmt_int(deliverables["data_product"]["count"])),
-                (str(KINDS["scenario"].label), fmt_int(deliverables["scenario"]["count"])),
+                *(
+                    (str(KINDS[kind].label), fmt_int(deliverables[kind]["count"]))
+                    for kind in ("standard", "data_product", "scenario", "industry_model")
+                    if kind in deliverables
+                ),
             ],
         },
         {

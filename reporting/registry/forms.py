@@ -13,6 +13,7 @@ from reporting.periods.models import ReportingPeriod
 from reporting.registry.kinds import CHOICE_FILTERS, COMMON_FIELDS, KINDS, SIZE_UNITS, size_in_unit
 from reporting.registry.selectors import catalogue_filter_names, deliverable_default_period
 from reporting.registry.selectors import selected_tasks as selected_tasks_of
+from tasks_catalog import terms
 from tasks_catalog.models import Program, ReferenceTask
 
 
@@ -52,6 +53,7 @@ class DeliverableFormBase(forms.ModelForm):
             )
         for name, field in self.fields.items():
             field.help_text = spec.help_text(name)
+        terms.offer(self, program=program)
         self.order_fields(spec.entry_fields)
 
     def _post_clean(self):

@@ -280,10 +280,11 @@ def kinds_for(program) -> dict[str, DeliverableKind]:
 
 
 def figure_kinds(program) -> dict[str, DeliverableKind]:
-    """The kinds the dashboards, summaries and exports count for a program: the six of 64号
-    (the figures every page and PDF lays out) and any other kind the program records."""
+    """The kinds the dashboards, summaries and exports count for a program: the kinds it
+    records, and datasets always (the dataset figures and breakdown every page and PDF lays
+    out; both actions build datasets)."""
     recorded = kinds_for(program)
-    return {key: spec for key, spec in KINDS.items() if key in DEFAULT_KINDS or key in recorded}
+    return {key: spec for key, spec in KINDS.items() if key == "dataset" or key in recorded}
 
 
 #: Every choice field any kind filters on, in the order filter forms show them.

@@ -6,43 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from consortia.models import Consortium
 from reporting.periods.models import ReportingPeriod
+from tasks_catalog import terms
 from tasks_catalog.models import ReferenceTask
 
 # --- "1+4+N" deliverables -------------------------------------------------------------------------
-
-
-class Industry(models.TextChoices):
-    STEEL = "steel", _("Steel")
-    PETROCHEMICALS = "petrochemicals", _("Petrochemicals")
-    NONFERROUS = "nonferrous", _("Non-ferrous metals")
-    BUILDING_MATERIALS = "building_materials", _("Building materials")
-    MACHINERY = "machinery", _("Industrial machinery")
-    AUTOMOBILES = "automobiles", _("Automobiles")
-    MEDICAL_EQUIPMENT = "medical_equipment", _("Medical equipment")
-    POWER_EQUIPMENT = "power_equipment", _("Power equipment")
-    SHIPS = "ships", _("Ships")
-    AEROSPACE = "aerospace", _("Aerospace")
-    HOME_FURNISHINGS = "home_furnishings", _("Home furnishings")
-    PHARMACEUTICALS = "pharmaceuticals", _("Pharmaceuticals")
-    BIOMANUFACTURING = "biomanufacturing", _("Biomanufacturing")
-    ELECTRONIC_COMPONENTS = "electronic_components", _("Electronic components")
-    CONSUMER_ELECTRONICS = "consumer_electronics", _("Consumer electronics")
-    DISPLAYS = "displays", _("New displays")
-    SOFTWARE = "software", _("Software")
-    ICT = "ict", _("Information and communication technology")
-    CYBERSECURITY = "cybersecurity", _("Cybersecurity")
-    TEXTILES = "textiles", _("Textiles and apparel")
-    OTHER = "other", _("Other")
-
-
-class ManufacturingStage(models.TextChoices):
-    """The key stages the notice names (研发设计、中试验证、生产制造、经营管理、产业协同)."""
-
-    DESIGN = "design", _("Research and design")
-    PILOT = "pilot", _("Pilot verification")
-    PRODUCTION = "production", _("Production and manufacturing")
-    OPERATIONS = "operations", _("Operations management")
-    COORDINATION = "coordination", _("Industrial coordination")
 
 
 class DeliverableBase(models.Model):
@@ -84,10 +51,8 @@ class Dataset(DeliverableBase):
         CONSORTIUM = "consortium", _("Shared in the consortium")
         OPEN_SOURCE = "open_source", _("Open source")
 
-    industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices)
-    stage = models.CharField(
-        _("manufacturing stage"), max_length=16, choices=ManufacturingStage.choices
-    )
+    industry = models.CharField(_("industry"), max_length=32, choices=terms.industry_choices)
+    stage = models.CharField(_("key stage"), max_length=32, choices=terms.stage_choices)
     modality = models.CharField(_("modality"), max_length=16, choices=Modality.choices)
     records = models.PositiveBigIntegerField(_("size in records"), default=0)
     size_bytes = models.PositiveBigIntegerField(_("size in bytes"), default=0)
@@ -137,9 +102,7 @@ class DataProduct(DeliverableBase):
 
 
 class Scenario(DeliverableBase):
-    stage = models.CharField(
-        _("manufacturing stage"), max_length=16, choices=ManufacturingStage.choices
-    )
+    stage = models.CharField(_("key stage"), max_length=32, choices=terms.stage_choices)
     model_used = models.CharField(
         _("industry large model or industrial agent used"), max_length=200, blank=True
     )
@@ -187,7 +150,7 @@ class KeyIndustryModel(DeliverableBase):
         PILOTED = "piloted", _("Piloted in the scenario")
         DEPLOYED = "deployed", _("Deployed at scale")
 
-    industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices)
+    industry = models.CharField(_("industry"), max_length=32, choices=terms.industry_choices)
     scenario = models.CharField(_("application scenario"), max_length=200)
     model_type = models.CharField(_("model type"), max_length=24, choices=ModelType.choices)
     developers = models.TextField(_("developing units"))

@@ -1,7 +1,55 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tasks_catalog.models import CalendarEntry, EntityType, Program, ReferenceTask, TaskCategory
+from tasks_catalog import terms
+from tasks_catalog.models import (
+    CalendarEntry,
+    EntityType,
+    Program,
+    ReferenceTask,
+    ReferenceTerm,
+    TaskCategory,
+)
+
+
+class ReferenceTermSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ReferenceTerm
+        fields = ["list", "code", "name", "name_zh", "name_en", "is_active"]
+
+
+class ReferenceTermField(serializers.CharField):
+    """A code of a reference list (``GET /api/v1/reference-terms/?list=…`` lists them).
+
+    Accepted: an active entry (for industries, one the program in the context names, when it
+    names some), or the value the record already has."""
+
+    default_error_messages = {
+        "unknown": _("“{value}” is not an entry of the reference list “{list}” this form offers."),
+    }
+
+    def __init__(self, list_name: str, **kwargs):
+        self.list_name = list_name
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault(
+            "help_text",
+            f"A code of the reference list “{list_name}”: "
+            f"GET /api/v1/reference-terms/?list={list_name} lists them.",
+        )
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        instance = getattr(self.parent, "instance", None)
+        keep = getattr(instance, self.source, None) if instance is not None else None
+        offered = terms.choices(self.list_name, program=self.context.get("program"), keep=keep)
+        if value not in dict(offered):
+            list_label = dict(ReferenceTerm.List.choices).get(self.list_name, self.list_name)
+            self.fail("unknown", value=value, list=list_label)
+        return value
 
 
 class EntityTypeSerializer(serializers.ModelSerializer):
@@ -63,6 +111,12 @@ class ProgramSerializer(serializers.ModelSerializer):
     entity_types = EntityTypeSerializer(many=True, read_only=True)
     calendar = CalendarEntrySerializer(many=True, read_only=True)
     task_count = serializers.SerializerMethodField()
+    key_industries = serializers.SlugRelatedField(
+        slug_field="code",
+        many=True,
+        read_only=True,
+        help_text="Codes of the industries the program names (empty: every industry).",
+    )
 
     class Meta:
         model = Program
@@ -86,6 +140,7 @@ class ProgramSerializer(serializers.ModelSerializer):
             "is_active",
             "entity_types",
             "calendar",
+            "key_industries",
             "task_count",
         ]
 

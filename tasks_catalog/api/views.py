@@ -5,10 +5,10 @@ from rest_framework import viewsets
 
 from portal.api.permissions import Allows
 from portal.permissions import can_read_catalog
-from tasks_catalog.models import ReferenceTask
+from tasks_catalog.models import ReferenceTask, ReferenceTerm
 from tasks_catalog.selectors import program_list, reference_task_list
 
-from .serializers import ProgramSerializer, ReferenceTaskSerializer
+from .serializers import ProgramSerializer, ReferenceTaskSerializer, ReferenceTermSerializer
 
 
 class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
@@ -44,3 +44,16 @@ class ReferenceTaskViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return reference_task_list()
+
+
+class ReferenceTermViewSet(viewsets.ReadOnlyModelViewSet):
+    """The reference lists (industries, key stages, kinds of lead unit) whose codes forms and
+    the API accept. Filter with ``?list=industry``; retired entries have ``is_active`` false."""
+
+    serializer_class = ReferenceTermSerializer
+    permission_classes = [Allows(can_read_catalog)]
+    filterset_fields = ["list", "is_active"]
+    pagination_class = None
+
+    def get_queryset(self):
+        return ReferenceTerm.objects.order_by("list", "sort_order", "code")

@@ -31,7 +31,6 @@ from reporting.insights.rollups import (
 )
 from reporting.periods import services
 from reporting.periods.models import ProgressReport, ReportingPeriod, TaskProgress
-from reporting.registry.models import Industry
 from reporting.registry.services import deliverable_save
 from reporting.tasks import rollup_run_task
 from tasks_catalog.models import Program, ReferenceTask
@@ -112,9 +111,9 @@ def build(province_user, other_province_user, ministry_staff):
         services.report_confirm(actor=other_province_user, report=report)
     tasks = ReferenceTask.objects.filter(program=beijing.consortium.program, number__in=[12])
     for pilot, industry, openness in [
-        (beijing, Industry.STEEL, "open_source"),
-        (guangdong, Industry.ELECTRONIC_COMPONENTS, "internal"),
-        (guangdong, Industry.ELECTRONIC_COMPONENTS, "open_source"),
+        (beijing, "steel", "open_source"),
+        (guangdong, "electronic_components", "internal"),
+        (guangdong, "electronic_components", "open_source"),
     ]:
         deliverable_save(
             actor=pilot.lead,

@@ -38,10 +38,12 @@ from reporting.registry.kinds import (
     DeliverableKind,
     kinds_for,
 )
-from reporting.registry.models import Dataset, Industry, ManufacturingStage
+from reporting.registry.models import Dataset
 from reporting.registry.permissions import can_browse_deliverables, can_edit_deliverables
 from reporting.registry.selectors import deliverable_catalogue, deliverable_list_for_consortium
 from reporting.registry.services import deliverable_delete, deliverable_save
+from tasks_catalog import terms
+from tasks_catalog.api.serializers import ReferenceTermField
 from tasks_catalog.models import ReferenceTask
 
 # --- serializers -----------------------------------------------------------------------------
@@ -113,18 +115,8 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
         return schema
 
 
-#: Choice sets several kinds share are named after their TextChoices, the others after the field.
-SHARED_CHOICES = {
-    tuple(choices.values): choices.__name__ for choices in (Industry, ManufacturingStage)
-}
-
-
 def _enum_name(model, field_name: str) -> str:
-    values = tuple(value for value, _label in model._meta.get_field(field_name).choices)
-    name = SHARED_CHOICES.get(values)
-    if name is None:
-        name = model.__name__ + "".join(part.title() for part in field_name.split("_"))
-    return f"{name}Enum"
+    return f"{model.__name__}{''.join(part.title() for part in field_name.split('_'))}Enum"
 
 
 class DeliverableSerializer(serializers.ModelSerializer):
@@ -148,6 +140,12 @@ class DeliverableSerializer(serializers.ModelSerializer):
 
     def build_standard_field(self, field_name, model_field):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if list_name := terms.list_of(model_field):  # a reference list: data, not an enum
+            kept = ("required", "allow_blank", "label", "default", "read_only")
+            return ReferenceTermField, {
+                "list_name": list_name,
+                **{k: v for k, v in kwargs.items() if k in kept},
+            }
         if issubclass(field_class, serializers.ChoiceField):
             field_class = NamedChoiceField
             kwargs["enum_name"] = _enum_name(self.Meta.model, field_name)
@@ -247,6 +245,14 @@ ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="I
 
 def _choice_filter_parameter(name: str) -> OpenApiParameter:
     kinds = [spec for spec in KINDS.values() if name in spec.filters]
+    if list_name := terms.list_of(kinds[0].model._meta.get_field(name)):
+        return OpenApiParameter(
+            name,
+            str,
+            description=f"A code of the reference list “{list_name}” "
+            f"(GET /api/v1/reference-terms/?list={list_name}); only for "
+            f"{', '.join(spec.key for spec in kinds)}, ignored for the other kinds.",
+        )
     values = sorted({value for spec in kinds for value, _label in spec.choices(name)})
     return OpenApiParameter(
         name,

@@ -75,8 +75,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('consortia', '0004_opinion_chars'),
-        ('reporting', '0007_key_industry_models'),
-        ('tasks_catalog', '0008_program_amendment_requires_scan'),
+        ('reporting', '0008_reference_list_fields'),
+        ('tasks_catalog', '0010_seed_reference_lists'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
