@@ -99,6 +99,7 @@ def _reseed_reference_data() -> None:
         "reporting.migrations.0007_key_industry_models",
         "tasks_catalog.migrations.0010_seed_reference_lists",
         "reporting.migrations.0010_idfa_final_summary_period",
+        "reporting.migrations.0011_evaluation",
     ):
         migration = importlib.import_module(module)
         # A seed written for a since-changed model offers ``reseed`` for today's models.

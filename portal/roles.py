@@ -66,6 +66,12 @@ def _admin_permissions() -> list[str]:
     perms += [
         f"reporting.{verb}_programdeliverablekind" for verb in ("view", "add", "change", "delete")
     ]
+    # The program's evaluation scorecard and grade bands (inlines of the program's page).
+    perms += [
+        f"reporting.{verb}_{model}"
+        for model in ("evaluationcriterion", "gradeband")
+        for verb in ("view", "add", "change", "delete")
+    ]
     return perms
 
 

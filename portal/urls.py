@@ -26,6 +26,7 @@ urlpatterns = [
     path("consortia/", include("consortia.urls")),
     path("reports/", include("reporting.periods.urls")),
     path("dashboards/", include("reporting.insights.urls")),
+    path("evaluations/", include("reporting.evaluation.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),

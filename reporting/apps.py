@@ -10,6 +10,7 @@ class ReportingConfig(AppConfig):
         from portal.events import CALENDAR_CHANGED, FIGURES_CHANGED, listen
         from portal.inbox import register, register_panel
         from reporting import demo  # noqa: F401  (registers the demo loader with portal.demo)
+        from reporting.evaluation.inbox import evaluation_items
         from reporting.final import demo as final_demo  # noqa: F401  (after the reports demo)
         from reporting.insights.rollups import rollup_on_figures_changed
         from reporting.periods.calendar import period_calendar_problems, period_follow_calendar
@@ -20,6 +21,7 @@ class ReportingConfig(AppConfig):
         listen(CALENDAR_CHANGED, period_follow_calendar)
         calendar_check_listen(period_calendar_problems)
         register(report_items)
+        register(evaluation_items)
         register_panel(reports_panel)
         # Plans, reports and deliverables announce it (the list: portal/events.py).
         listen(FIGURES_CHANGED, rollup_on_figures_changed)

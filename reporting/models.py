@@ -1,9 +1,18 @@
 """The reporting app's models, one module per sub-domain (Django loads the app's models from here).
 
 periods: reporting periods and progress reports; registry: the "1+4+N" deliverables; insights:
-roll-ups, summary documents and exports; final: the consortium's final summary report. Import from the sub-package that owns a model.
+roll-ups, summary documents and exports; final: the consortium's final summary report;
+evaluation: the Ministry's scorecards and evaluations. Import from the sub-package that owns a model.
 """
 
+from reporting.evaluation.models import (  # noqa: F401
+    CriterionScore,
+    Evaluation,
+    EvaluationCriterion,
+    GradeBand,
+    ModeratedScore,
+    Scorecard,
+)
 from reporting.final.models import (  # noqa: F401
     Completion,
     FinalReport,

@@ -54,4 +54,5 @@ urlpatterns = [
     path("", include("reporting.registry.api.urls")),
     path("", include("reporting.insights.api.urls")),
     path("", include("reporting.final.api.urls")),
+    path("", include("reporting.evaluation.api.urls")),
 ]
