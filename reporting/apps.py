@@ -7,15 +7,22 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Quarterly reporting")
 
     def ready(self) -> None:
+        from importlib import import_module
+
         from portal.events import CALENDAR_CHANGED, FIGURES_CHANGED, listen
         from portal.inbox import register, register_panel
         from reporting import demo  # noqa: F401  (registers the demo loader with portal.demo)
         from reporting.evaluation.inbox import evaluation_items
-        from reporting.final import demo as final_demo  # noqa: F401  (after the reports demo)
         from reporting.insights.rollups import rollup_on_figures_changed
         from reporting.periods.calendar import period_calendar_problems, period_follow_calendar
         from reporting.periods.inbox import report_items, reports_panel
         from tasks_catalog.services import calendar_check_listen
+
+        # Demo loaders run in the order they register (portal.demo): the progress reports
+        # (reporting.demo, imported above), then the final summaries, then the evaluations,
+        # which select typical cases of those summaries.
+        import_module("reporting.final.demo")
+        import_module("reporting.evaluation.demo")
 
         # Reporting periods follow the programs' calendars (reporting/periods/calendar.py).
         listen(CALENDAR_CHANGED, period_follow_calendar)

@@ -20,7 +20,6 @@ from guardian.shortcuts import get_users_with_perms
 
 from consortia.models import Consortium
 from portal.demo import register
-from reporting.evaluation.demo import load_evaluation_demo
 from reporting.periods import services
 from reporting.periods.models import ProgressReport, ReportingPeriod, TaskStatus
 from reporting.periods.workflows import ReportState
@@ -414,8 +413,6 @@ def load_reporting_demo(*, users, stdout) -> None:
                 _report(consortium, pilot, period, lead, users, final_state)
             stdout.write(f"  {consortium.name} · {period.name_zh} · {final_state}")
         _deliverables(consortium, pilot, lead, stdout)
-    # The Ministry's evaluation of the first pilots (reporting/evaluation/demo.py).
-    load_evaluation_demo(users=users, stdout=stdout)
 
 
 def _report(consortium, pilot: Pilot, period, lead, users, final_state) -> None:

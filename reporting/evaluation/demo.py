@@ -1,11 +1,14 @@
-"""Demo evaluations (called by ``reporting/demo.py``): the first approved 64号 pilot published
-(two reviewers, a moderated score, comments), the second finalised, the third scored by two
-reviewers and waiting for moderation. Idempotent: a pilot already evaluated is left alone."""
+"""Demo evaluations (a demo loader, after the final summaries'): the first approved 64号 pilot
+published (two reviewers, a moderated score, comments, its confirmed final summary's first
+typical case selected for promotion), the second finalised, the third scored by two reviewers and
+waiting for moderation. Idempotent: a pilot already evaluated is left alone."""
 
 from consortia.models import Consortium
+from portal.demo import register
 from reporting.evaluation import services
 from reporting.evaluation.models import Evaluation, EvaluationCriterion
-from reporting.evaluation.selectors import evaluable_consortia
+from reporting.evaluation.selectors import CASE_REPORT_STATES, evaluable_consortia
+from reporting.final.models import TypicalCase
 from tasks_catalog.models import Program
 
 # Two reviewers' scores per criterion (in the scorecard's order), one row per demo pilot.
@@ -30,6 +33,7 @@ def _scores(criteria, values, reviewer: str) -> list[dict]:
     ]
 
 
+@register
 def load_evaluation_demo(*, users, stdout) -> None:
     program = Program.objects.filter(code="idfa-2026").first()
     ministry, admin = users.get("ministry"), users.get("admin")
@@ -72,6 +76,17 @@ def load_evaluation_demo(*, users, stdout) -> None:
             )
             services.evaluation_finalise(actor=admin, evaluation=evaluation)
         if index == 0:
+            cases = TypicalCase.objects.filter(
+                consortium=consortium, report__state__in=CASE_REPORT_STATES
+            ).order_by("sort_order", "pk")
+            for case in cases[:1]:
+                services.case_select(
+                    actor=admin,
+                    evaluation=evaluation,
+                    case_id=case.public_id,
+                    selected=True,
+                    reason="数据赋能路径清晰、成效可量化，可在钢铁行业复制推广。",
+                )
             services.evaluation_publish(actor=admin, evaluation=evaluation)
         evaluation.refresh_from_db()
         stdout.write(f"  {consortium.name} · 成效评估 · {evaluation.state}")

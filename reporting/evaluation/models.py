@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from consortia.models import Consortium
 from portal.i18n import localized
 from reporting.evaluation.workflows import EvaluationState
+from reporting.final.models import TypicalCase
 from tasks_catalog.models import Program
 
 
@@ -200,3 +201,32 @@ class ModeratedScore(models.Model):
                 fields=["evaluation", "criterion"], name="moderatedscore_unique_criterion"
             )
         ]
+
+
+class CaseSelection(models.Model):
+    """A typical case (典型案例) of the consortium's final summary that the Ministry selects for
+    promotion (推广) in its evaluation. Shown to the consortium and its province with the
+    evaluation, once published; listed in the program's closing document."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="case_selections"
+    )
+    case = models.OneToOneField(
+        TypicalCase,
+        on_delete=models.PROTECT,
+        related_name="selection",
+        verbose_name=_("typical case"),
+    )
+    reason = models.TextField(_("why it is promoted"), blank=True)
+    selected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    selected_at = models.DateTimeField(_("selected"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["evaluation", "case__sort_order", "case_id"]
+        verbose_name = _("typical case selected for promotion")
+        verbose_name_plural = _("typical cases selected for promotion")
+
+    def __str__(self) -> str:
+        return str(self.case)

@@ -114,3 +114,16 @@ def can_take_evaluation_action(user, evaluation: Evaluation, action: str) -> Dec
     if transition.actor == MODERATOR and not is_moderator_of(user, evaluation):
         return deny(_("Only the evaluation's moderator or a Ministry administrator moderates it."))
     return ALLOW
+
+
+def can_select_cases(user, evaluation: Evaluation) -> Decision:
+    """Select (or drop) the consortium's typical cases for promotion: Ministry staff, until the
+    evaluation is published (then the selection is final, like the scores)."""
+    decision = can_view_evaluation(user, evaluation)
+    if not decision:
+        return decision
+    if not is_ministry(user):
+        return deny(_("Only Ministry staff select typical cases for promotion."))
+    if evaluation.state == EvaluationState.PUBLISHED:
+        return deny(_("The evaluation is published: its selection of typical cases is final."))
+    return ALLOW

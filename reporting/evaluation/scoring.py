@@ -133,7 +133,8 @@ def _result(evaluation, criteria, bands, cards, moderated) -> EvaluationResult:
             row.comment = mod.comment
             if mod.score is not None:
                 row.moderated, row.reason = True, mod.reason
-        row.final = mod.score if mod is not None and mod.score is not None else row.average
+        # A moderated score is kept to one decimal, an average to two: shown alike, to two.
+        row.final = rounded(mod.score) if mod is not None and mod.score is not None else row.average
         if row.final is not None:
             row.weighted = rounded(row.final / criterion.max_score * criterion.weight)
         rows.append(row)

@@ -7,10 +7,16 @@ from consortia.models import Consortium
 from consortia.selectors import consortium_list_visible_to
 from consortia.workflows import PlanState
 from portal.permissions import is_ministry
-from reporting.evaluation.models import Evaluation, EvaluationCriterion, GradeBand
+from reporting.evaluation.models import CaseSelection, Evaluation, EvaluationCriterion, GradeBand
 from reporting.evaluation.permissions import can_view_evaluation
 from reporting.evaluation.scoring import RankingRow, evaluation_results, ranking
-from reporting.evaluation.workflows import FINAL_STATES, VISIBLE_OUTSIDE_MINISTRY
+from reporting.evaluation.workflows import (
+    FINAL_STATES,
+    VISIBLE_OUTSIDE_MINISTRY,
+    EvaluationState,
+)
+from reporting.final.models import TypicalCase
+from reporting.final.workflows import FinalState
 from tasks_catalog.models import Program
 
 #: Which plans make a consortium one the Ministry evaluates: the one line to change when
@@ -107,3 +113,45 @@ def closing_evaluation_ranking(*, program: Program) -> list[RankingRow]:
     """For the program's closing document: the published evaluations, ranked, each with its
     final score per criterion (``row.result.criteria``), total and grade."""
     return evaluation_ranking(program=program, published_only=True)
+
+
+#: A typical case can be selected once the province has confirmed the final summary that puts it
+#: forward (the Ministry reviews it from then on).
+CASE_REPORT_STATES = (FinalState.CONFIRMED, FinalState.ACCEPTED)
+
+
+def evaluation_cases(*, user, evaluation: Evaluation) -> list[dict]:
+    """The consortium's typical cases, each with its selection (or None): the Ministry sees every
+    case of a confirmed or accepted final summary; the consortium and its province (who see a
+    published evaluation only) the selected ones."""
+    cases = (
+        TypicalCase.objects.filter(
+            consortium=evaluation.consortium, report__state__in=CASE_REPORT_STATES
+        )
+        .select_related("selection__selected_by")
+        .prefetch_related("datasets", "industry_models")
+        .order_by("sort_order", "pk")
+    )
+    if not is_ministry(user):
+        cases = cases.filter(selection__isnull=False)
+    return [{"case": case, "selection": _selection_of(case)} for case in cases]
+
+
+def _selection_of(case: TypicalCase) -> CaseSelection | None:
+    try:
+        return case.selection
+    except CaseSelection.DoesNotExist:
+        return None
+
+
+def promoted_cases(*, program: Program) -> QuerySet[CaseSelection]:
+    """The cases selected for promotion in the program's published evaluations (the closing
+    document lists them)."""
+    return (
+        CaseSelection.objects.filter(
+            evaluation__consortium__program=program,
+            evaluation__state=EvaluationState.PUBLISHED,
+        )
+        .select_related("case", "evaluation__consortium__authority")
+        .order_by("evaluation__consortium__authority__sort_order", "case__sort_order", "case_id")
+    )

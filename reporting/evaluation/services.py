@@ -16,17 +16,24 @@ from portal.permissions import require
 from portal.services import audit_record
 from portal.transitions import check_revision, locked_for_edit, transition
 from reporting.evaluation.models import (
+    CaseSelection,
     CriterionScore,
     Evaluation,
     EvaluationCriterion,
     ModeratedScore,
     Scorecard,
 )
-from reporting.evaluation.permissions import can_moderate, can_score, can_start_evaluation
+from reporting.evaluation.permissions import (
+    can_moderate,
+    can_score,
+    can_select_cases,
+    can_start_evaluation,
+)
 from reporting.evaluation.scheme import scheme_problems
 from reporting.evaluation.scoring import evaluation_result
-from reporting.evaluation.selectors import evaluable_consortia
+from reporting.evaluation.selectors import CASE_REPORT_STATES, evaluable_consortia
 from reporting.evaluation.workflows import WORKFLOW, EvaluationAction
+from reporting.final.models import TypicalCase
 
 SCORECARD_STALE = gettext_lazy(
     "Your scorecard was saved elsewhere (another tab or device) after you opened it. Nothing "
@@ -383,3 +390,59 @@ def evaluation_publish(
             leads_of(consortium) + authority_users_of(consortium),
         )
     return evaluation
+
+
+CASE_REASON_MAX_CHARS = 500
+
+
+@transaction.atomic
+def case_select(
+    *, actor: User, evaluation: Evaluation, case_id, selected: bool, reason: str = ""
+) -> CaseSelection | None:
+    """Select a typical case of the consortium for promotion (with why), or drop it. Ministry
+    staff, until the evaluation is published; audited on the evaluation. Selecting a case that
+    is already selected updates the reason; dropping one that is not selected does nothing."""
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    require(can_select_cases(actor, evaluation))
+    reason = (reason or "").strip()
+    if len(reason) > CASE_REASON_MAX_CHARS:
+        raise _field_error(
+            "reason",
+            _("At most %(limit)d characters.") % {"limit": CASE_REASON_MAX_CHARS},
+            "too_long",
+        )
+    try:
+        case = TypicalCase.objects.get(
+            public_id=case_id,
+            consortium=evaluation.consortium,
+            report__state__in=CASE_REPORT_STATES,
+        )
+    except (TypicalCase.DoesNotExist, ValueError, ValidationError) as exc:
+        raise ValidationError(
+            _("The consortium has no such typical case in a confirmed final summary."),
+            code="unknown_case",
+        ) from exc
+    existing = CaseSelection.objects.filter(case=case).first()
+    data = {"case": str(case.public_id), "title": case.title}
+    if not selected:
+        if existing is not None:
+            existing.delete()
+            audit_record(
+                actor=actor, action="evaluation.case_unselect", target=evaluation, data=data
+            )
+        return None
+    if existing is None:
+        existing = CaseSelection.objects.create(
+            evaluation=evaluation, case=case, reason=reason, selected_by=actor
+        )
+    elif existing.reason != reason:
+        existing.reason = reason
+        existing.save(update_fields=["reason"])
+    audit_record(
+        actor=actor,
+        action="evaluation.case_select",
+        target=evaluation,
+        comment=reason,
+        data=data,
+    )
+    return existing

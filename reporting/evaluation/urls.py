@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/", views.EvaluationDetailView.as_view(), name="evaluation-detail"),
     path("<int:pk>/score/", views.ScorecardView.as_view(), name="evaluation-score"),
     path("<int:pk>/moderate/", views.ModerationView.as_view(), name="evaluation-moderate"),
+    path("<int:pk>/cases/", views.CaseSelectionView.as_view(), name="evaluation-cases"),
     path(
         "<int:pk>/action/<slug:action>/",
         views.EvaluationActionView.as_view(),

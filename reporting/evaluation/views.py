@@ -7,12 +7,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from consortia.forms import apply_service_error
 from consortia.selectors import consortium_get_for
-from portal.permissions import can_use_portal, is_ministry
+from portal.permissions import can_use_portal, is_ministry, require
 from portal.selectors import audit_list_for_object, provincial_authority_list
 from portal.views import PermissionMixin
 from reporting.evaluation import services
@@ -30,10 +31,12 @@ from reporting.evaluation.permissions import (
     can_moderate,
     can_score,
     can_see_reviewers,
+    can_select_cases,
     can_take_evaluation_action,
 )
 from reporting.evaluation.scoring import evaluation_result, evaluation_results
 from reporting.evaluation.selectors import (
+    evaluation_cases,
     evaluation_get_for,
     evaluation_list_visible_to,
     evaluation_overview,
@@ -145,6 +148,8 @@ class EvaluationDetailView(EvaluationMixin, TemplateView):
                 if can_take_evaluation_action(user, evaluation, t.action)
             ],
             action_form=EvaluationActionForm(initial={"revision": evaluation.revision}),
+            cases=evaluation_cases(user=user, evaluation=evaluation),
+            can_select_cases=bool(can_select_cases(user, evaluation)),
             audit=audit_list_for_object(obj=evaluation)[:100] if ministry else [],
         )
         return context
@@ -285,6 +290,35 @@ class EvaluationActionView(EvaluationMixin, View):
                 ),
             )
         return self.back()
+
+
+class CaseSelectionView(EvaluationMixin, View):
+    """Select a typical case for promotion, or drop it (POST ``case``, ``selected``, ``reason``)."""
+
+    def post(self, request, *args, **kwargs):
+        require(can_select_cases(request.user, self.evaluation))
+        selected = request.POST.get("selected") == "1"
+        try:
+            services.case_select(
+                actor=request.user,
+                evaluation=self.evaluation,
+                case_id=request.POST.get("case", ""),
+                selected=selected,
+                reason=request.POST.get("reason", ""),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("The case is selected for promotion.")
+                if selected
+                else _("The case is no longer selected for promotion."),
+            )
+        response = self.back()
+        response["Location"] += "#typical-cases"
+        return response
 
 
 class RankingView(PermissionMixin, ProgramMixin, TemplateView):

@@ -70,7 +70,7 @@ def _summary(consortium, lead, users, state) -> None:
         report=report,
         revision=None,
         data={
-            "title": f"{consortium.name[:6]}数据赋能典型案例",
+            "title": f"{dataset.name if dataset else '行业数据'}赋能生产过程质量检测",
             "scenario": "生产过程质量检测",
             "stage": "production",
             "effect": "产品缺陷检出率提升20%，质检人力减少三成。",

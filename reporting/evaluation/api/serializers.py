@@ -193,3 +193,34 @@ class ModerationInputSerializer(serializers.Serializer):
     revision = serializers.IntegerField(help_text="The evaluation's revision you started from.")
     finals = FinalInputSerializer(many=True)
     conclusion = serializers.CharField(required=False, allow_blank=True)
+
+
+class EvaluationCaseSerializer(serializers.Serializer):
+    """A typical case of the consortium's final summary and whether it is selected."""
+
+    id = serializers.UUIDField(source="case.public_id")
+    title = serializers.CharField(source="case.title")
+    scenario = serializers.CharField(source="case.scenario")
+    stage = serializers.CharField(source="case.stage", help_text="A key stage's code.")
+    stage_label = serializers.CharField(source="case.get_stage_display")
+    effect = serializers.CharField(source="case.effect")
+    selected = serializers.SerializerMethodField()
+    reason = serializers.SerializerMethodField()
+
+    def get_selected(self, item) -> bool:
+        return item["selection"] is not None
+
+    def get_reason(self, item) -> str:
+        return item["selection"].reason if item["selection"] is not None else ""
+
+
+class CaseSelectionInputSerializer(serializers.Serializer):
+    case = serializers.UUIDField(help_text="The typical case's id.")
+    selected = serializers.BooleanField(help_text="True selects it for promotion, false drops it.")
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=500,
+        help_text="Why it is promoted.",
+    )

@@ -29,6 +29,11 @@ urlpatterns = [
         name="api-evaluation-moderation",
     ),
     path(
+        "evaluations/<int:pk>/cases/",
+        views.EvaluationCasesView.as_view(),
+        name="api-evaluation-cases",
+    ),
+    path(
         "evaluations/<int:pk>/<slug:action>/",
         views.EvaluationActionView.as_view(),
         name="api-evaluation-action",

@@ -20,6 +20,7 @@ from reporting.evaluation.models import Evaluation, Scorecard
 from reporting.evaluation.permissions import can_manage_evaluations
 from reporting.evaluation.scoring import evaluation_result, evaluation_results
 from reporting.evaluation.selectors import (
+    evaluation_cases,
     evaluation_get_for,
     evaluation_list_visible_to,
     evaluation_ranking,
@@ -29,7 +30,9 @@ from reporting.evaluation.workflows import EvaluationState
 from tasks_catalog.models import Program
 
 from .serializers import (
+    CaseSelectionInputSerializer,
     EvaluationActionInputSerializer,
+    EvaluationCaseSerializer,
     EvaluationSerializer,
     EvaluationStartSerializer,
     ModerationInputSerializer,
@@ -257,3 +260,41 @@ class SchemeView(APIView):
                 {"program": program_obj.code, "criteria": criteria, "grade_bands": bands}
             ).data
         )
+
+
+class EvaluationCasesView(APIView):
+    """The consortium's typical cases and the Ministry's selection of them for promotion."""
+
+    permission_classes = [PortalUser]
+
+    def _cases(self, request, evaluation):
+        items = evaluation_cases(user=request.user, evaluation=evaluation)
+        return Response(EvaluationCaseSerializer(items, many=True).data)
+
+    @extend_schema(
+        responses=EvaluationCaseSerializer(many=True),
+        summary="Typical cases of an evaluation (the Ministry: all; others: the selected ones)",
+    )
+    def get(self, request, pk):
+        return self._cases(request, evaluation_get_for(user=request.user, pk=pk))
+
+    @extend_schema(
+        request=CaseSelectionInputSerializer,
+        responses=EvaluationCaseSerializer(many=True),
+        summary="Select a typical case for promotion, or drop it (Ministry, before publication)",
+        description="Code `unknown_case` when the consortium has no such case in a final "
+        "summary its province confirmed; 403 once the evaluation is published or for anyone "
+        "outside the Ministry.",
+    )
+    def post(self, request, pk):
+        evaluation = evaluation_get_for(user=request.user, pk=pk)
+        data = CaseSelectionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.case_select(
+            actor=request.user,
+            evaluation=evaluation,
+            case_id=data.validated_data["case"],
+            selected=data.validated_data["selected"],
+            reason=data.validated_data["reason"],
+        )
+        return self._cases(request, evaluation)

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from portal.tests.forms import form_data
 from reporting.registry.models import Dataset
@@ -43,6 +44,7 @@ def offered(html: str, field: str) -> list[str]:
     return [v for v in re.findall(r'<option value="([^"]*)"', select.group(1)) if v]
 
 
+@translation.override("zh-hans")  # labels follow the active language; an earlier test's may linger
 def test_the_lists_are_seeded_with_the_sectors_and_the_five_key_stages():
     industries = dict(terms.all_choices(terms.INDUSTRY))
     for code, zh in [
