@@ -25,6 +25,7 @@ urlpatterns = [
     path("catalog/", include("tasks_catalog.urls")),
     path("consortia/", include("consortia.urls")),
     path("reports/", include("reporting.periods.urls")),
+    path("dashboards/final/", include("reporting.closing.urls")),
     path("dashboards/", include("reporting.insights.urls")),
     path("evaluations/", include("reporting.evaluation.urls")),
     path("admin/", admin.site.urls),

@@ -57,7 +57,7 @@ WSGI_APPLICATION = "portal.wsgi.application"
 
 # reporting/ is one Django app (one app label, one migration history) split into sub-packages
 # by sub-domain: periods & progress reports, the "1+4+N" registry, insights (README, design).
-REPORTING_SUBPACKAGES = ("periods", "registry", "insights", "final", "evaluation")
+REPORTING_SUBPACKAGES = ("periods", "registry", "insights", "final", "evaluation", "closing")
 
 TEMPLATES = [
     {

@@ -1,6 +1,6 @@
 """The layout the README's design section draws, checked: no import circle inside any app, and
 data flows one way (tasks_catalog → consortia → reporting; inside reporting, periods → registry →
-insights → final → evaluation). A lazy import inside a function counts too: it hides a circle, it does not remove it."""
+insights → final → evaluation → closing). A lazy import inside a function counts too: it hides a circle, it does not remove it."""
 
 import ast
 from pathlib import Path
@@ -18,6 +18,7 @@ LAYERS = [
     "reporting.insights",
     "reporting.final",
     "reporting.evaluation",
+    "reporting.closing",
 ]
 
 

@@ -55,4 +55,5 @@ urlpatterns = [
     path("", include("reporting.insights.api.urls")),
     path("", include("reporting.final.api.urls")),
     path("", include("reporting.evaluation.api.urls")),
+    path("", include("reporting.closing.api.urls")),
 ]

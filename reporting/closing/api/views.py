@@ -1,0 +1,74 @@
+"""``GET /api/v1/dashboards/final/``: the figures of the dashboard's final view."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.api.permissions import Allows
+from reporting.closing.selectors import closing_overview
+from reporting.closing.views import program_from
+from reporting.insights.permissions import can_use_dashboards
+
+
+class GroupSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    pilots = serializers.IntegerField()
+    accepted = serializers.IntegerField(help_text="Final summaries accepted by the Ministry.")
+    published = serializers.IntegerField(help_text="Evaluations published.")
+    grades = serializers.DictField(child=serializers.IntegerField(), help_text="Grade → count.")
+
+
+class RankedSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    consortium = serializers.IntegerField(source="consortium.pk")
+    name = serializers.CharField(source="consortium.name")
+    province = serializers.CharField(source="consortium.authority.code")
+    total = serializers.DecimalField(source="result.total", max_digits=6, decimal_places=2)
+    grade = serializers.CharField(source="result.grade_label")
+
+
+class CaseSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="case.public_id")
+    title = serializers.CharField(source="case.title")
+    consortium = serializers.IntegerField(source="evaluation.consortium_id")
+    reason = serializers.CharField()
+
+
+class FinalOverviewSerializer(serializers.Serializer):
+    program = serializers.CharField(source="program.code")
+    pilots = serializers.IntegerField()
+    final_summaries = serializers.SerializerMethodField(help_text="State → count.")
+    final_not_started = serializers.IntegerField()
+    published = serializers.IntegerField()
+    grades = serializers.SerializerMethodField(help_text="Grade → count.")
+    ranking = RankedSerializer(many=True)
+    provinces = GroupSerializer(many=True)
+    types = GroupSerializer(many=True)
+    cases = CaseSerializer(many=True)
+    deliverables = serializers.SerializerMethodField(help_text="Kind label → count.")
+
+    def get_final_summaries(self, data) -> dict[str, int]:
+        return {state: count for state, _label, count in data["final_states"]}
+
+    def get_grades(self, data) -> dict[str, int]:
+        return dict(data["grades"])
+
+    def get_deliverables(self, data) -> dict[str, int]:
+        return {str(label): count for label, count in data["deliverables"]}
+
+
+class FinalOverviewView(APIView):
+    permission_classes = [Allows(can_use_dashboards)]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("program", str, description="Program code, e.g. idfa-2026.")],
+        responses=FinalOverviewSerializer,
+        summary="The program at its close: final summaries, grades, promoted cases, deliverables",
+        description="Ministry staff: every pilot; a provincial authority: its own province's.",
+    )
+    def get(self, request):
+        program = program_from(request.query_params)
+        return Response(
+            FinalOverviewSerializer(closing_overview(user=request.user, program=program)).data
+        )

@@ -1,0 +1,95 @@
+"""The program at its close (成效总结): one reading of its final summaries, evaluations, promoted
+cases and deliverables, for the dashboard's final view, its API and (next) the closing PDF."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from consortia.selectors import consortium_list_visible_to
+from consortia.workflows import PlanState
+from reporting.evaluation.selectors import closing_evaluation_ranking, promoted_cases
+from reporting.final.models import FinalReport
+from reporting.final.selectors import final_period_for
+from reporting.final.workflows import FinalState
+from reporting.registry.kinds import kinds_for
+from tasks_catalog.models import Program
+
+
+@dataclass
+class GroupRow:
+    """One province or one implementing-entity type."""
+
+    label: str
+    pilots: int = 0
+    accepted: int = 0
+    published: int = 0
+    grades: Counter = field(default_factory=Counter)
+
+    @property
+    def grade_counts(self) -> list[tuple[str, int]]:
+        return sorted(self.grades.items())
+
+
+def closing_overview(*, user, program: Program) -> dict:
+    """Figures of the program's final stage as ``user`` may see them (the Ministry: all)."""
+    pilots = list(
+        consortium_list_visible_to(user=user)
+        .filter(program=program, plan__state=PlanState.APPROVED)
+        .select_related("authority", "entity_type")
+        .order_by("authority__sort_order", "pk")
+    )
+    ids = {c.pk for c in pilots}
+    period = final_period_for(program=program)
+    reports = (
+        {
+            r.consortium_id: r
+            for r in FinalReport.objects.filter(period=period, consortium_id__in=ids)
+        }
+        if period
+        else {}
+    )
+    by_state = Counter(r.state for r in reports.values())
+    ranking = [
+        row for row in closing_evaluation_ranking(program=program) if row.consortium.pk in ids
+    ]
+    grades = Counter(row.result.grade_label for row in ranking if row.result.grade is not None)
+    grade_of = {row.consortium.pk: row.result.grade_label for row in ranking}
+    provinces: dict[int, GroupRow] = {}
+    types: dict[int, GroupRow] = {}
+    for consortium in pilots:
+        for groups, key, label in (
+            (provinces, consortium.authority_id, consortium.authority.region_name),
+            (types, consortium.entity_type_id, consortium.entity_type.name),
+        ):
+            row = groups.setdefault(key, GroupRow(label))
+            row.pilots += 1
+            report = reports.get(consortium.pk)
+            row.accepted += bool(report and report.state == FinalState.ACCEPTED)
+            if consortium.pk in grade_of:
+                row.published += 1
+                row.grades[grade_of[consortium.pk]] += 1
+    deliverables = [
+        (spec.label, spec.model.objects.filter(consortium_id__in=ids).count())
+        for spec in kinds_for(program).values()
+    ]
+    paths = [
+        (r.consortium, r.paths_mechanisms)
+        for r in sorted(reports.values(), key=lambda r: r.consortium.name)
+        if r.state == FinalState.ACCEPTED and r.paths_mechanisms.strip()
+    ]
+    return {
+        "program": program,
+        "period": period,
+        "pilots": len(pilots),
+        "final_states": [
+            (state, label, by_state.get(state, 0)) for state, label in FinalState.choices
+        ],
+        "final_not_started": len(pilots) - len(reports),
+        "published": len(ranking),
+        "grades": sorted(grades.items()),
+        "ranking": ranking,
+        "provinces": list(provinces.values()),
+        "types": list(types.values()),
+        "cases": [s for s in promoted_cases(program=program) if s.evaluation.consortium_id in ids],
+        "deliverables": deliverables,
+        "paths": paths,
+    }

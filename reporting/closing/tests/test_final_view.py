@@ -1,0 +1,82 @@
+"""The dashboard's final view: the program at its close, read from the final summaries, the
+published evaluations, the promoted cases and the registry, as each user may see them."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from reporting.evaluation import services
+from reporting.evaluation.scoring import evaluation_result
+from reporting.evaluation.tests.test_case_selection import (  # noqa: F401 (fixtures)
+    CASES,
+    case_ids,
+    evaluation,
+    publish,
+)
+from reporting.final import services as final_services
+from reporting.final.models import FinalReport
+from reporting.final.tests.conftest import IN_FINAL
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/dashboards/final/"
+
+
+def api(user, language="en") -> APIClient:
+    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def closed(evaluation, ministry_staff, on_date):  # noqa: F811
+    """The pilot's final summary accepted; its evaluation published with one case promoted."""
+    report = FinalReport.objects.get(consortium=evaluation.consortium)
+    with on_date(IN_FINAL):
+        final_services.final_accept(actor=ministry_staff, report=report, comment="同意。")
+    services.case_select(
+        actor=ministry_staff,
+        evaluation=evaluation,
+        case_id=case_ids(evaluation)[0],
+        selected=True,
+        reason="可复制推广。",
+    )
+    publish(evaluation, ministry_staff)
+    return evaluation
+
+
+def test_the_ministry_reads_the_program_at_its_close(client, closed, ministry_staff):
+    client.force_login(ministry_staff)
+    page = client.get(reverse("closing:final"), {"program": "idfa-2026"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "先行先试工作总结" in html
+    assert CASES[0][0] in html  # the promoted case
+    assert CASES[1][0] not in html  # not promoted
+    assert "形成“数据+模型+场景”协同推进路径。" in html  # the paths and mechanisms collected
+    total = evaluation_result(closed).total
+    assert str(total) in html
+    english = client.get(reverse("closing:final"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The program at its close" in english
+    body = api(ministry_staff).get(URL, {"program": "idfa-2026"}).json()
+    assert body["pilots"] == 1
+    assert body["final_summaries"]["accepted"] == 1
+    assert body["published"] == 1
+    assert body["ranking"][0]["total"] == str(total)  # the same number as the evaluation's
+    assert [c["title"] for c in body["cases"]] == [CASES[0][0]]
+
+
+def test_a_province_sees_its_own_pilots_only_and_a_lead_nothing(
+    client, closed, pilot, other_province_user
+):
+    own = api(pilot.authority).get(URL, {"program": "idfa-2026"}).json()
+    assert own["pilots"] == 1
+    other = api(other_province_user).get(URL, {"program": "idfa-2026"}).json()
+    assert (other["pilots"], other["published"], other["cases"]) == (0, 0, [])
+    assert api(pilot.lead).get(URL).status_code == 403
+    client.force_login(pilot.lead)
+    assert client.get(reverse("closing:final")).status_code == 403
+
+
+def test_an_unknown_program_is_a_404(ministry_staff):
+    assert api(ministry_staff).get(URL, {"program": "no-such-program"}).status_code == 404
