@@ -5,6 +5,7 @@ roll-ups, summary documents and exports; final: the consortium's final summary r
 evaluation: the Ministry's scorecards and evaluations. Import from the sub-package that owns a model.
 """
 
+from reporting.closing.models import ClosingDocument  # noqa: F401
 from reporting.evaluation.models import (  # noqa: F401
     CriterionScore,
     Evaluation,

@@ -9,6 +9,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
+from reporting.closing.services import closing_render
 from reporting.insights.exports.services import export_render
 from reporting.insights.rollups import rollup_execute, rollup_nightly
 from reporting.insights.summaries import summary_render
@@ -55,3 +56,9 @@ def summary_render_task(document_id: int) -> str:
 def export_render_task(job_id: int) -> str:
     """Build one export file, re-checking the requesting user's scope. Returns the job's status."""
     return export_render(job_id=job_id).status
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def closing_render_task(document_id: int) -> str:
+    """Render a program's closing document. Redelivered after a worker dies: rendered again."""
+    return closing_render(document_id=document_id).status

@@ -4,6 +4,7 @@ cases and deliverables, for the dashboard's final view, its API and (next) the c
 from collections import Counter
 from dataclasses import dataclass, field
 
+from consortia.models import Consortium
 from consortia.selectors import consortium_list_visible_to
 from consortia.workflows import PlanState
 from reporting.evaluation.selectors import closing_evaluation_ranking, promoted_cases
@@ -30,10 +31,11 @@ class GroupRow:
 
 
 def closing_overview(*, user, program: Program) -> dict:
-    """Figures of the program's final stage as ``user`` may see them (the Ministry: all)."""
+    """Figures of the program's final stage as ``user`` may see them (the Ministry: all;
+    ``None``: every pilot, for the closing document)."""
+    visible = Consortium.objects.all() if user is None else consortium_list_visible_to(user=user)
     pilots = list(
-        consortium_list_visible_to(user=user)
-        .filter(program=program, plan__state=PlanState.APPROVED)
+        visible.filter(program=program, plan__state=PlanState.APPROVED)
         .select_related("authority", "entity_type")
         .order_by("authority__sort_order", "pk")
     )
@@ -80,6 +82,7 @@ def closing_overview(*, user, program: Program) -> dict:
         "program": program,
         "period": period,
         "pilots": len(pilots),
+        "pilot_list": pilots,
         "final_states": [
             (state, label, by_state.get(state, 0)) for state, label in FinalState.choices
         ],

@@ -6,4 +6,12 @@ from reporting.closing import views
 
 app_name = "closing"
 
-urlpatterns = [path("", views.FinalView.as_view(), name="final")]
+urlpatterns = [
+    path("", views.FinalView.as_view(), name="final"),
+    path("closing/", views.ClosingRequestView.as_view(), name="closing-request"),
+    path(
+        "closing/<int:pk>/download/",
+        views.ClosingDownloadView.as_view(),
+        name="closing-download",
+    ),
+]

@@ -1,10 +1,17 @@
 """The dashboard's final view (``/dashboards/final/``): the program at its close."""
 
+from django.contrib import messages
 from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import TemplateView
 
+from portal.permissions import is_ministry
 from portal.views import PermissionMixin
 from reporting.closing.selectors import closing_overview
+from reporting.closing.services import closing_download, closing_list_for, closing_request
 from reporting.insights.permissions import can_use_dashboards
 from tasks_catalog.models import Program
 
@@ -32,5 +39,31 @@ class FinalView(PermissionMixin, TemplateView):
         return super().get_context_data(
             **closing_overview(user=self.request.user, program=program),
             programs=Program.objects.order_by("-start_date", "code"),
+            documents=list(closing_list_for(user=self.request.user, program=program)[:20]),
+            can_request=is_ministry(self.request.user),
             **kwargs,
         )
+
+
+class ClosingRequestView(PermissionMixin, View):
+    """POST ``program``: generate the program's closing document (Ministry staff)."""
+
+    def check_permission(self):
+        return can_use_dashboards(self.request.user)
+
+    def post(self, request):
+        program = program_from(request.POST)
+        closing_request(actor=request.user, program=program)  # PermissionDenied: 403
+        messages.success(
+            request,
+            _("The closing document is being generated; it is listed below when ready."),
+        )
+        return redirect(f"{reverse('closing:final')}?program={program.code}")
+
+
+class ClosingDownloadView(PermissionMixin, View):
+    def check_permission(self):
+        return can_use_dashboards(self.request.user)
+
+    def get(self, request, pk: int):
+        return closing_download(user=request.user, pk=pk)  # 404 unless visible and ready

@@ -1,5 +1,6 @@
 """``GET /api/v1/dashboards/final/``: the figures of the dashboard's final view."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -7,6 +8,7 @@ from rest_framework.views import APIView
 
 from portal.api.permissions import Allows
 from reporting.closing.selectors import closing_overview
+from reporting.closing.services import closing_download, closing_list_for, closing_request
 from reporting.closing.views import program_from
 from reporting.insights.permissions import can_use_dashboards
 
@@ -72,3 +74,59 @@ class FinalOverviewView(APIView):
         return Response(
             FinalOverviewSerializer(closing_overview(user=request.user, program=program)).data
         )
+
+
+class ClosingDocumentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    program = serializers.CharField(source="program.code")
+    status = serializers.CharField()
+    requested_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    pages = serializers.IntegerField(allow_null=True)
+    sha256 = serializers.CharField()
+    error = serializers.CharField()
+
+
+class ClosingRequestSerializer(serializers.Serializer):
+    program = serializers.CharField(help_text="Program code, e.g. idfa-2026.")
+
+
+class ClosingDocumentListView(APIView):
+    permission_classes = [Allows(can_use_dashboards)]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("program", str, description="Program code.")],
+        responses=ClosingDocumentSerializer(many=True),
+        summary="The closing documents (Ministry staff; others get an empty list)",
+    )
+    def get(self, request):
+        program = (
+            program_from(request.query_params) if request.query_params.get("program") else None
+        )
+        documents = closing_list_for(user=request.user, program=program)[:50]
+        return Response(ClosingDocumentSerializer(documents, many=True).data)
+
+    @extend_schema(
+        request=ClosingRequestSerializer,
+        responses={202: ClosingDocumentSerializer},
+        summary="Generate a program's closing document (Ministry staff); rendered by Celery",
+        description="A document already waiting or rendering for the program is returned.",
+    )
+    def post(self, request):
+        data = ClosingRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        program = program_from(data.validated_data)
+        document = closing_request(actor=request.user, program=program)
+        document.refresh_from_db()
+        return Response(ClosingDocumentSerializer(document).data, status=202)
+
+
+class ClosingDocumentDownloadView(APIView):
+    permission_classes = [Allows(can_use_dashboards)]
+
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        summary="Download a finished closing document (PDF)",
+    )
+    def get(self, request, pk: int):
+        return closing_download(user=request.user, pk=pk)

@@ -80,3 +80,48 @@ def test_a_province_sees_its_own_pilots_only_and_a_lead_nothing(
 
 def test_an_unknown_program_is_a_404(ministry_staff):
     assert api(ministry_staff).get(URL, {"program": "no-such-program"}).status_code == 404
+
+
+def test_the_closing_document_carries_the_figures_of_the_final_view(
+    client, closed, ministry_staff, pilot, django_capture_on_commit_callbacks
+):
+    from portal.pdf import pdf_text
+    from reporting.closing.models import ClosingDocument
+
+    client.force_login(ministry_staff)
+    with django_capture_on_commit_callbacks(execute=True):  # dispatched at commit, run eagerly
+        response = client.post(reverse("closing:closing-request"), {"program": "idfa-2026"})
+    assert response.status_code == 302
+    document = ClosingDocument.objects.get()
+    assert document.status == "done", document.error
+    page = client.get(reverse("closing:final"), {"program": "idfa-2026"}).content.decode()
+    assert reverse("closing:closing-download", args=[document.pk]) in page
+    pdf = b"".join(client.get(reverse("closing:closing-download", args=[document.pk])))
+    text = pdf_text(pdf).replace("\n", "")
+    assert "先行先试工作总结报告" in text
+    assert CASES[0][0] in text
+    assert str(evaluation_result(closed).total) in text  # the same total as the final view
+    assert "良好" in text or "优秀" in text or "合格" in text
+    assert pilot.consortium.name in text
+
+
+def test_only_the_ministry_generates_and_downloads_the_closing_document(
+    client, closed, ministry_staff, pilot, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api(ministry_staff).post(
+            URL + "closing/", {"program": "idfa-2026"}, format="json"
+        )
+    assert created.status_code == 202
+    document = created.json()
+    for user in (pilot.authority, pilot.lead):
+        assert api(user).post(URL + "closing/", {"program": "idfa-2026"}).status_code == 403
+        client.force_login(user)
+        assert (
+            client.post(reverse("closing:closing-request"), {"program": "idfa-2026"}).status_code
+            == 403
+        )
+    assert api(pilot.authority).get(URL + "closing/").json() == []
+    download = f"{URL}closing/{document['id']}/download/"
+    assert api(pilot.authority).get(download).status_code == 404
+    assert api(ministry_staff).get(download).status_code == 200
