@@ -27,24 +27,32 @@ def csv_bytes(headers: list[str], rows: Iterable[Iterable[Any]]) -> bytes:
 
 def xlsx_bytes(title: str, headers: list[str], rows: Iterable[Iterable[Any]]) -> bytes:
     """One sheet, bold frozen header row; text starting with "=" stays text."""
+    return xlsx_workbook_bytes([(title, headers, rows)])
+
+
+def xlsx_workbook_bytes(sheets: Iterable[tuple[str, list[str], Iterable[Iterable[Any]]]]) -> bytes:
+    """A workbook of several sheets (title, headers, rows), each as ``xlsx_bytes`` makes one."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     workbook = Workbook()
-    sheet = workbook.active
-    for char in "[]:*?/\\":
-        title = title.replace(char, " ")
-    sheet.title = (title or "export")[:31]
-    sheet.append([str(h) for h in headers])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
-        for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":  # user text starting with "=": keep it text
-                cell.data_type = "s"
-    sheet.freeze_panes = "A2"
+    workbook.remove(workbook.active)
+    for title, headers, rows in sheets:
+        for char in "[]:*?/\\":
+            title = str(title).replace(char, " ")
+        sheet = workbook.create_sheet((title or "export")[:31])
+        sheet.append([str(h) for h in headers])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(
+                [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row]
+            )
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # user text starting with "=": keep it text
+                    cell.data_type = "s"
+        sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

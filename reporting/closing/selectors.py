@@ -96,3 +96,18 @@ def closing_overview(*, user, program: Program) -> dict:
         "deliverables": deliverables,
         "paths": paths,
     }
+
+
+def closing_catalogue(*, program: Program, pilots: list) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every deliverable of the program's pilots by kind: (name, consortium), by consortium."""
+    return [
+        (
+            str(spec.label),
+            list(
+                spec.model.objects.filter(consortium__in=pilots)
+                .order_by("consortium__authority__sort_order", "consortium_id", "name")
+                .values_list("name", "consortium__name")
+            ),
+        )
+        for spec in kinds_for(program).values()
+    ]

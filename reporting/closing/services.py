@@ -12,9 +12,8 @@ from portal.pdf import pdf_page_count, render_pdf
 from portal.permissions import is_ministry
 from portal.services import audit_record
 from reporting.closing.models import ClosingDocument
-from reporting.closing.selectors import closing_overview
+from reporting.closing.selectors import closing_catalogue, closing_overview
 from reporting.insights.models import JobStatus
-from reporting.registry.kinds import kinds_for
 from tasks_catalog.models import Program
 
 PDF_TEMPLATE = "reporting/pdf/closing.html"
@@ -22,27 +21,12 @@ PDF_LANGUAGE = "zh-hans"
 RENDER_TASK = "reporting.tasks.closing_render_task"
 
 
-def _catalogue(program: Program, pilots: list) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Every deliverable of the program's pilots by kind: (name, consortium), by consortium."""
-    return [
-        (
-            str(spec.label),
-            list(
-                spec.model.objects.filter(consortium__in=pilots)
-                .order_by("consortium__authority__sort_order", "consortium_id", "name")
-                .values_list("name", "consortium__name")
-            ),
-        )
-        for spec in kinds_for(program).values()
-    ]
-
-
 def closing_pdf(*, program: Program) -> bytes:
     with translation.override(PDF_LANGUAGE):
         overview = closing_overview(user=None, program=program)
         context = {
             **overview,
-            "catalogue": _catalogue(program, overview["pilot_list"]),
+            "catalogue": closing_catalogue(program=program, pilots=overview["pilot_list"]),
             "generated": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
         }
         return render_pdf(PDF_TEMPLATE, context, language=PDF_LANGUAGE)

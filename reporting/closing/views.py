@@ -1,7 +1,7 @@
 """The dashboard's final view (``/dashboards/final/``): the program at its close."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 
 from portal.permissions import is_ministry
 from portal.views import PermissionMixin
+from reporting.closing.exports import XLSX, closing_workbook
 from reporting.closing.selectors import closing_overview
 from reporting.closing.services import closing_download, closing_list_for, closing_request
 from reporting.insights.permissions import can_use_dashboards
@@ -59,6 +60,19 @@ class ClosingRequestView(PermissionMixin, View):
             _("The closing document is being generated; it is listed below when ready."),
         )
         return redirect(f"{reverse('closing:final')}?program={program.code}")
+
+
+class ClosingExportView(PermissionMixin, View):
+    """Every table of the final view as one Excel workbook, in the user's scope."""
+
+    def check_permission(self):
+        return can_use_dashboards(self.request.user)
+
+    def get(self, request):
+        content, name = closing_workbook(user=request.user, program=program_from(request.GET))
+        response = HttpResponse(content, content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
 
 class ClosingDownloadView(PermissionMixin, View):

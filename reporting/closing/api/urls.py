@@ -4,6 +4,7 @@ from reporting.closing.api import views
 
 urlpatterns = [
     path("dashboards/final/", views.FinalOverviewView.as_view(), name="api-dashboard-final"),
+    path("dashboards/final/export/", views.ClosingExportView.as_view(), name="api-closing-export"),
     path(
         "dashboards/final/closing/",
         views.ClosingDocumentListView.as_view(),

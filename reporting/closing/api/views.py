@@ -1,5 +1,6 @@
 """``GET /api/v1/dashboards/final/``: the figures of the dashboard's final view."""
 
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -7,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api.permissions import Allows
+from reporting.closing.exports import XLSX, closing_workbook
 from reporting.closing.selectors import closing_overview
 from reporting.closing.services import closing_download, closing_list_for, closing_request
 from reporting.closing.views import program_from
@@ -130,3 +132,20 @@ class ClosingDocumentDownloadView(APIView):
     )
     def get(self, request, pk: int):
         return closing_download(user=request.user, pk=pk)
+
+
+class ClosingExportView(APIView):
+    permission_classes = [Allows(can_use_dashboards)]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("program", str, description="Program code.")],
+        responses={(200, XLSX): OpenApiTypes.BINARY},
+        summary="Every table of the final view as one Excel workbook (in the user's scope)",
+    )
+    def get(self, request):
+        content, name = closing_workbook(
+            user=request.user, program=program_from(request.query_params)
+        )
+        response = HttpResponse(content, content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response

@@ -125,3 +125,25 @@ def test_only_the_ministry_generates_and_downloads_the_closing_document(
     download = f"{URL}closing/{document['id']}/download/"
     assert api(pilot.authority).get(download).status_code == 404
     assert api(ministry_staff).get(download).status_code == 200
+
+
+def test_every_table_downloads_as_one_workbook_in_the_users_scope(
+    client, closed, ministry_staff, other_province_user
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(ministry_staff)
+    response = client.get(reverse("closing:closing-export"), {"program": "idfa-2026"})
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    assert "总览" in book.sheetnames
+    ranking = book["已发布评估的等级"]
+    assert ranking.cell(2, 4).value == float(evaluation_result(closed).total)
+    cases = [row[0].value for row in book["遴选推广的典型案例"].iter_rows(min_row=2)]
+    assert cases == [CASES[0][0]]
+    by_api = api(other_province_user, "zh-hans").get(URL + "export/", {"program": "idfa-2026"})
+    assert by_api.status_code == 200
+    other = load_workbook(io.BytesIO(by_api.content))
+    assert other["总览"].cell(2, 2).value == 0  # another province: none of the pilots
