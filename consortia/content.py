@@ -60,8 +60,11 @@ def text_limits(program) -> dict[str, tuple[int | None, int]]:
         if section is not None and section.guidance_chars:
             limits[field] = (section.guidance_chars, section.max_chars)
     limits["authority_opinion"] = (None, OPINION_MAX_CHARS)
-    limits["target"] = (TARGET_GUIDE_CHARS, TARGET_MAX_CHARS)
     return limits
+
+
+# A selected task's target (预期目标): (guidance, hard limit), counted like the texts above.
+TARGET_LIMITS = (TARGET_GUIDE_CHARS, TARGET_MAX_CHARS)
 
 
 def clean_targets(targets: dict, *, selected) -> dict[int, str]:
