@@ -144,7 +144,9 @@ class AmendmentDetailView(AmendmentMixin, TemplateView):
                 for k, v in (last_review.section_comments if last_review else {}).items()
             ],
             selected_tasks=[
-                (tasks[t["number"]], t["responsible"]) for t in content["tasks"] if t["selected"]
+                (tasks[t["number"]], t["responsible"], t.get("target", ""))
+                for t in content["tasks"]
+                if t["selected"]
             ],
             foundation_chars=count_characters(content["work_foundation"]),
             plan_chars=count_characters(content["implementation_plan"]),
@@ -281,7 +283,16 @@ class AmendmentTasksView(AmendmentEditMixin, FormView):
             if t["selected"]
         }
         kwargs = super().get_form_kwargs()
-        kwargs.update(program=self.consortium.program, members=self.members(), selected=selected)
+        kwargs.update(
+            program=self.consortium.program,
+            members=self.members(),
+            selected=selected,
+            targets={
+                t["number"]: t.get("target", "")
+                for t in self.amendment.content["tasks"]
+                if t["selected"]
+            },
+        )
         kwargs.setdefault("initial", {})["revision"] = self.amendment.revision
         return kwargs
 
@@ -296,6 +307,7 @@ class AmendmentTasksView(AmendmentEditMixin, FormView):
                 actor=self.request.user,
                 amendment=self.amendment,
                 selections=selections,
+                targets=form.targets(),
                 revision=form.cleaned_data["revision"],
             )
         except ValidationError as exc:

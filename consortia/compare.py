@@ -15,10 +15,7 @@ def _flatten(content: dict) -> dict[str, list[tuple[str, str]]]:
         (m["name"], f"{m['profile']}\n{m['role']}\n{', '.join(map(str, m['tasks']))}")
         for m in content["members"]
     ]
-    tasks = [
-        (str(t["number"]), ", ".join(t["responsible"]) if t["selected"] else "—")
-        for t in content["tasks"]
-    ]
+    tasks = [(str(t["number"]), _task_text(t)) for t in content["tasks"]]
     return {
         "basic": [(k, str(v)) for k, v in c.items()],
         "members": members,
@@ -28,6 +25,17 @@ def _flatten(content: dict) -> dict[str, list[tuple[str, str]]]:
         "commitment": [("", ", ".join(content["commitments"]))],
         "opinion": [("", content["authority_opinion"])],
     }
+
+
+def _task_text(task: dict) -> str:
+    """A task's row: its responsible units, then its target on a line of its own (versions
+    frozen before targets existed have none)."""
+    if not task["selected"]:
+        return "—"
+    text = ", ".join(task["responsible"])
+    if task.get("target"):
+        text += f"\n{task['target']}"
+    return text
 
 
 def _mark(a: str, b: str) -> tuple[str, str]:

@@ -17,6 +17,8 @@ from .models import (
     OPINION_MAX_CHARS,
     PLAN_GUIDE_CHARS,
     PLAN_MAX_CHARS,
+    TARGET_GUIDE_CHARS,
+    TARGET_MAX_CHARS,
     Consortium,
     Plan,
 )
@@ -61,6 +63,38 @@ def text_limits(program) -> dict[str, tuple[int | None, int]]:
     return limits
 
 
+# A selected task's target (预期目标): (guidance, hard limit), counted like the texts above.
+TARGET_LIMITS = (TARGET_GUIDE_CHARS, TARGET_MAX_CHARS)
+
+
+def clean_targets(targets: dict, *, selected) -> dict[int, str]:
+    """Targets by task number, stripped, each within the hard limit and for a task taken on; a
+    ``ValidationError`` on the ``tasks`` key otherwise (the plan's and the amendment's services)."""
+    try:
+        cleaned = {int(n): str(text or "").strip() for n, text in targets.items()}
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"tasks": _("Task numbers must be numbers.")}) from exc
+    if stray := sorted(set(cleaned) - set(selected)):
+        raise ValidationError(
+            {
+                "tasks": _("Targets for tasks not taken on: %(numbers)s.")
+                % {"numbers": ", ".join(map(str, stray))}
+            }
+        )
+    if long := [
+        n for n, text in sorted(cleaned.items()) if count_characters(text) > TARGET_MAX_CHARS
+    ]:
+        raise ValidationError(
+            {
+                "tasks": _(
+                    "The target of task %(numbers)s is too long: at most %(max)d characters."
+                )
+                % {"numbers": ", ".join(map(str, long)), "max": TARGET_MAX_CHARS}
+            }
+        )
+    return cleaned
+
+
 def commitment_text(statement: dict) -> str:
     """A commitment statement of the program (``{"key", "text_zh", "text_en"}``) in the active language."""
     from portal.i18n import is_english
@@ -85,6 +119,7 @@ def plan_content(plan: Plan) -> dict:
                 "responsible": sorted(m.name for m in selection.responsible.all())
                 if selection
                 else [],
+                "target": selection.target if selection else "",
             }
         )
     member_tasks: dict[int, list[int]] = {m.pk: [] for m in members}
@@ -130,6 +165,19 @@ def content_digest(content: dict) -> str:
     return hashlib.sha256(
         json.dumps(content, ensure_ascii=False, sort_keys=True).encode()
     ).hexdigest()
+
+
+def scan_digest(content: dict) -> str:
+    """The digest a stamped scan is checked against: the content without the tasks' targets,
+    which the official form does not print (changing a target needs no new stamp). A content
+    without targets (frozen before targets existed) digests as it always did."""
+    printed = {
+        **content,
+        "tasks": [
+            {k: v for k, v in task.items() if k != "target"} for task in content.get("tasks", [])
+        ],
+    }
+    return content_digest(printed)
 
 
 def content_problems(plan: Plan, content: dict | None = None) -> dict[str, list[str]]:
@@ -188,6 +236,28 @@ def content_problems(plan: Plan, content: dict | None = None) -> dict[str, list[
             "tasks",
             _("Tasks without a responsible member unit: %(numbers)s.")
             % {"numbers": ", ".join(map(str, unassigned))},
+        )
+    # Each task taken on needs its target (预期目标) before a new submission; versions frozen
+    # before targets existed have none and stay as they are.
+    if untargeted := program.uses_task_table and [
+        t["number"]
+        for t in content["tasks"]
+        if t["selected"] and not count_characters(t.get("target", ""))
+    ]:
+        add(
+            "tasks",
+            _("Tasks without a target: %(numbers)s.")
+            % {"numbers": ", ".join(map(str, untargeted))},
+        )
+    if long := [
+        t["number"]
+        for t in content["tasks"]
+        if t["selected"] and count_characters(t.get("target", "")) > TARGET_MAX_CHARS
+    ]:
+        add(
+            "tasks",
+            _("The target of task %(numbers)s is too long: at most %(max)d characters.")
+            % {"numbers": ", ".join(map(str, long)), "max": TARGET_MAX_CHARS},
         )
     required = {c["key"] for c in program.plan_commitments}
     if required - set(content["commitments"]):

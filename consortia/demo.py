@@ -398,9 +398,13 @@ AMENDMENT_REASON = (
 )
 
 
+# The dataset task's target as the amendment sharpens it (the final summary shows this one).
+AMENDED_TARGET_12 = "建成高质量行业数据集不少于8个（新增3个钢铁行业数据集完成标注与质量核验）。"
+
+
 def _amend(plan: Plan, actor, users) -> None:
-    """完善实施方案: an approved amendment (a member unit added to the dataset task, a target
-    added to section 4), so the plan has two approved versions and the second is the baseline."""
+    """完善实施方案: an approved amendment (a member unit added to the dataset task, whose target
+    is raised, and a target added to section 4), so the plan has two approved versions and the second is the baseline."""
     amendment = amendment_propose(actor=actor, plan=plan, reason=AMENDMENT_REASON)
     amendment_member_save(
         actor=actor, amendment=amendment, data=AMENDMENT_MEMBER, revision=amendment.revision
@@ -411,7 +415,11 @@ def _amend(plan: Plan, actor, users) -> None:
     }
     selections[12] = sorted({*selections[12], AMENDMENT_MEMBER["name"]})
     amendment = amendment_set_tasks(
-        actor=actor, amendment=amendment, selections=selections, revision=amendment.revision
+        actor=actor,
+        amendment=amendment,
+        selections=selections,
+        targets={12: AMENDED_TARGET_12},
+        revision=amendment.revision,
     )
     amendment = amendment_update(
         actor=actor,

@@ -15,10 +15,13 @@ from .models import (
     OPINION_MAX_CHARS,
     PLAN_GUIDE_CHARS,
     PLAN_MAX_CHARS,
+    TARGET_GUIDE_CHARS,
+    TARGET_MAX_CHARS,
     Consortium,
     MemberUnit,
 )
 from .services import CONSORTIUM_FIELDS, MEMBER_FIELDS
+from .validators import count_characters
 
 
 def apply_service_error(form: forms.Form, exc: ValidationError) -> None:
@@ -137,10 +140,20 @@ class PlanSectionsForm(RevisionMixin):
 
 
 class TaskSelectionForm(RevisionMixin):
-    """One checkbox and one member list per reference task; mandatory tasks are fixed."""
+    """One checkbox, one member list and one target (预期目标) per reference task; mandatory
+    tasks are fixed. Only the targets of the tasks selected are saved."""
 
-    def __init__(self, *args, program: Program, members, selected: dict[int, list[int]], **kwargs):
+    def __init__(
+        self,
+        *args,
+        program: Program,
+        members,
+        selected: dict[int, list[int]],
+        targets: dict[int, str] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        targets = targets or {}
         member_choices = [(m.pk, m.name) for m in members]
         self.rows = []
         for task in program.tasks.select_related("category").order_by("number"):
@@ -159,7 +172,47 @@ class TaskSelectionForm(RevisionMixin):
                 widget=forms.CheckboxSelectMultiple,
                 label=_("Responsible member units"),
             )
-            self.rows.append({"task": task, "selected": self[sel_name], "members": self[who_name]})
+            target_name = f"target_{task.number}"
+            self.fields[target_name] = forms.CharField(
+                required=False,
+                strip=True,
+                initial=targets.get(task.number, ""),
+                label=_("Target"),
+                widget=forms.Textarea(
+                    attrs={
+                        "rows": 2,
+                        "data-guide": TARGET_GUIDE_CHARS,
+                        "data-max": TARGET_MAX_CHARS,
+                    }
+                ),
+            )
+            self.rows.append(
+                {
+                    "task": task,
+                    "selected": self[sel_name],
+                    "members": self[who_name],
+                    "target": self[target_name],
+                }
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for row in self.rows:
+            name = f"target_{row['task'].number}"
+            n = count_characters(cleaned.get(name, ""))
+            if n > TARGET_MAX_CHARS:
+                self.add_error(
+                    name,
+                    _("The target has %(n)d characters; at most %(max)d.")
+                    % {"n": n, "max": TARGET_MAX_CHARS},
+                )
+        return cleaned
+
+    def targets(self) -> dict[int, str]:
+        """The targets of the tasks selected (a deselected task's box is ignored)."""
+        return {
+            number: self.cleaned_data.get(f"target_{number}", "") for number in self.selections()
+        }
 
     def selections(self) -> dict[int, list[int]]:
         out = {}

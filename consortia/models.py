@@ -17,6 +17,9 @@ FOUNDATION_MAX_CHARS = 1600
 PLAN_GUIDE_CHARS = 2000
 PLAN_MAX_CHARS = 4000
 OPINION_MAX_CHARS = 1000
+# A selected task's target (预期目标): “200字左右”, at most twice that.
+TARGET_GUIDE_CHARS = 200
+TARGET_MAX_CHARS = 400
 
 
 class Consortium(models.Model):
@@ -148,6 +151,10 @@ class TaskSelection(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="selections")
     task = models.ForeignKey(ReferenceTask, on_delete=models.PROTECT, related_name="+")
     responsible = models.ManyToManyField(MemberUnit, related_name="tasks", blank=True)
+    # What the consortium undertakes to reach on this task (预期目标): part of the plan's content
+    # (frozen in each version, judged in the final summary), not printed on the official form.
+    # Optional while drafting; ``content_problems`` requires it for submission.
+    target = models.TextField(_("target"), blank=True, default="")
 
     class Meta:
         ordering = ["plan", "task__number"]

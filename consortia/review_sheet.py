@@ -79,6 +79,7 @@ def review_sheet_context(plan: Plan, version: PlanVersion | None = None) -> dict
                     "number": t["number"],
                     "title": tasks[t["number"]].title if t["number"] in tasks else "",
                     "responsible": t["responsible"],
+                    "target": t.get("target", ""),
                 }
                 for t in content["tasks"]
                 if t["selected"]

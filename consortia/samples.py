@@ -102,6 +102,28 @@ def scan_upload(pages: int, name: str = "stamped-scan.pdf") -> SimpleUploadedFil
     return SimpleUploadedFile(name, blank_pdf(pages), content_type="application/pdf")
 
 
+# Short targets (预期目标) of the reference tasks, as a consortium would write them; a task not
+# listed gets the generic one.
+TASK_TARGETS = {
+    1: "2026年底前建成行业数据可信互联平台，接入不少于10家成员单位的数据节点。",
+    3: "发布行业场景数据需求清单1份，覆盖不少于20个典型场景。",
+    4: "建成行业数据资源库，汇聚数据资源不少于50TB。",
+    5: "编制行业关键数据技术图谱和重点数据技术目录各1份。",
+    7: "完成行业数据领域现行标准梳理，形成标准体系图1份。",
+    8: "牵头或参与起草数据采集、高质量数据集相关标准不少于2项。",
+    9: "建立高质量数据集质量评价指标体系，完成不少于5个数据集的评价。",
+    12: "建成高质量行业数据集不少于5个，覆盖研发设计、生产制造等环节。",
+    13: "征集高质量数据集典型案例不少于5个，编写行业建设指南1份。",
+    16: "编制行业数据产品目录1份，收录数据产品不少于20项。",
+    17: "在不少于3个制造场景部署行业大模型或工业智能体应用。",
+}
+GENERIC_TARGET = "2026年底前按计划完成该任务，形成可检验的阶段性成果。"
+
+
+def task_target(number: int) -> str:
+    return TASK_TARGETS.get(number, GENERIC_TARGET)
+
+
 def fill_plan(*, actor, consortium, all_tasks: bool = True, members=MEMBERS):
     """Fill every section of a draft plan through the services, as an authority would."""
     from .services import member_save, plan_set_tasks, plan_update
@@ -130,7 +152,13 @@ def fill_plan(*, actor, consortium, all_tasks: bool = True, members=MEMBERS):
     tasks = program.tasks.all() if all_tasks else program.tasks.filter(mandatory=True)
     selections = {t.number: [created[t.number % len(created)].pk] for t in tasks}
     plan.refresh_from_db()
-    plan_set_tasks(actor=actor, plan=plan, selections=selections, revision=plan.revision)
+    plan_set_tasks(
+        actor=actor,
+        plan=plan,
+        selections=selections,
+        targets={number: task_target(number) for number in selections},
+        revision=plan.revision,
+    )
     plan.refresh_from_db()
     plan_update(
         actor=actor,

@@ -20,7 +20,7 @@ from tasks_catalog.models import Program
 from . import files, services
 from .actions import PLAN_ACTIONS
 from .compare import compare_versions
-from .content import commitment_text, content_digest, content_problems, plan_content, section_labels
+from .content import commitment_text, content_problems, plan_content, scan_digest, section_labels
 from .filters import ConsortiumFilter
 from .forms import (
     ConsortiumForm,
@@ -193,12 +193,14 @@ class ConsortiumDetailView(ConsortiumMixin, TemplateView):
             deadline=deadline,
             extension=extension,
             selected_tasks=[
-                (tasks[t["number"]], t["responsible"]) for t in content["tasks"] if t["selected"]
+                (tasks[t["number"]], t["responsible"], t.get("target", ""))
+                for t in content["tasks"]
+                if t["selected"]
             ],
             foundation_chars=count_characters(content["work_foundation"]),
             plan_chars=count_characters(content["implementation_plan"]),
             scan_form=ScanUploadForm(),
-            scan_outdated=bool(plan.scan) and plan.scan_content_sha256 != content_digest(content),
+            scan_outdated=bool(plan.scan) and plan.scan_content_sha256 != scan_digest(content),
             commitment_texts=_commitment_texts(consortium.program, content["commitments"]),
             **_quota_notice(plan),
             **kwargs,
@@ -394,15 +396,13 @@ class TaskSelectionView(PlanEditMixin, FormView):
     section = "tasks"
 
     def get_form_kwargs(self):
-        selected = {
-            s.task.number: [m.pk for m in s.responsible.all()]
-            for s in self.plan.selections.select_related("task").prefetch_related("responsible")
-        }
+        rows = list(self.plan.selections.select_related("task").prefetch_related("responsible"))
         kwargs = super().get_form_kwargs()
         kwargs.update(
             program=self.consortium.program,
             members=list(self.consortium.members.all()),
-            selected=selected,
+            selected={s.task.number: [m.pk for m in s.responsible.all()] for s in rows},
+            targets={s.task.number: s.target for s in rows},
         )
         kwargs.setdefault("initial", {})["revision"] = self.plan.revision
         return kwargs
@@ -413,6 +413,7 @@ class TaskSelectionView(PlanEditMixin, FormView):
                 actor=self.request.user,
                 plan=self.plan,
                 selections=form.selections(),
+                targets=form.targets(),
                 revision=form.cleaned_data["revision"],
             )
         except ValidationError as exc:

@@ -104,6 +104,7 @@ def test_plan_from_draft_to_approved_pilot(page, tmp_path, settings):
     for row in page.locator("tr[data-task]").all():
         if row.locator("input[type=checkbox][name^=task_]").is_checked():
             row.locator("td.members input[type=checkbox] >> nth=0").check()
+            row.locator("td.target textarea").fill("2026年底前按计划完成该任务。")
     page.click("[data-testid=save-tasks]")
     assert not page.locator("[data-testid=problems]").count()
 

@@ -141,6 +141,7 @@ def province_recommends(page, tmp_path) -> str:
         if not box.is_disabled():
             box.check()
         row.locator("td.members input[type=checkbox] >> nth=0").check()
+        row.locator("td.target textarea").fill("2026年底前按计划完成该任务。")
     page.click("[data-testid=save-tasks]")
     assert not page.locator("[data-testid=problems]").count()
 

@@ -13,6 +13,7 @@ from .serializers import (
     OnlyRevisionRequiredMixin,
     RevisionSerializer,
     TaskSelectionsField,
+    TaskTargetsField,
 )
 
 
@@ -150,6 +151,7 @@ class AmendmentTasksSerializer(RevisionSerializer):
             "them), for every task taken on. Mandatory tasks must be present."
         ),
     )
+    targets = TaskTargetsField()
 
 
 class AmendmentReturnSerializer(CommentSerializer):

@@ -145,6 +145,7 @@ class AmendmentTasksView(AmendmentScopedView):
             actor=request.user,
             amendment=amendment,
             selections=data["selections"],
+            targets=data.get("targets"),
             revision=data["revision"],
         )
         return self.answer(amendment)

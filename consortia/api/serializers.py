@@ -122,6 +122,9 @@ class SelectedTaskSerializer(serializers.Serializer):
     title = serializers.CharField(source="task.title", read_only=True)
     mandatory = serializers.BooleanField(source="task.mandatory", read_only=True)
     responsible = serializers.SerializerMethodField(help_text="Ids of the member units.")
+    target = serializers.CharField(
+        read_only=True, help_text="The task's target (预期目标); not printed on the official form."
+    )
 
     def get_responsible(self, selection) -> list[int]:
         return sorted(member.pk for member in selection.responsible.all())
@@ -282,10 +285,21 @@ class PlanSelectionsSerializer(serializers.ModelSerializer):
         help_text="Task number -> ids of the responsible member units."
     )
 
+    targets = serializers.SerializerMethodField(
+        help_text="Task number -> the task's target (预期目标), for every task taken on."
+    )
+
     class Meta:
         model = Plan
-        fields = ["revision", "selections"]
+        fields = ["revision", "selections", "targets"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_targets(self, plan: Plan) -> dict:
+        return {
+            str(selection.task.number): selection.target
+            for selection in plan.selections.select_related("task")
+        }
 
     @extend_schema_field(
         serializers.DictField(child=serializers.ListField(child=serializers.IntegerField()))
@@ -547,6 +561,21 @@ class TaskSelectionsField(serializers.DictField):
         return {int(key): ids for key, ids in value.items()}
 
 
+class TaskTargetsField(TaskSelectionsField):
+    """Task number -> target (预期目标); optional, and only the tasks sent change."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", serializers.CharField(allow_blank=True))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            "Optional. Task number -> the task's target (预期目标, about 200 characters, at "
+            "most 400), only for tasks taken on. Only the tasks sent change their target; "
+            "leave the map out to keep every target as it is. Not printed on the official form.",
+        )
+        super().__init__(**kwargs)
+
+
 class PlanTasksSerializer(RevisionSerializer):
     selections = TaskSelectionsField(
         child=serializers.ListField(child=serializers.IntegerField(), allow_empty=True),
@@ -555,6 +584,7 @@ class PlanTasksSerializer(RevisionSerializer):
             "Mandatory tasks must be present."
         ),
     )
+    targets = TaskTargetsField()
 
 
 class ScanUploadSerializer(serializers.Serializer):

@@ -262,7 +262,8 @@ class PlanTasksView(ConsortiumScopedView):
     @extend_schema(
         summary="Choose the reference tasks and their responsible member units",
         description="Send every task taken on; the ones left out are dropped. "
-        "Mandatory tasks cannot be dropped.",
+        "Mandatory tasks cannot be dropped. Targets come in the separate `targets` map "
+        "(task number -> text); without it every target stays as it is.",
         request=s.PlanTasksSerializer,
         responses=s.PlanSelectionsSerializer,
     )
@@ -273,6 +274,7 @@ class PlanTasksView(ConsortiumScopedView):
             actor=request.user,
             plan=plan,
             selections=data["selections"],
+            targets=data.get("targets"),
             revision=data["revision"],
         )
         return Response(s.PlanSelectionsSerializer(plan).data)

@@ -30,7 +30,7 @@ from portal.services import audit_record
 from portal.transitions import locked_for_edit, transition
 from portal.uploads import check_pdf_upload, files_cleanup_on_error, store_file
 
-from ..content import SECTIONS, content_digest, raise_if_incomplete
+from ..content import SECTIONS, clean_targets, content_digest, raise_if_incomplete, scan_digest
 from ..models import MemberUnit, Plan, PlanAmendment, PlanReview, PlanVersion, TaskSelection
 from ..pdf import plan_pdf
 from ..permissions import (
@@ -220,9 +220,11 @@ def amendment_set_tasks(
     amendment: PlanAmendment,
     selections: dict[int, list[str]],
     revision: int | None,
+    targets: dict[int, str] | None = None,
 ) -> PlanAmendment:
     """The reference tasks taken on (by number), each with its responsible member units (by
-    name, as the amendment's members list has them). Mandatory tasks cannot be dropped."""
+    name, as the amendment's members list has them) and, optionally, its target (a task not in
+    ``targets`` keeps the target it has). Mandatory tasks cannot be dropped."""
     amendment = _lock_for_edit(actor=actor, amendment=amendment, revision=revision)
     program = amendment.plan.consortium.program
     tasks = {t.number: t for t in program.tasks.all()}
@@ -255,15 +257,23 @@ def amendment_set_tasks(
                     % {"ids": ", ".join(stray)}
                 }
             )
+    targets = clean_targets(targets or {}, selected=numbers)
+    before = {t["number"]: t.get("target", "") for t in amendment.content["tasks"]}
     amendment.content["tasks"] = [
         {
             "number": number,
             "selected": number in numbers,
             "responsible": sorted(set(selections.get(number, []))) if number in numbers else [],
+            "target": targets.get(number, before.get(number, "")) if number in numbers else "",
         }
         for number in sorted(tasks)
     ]
-    _save_edit(actor=actor, amendment=amendment, action="tasks", data={"selected": sorted(numbers)})
+    _save_edit(
+        actor=actor,
+        amendment=amendment,
+        action="tasks",
+        data={"selected": sorted(numbers), "targets": sorted(targets)},
+    )
     return amendment
 
 
@@ -295,7 +305,7 @@ def amendment_upload_scan(*, actor: User, amendment: PlanAmendment, upload) -> P
         amendment.scan_sha256 = checked.sha256
         amendment.scan_pages = checked.page_count
         amendment.scan_uploaded_at = timezone.now()
-        amendment.scan_content_sha256 = content_digest(amendment.content)
+        amendment.scan_content_sha256 = scan_digest(amendment.content)
         amendment.save()
         audit_record(
             actor=actor,
@@ -333,7 +343,7 @@ def amendment_submit(*, actor: User, amendment: PlanAmendment) -> PlanVersion:
                     _("This program needs the stamped scan of the amended form: upload it first."),
                     code="no_scan",
                 )
-            if amendment.scan_content_sha256 != digest:
+            if amendment.scan_content_sha256 != scan_digest(content):
                 raise ValidationError(
                     _(
                         "The amendment has changed since the stamped scan was uploaded. Download "
@@ -523,11 +533,13 @@ def _apply_content(*, plan: Plan, content: dict, actor: User) -> dict:
         member.save()
         members[name] = member
     tasks = {t.number: t for t in consortium.program.tasks.all()}
-    chosen = {t["number"]: t["responsible"] for t in content["tasks"] if t["selected"]}
+    chosen = {t["number"]: t for t in content["tasks"] if t["selected"]}
     plan.selections.exclude(task__number__in=chosen).delete()
-    for number, names in sorted(chosen.items()):
+    for number, row in sorted(chosen.items()):
         selection, _created = TaskSelection.objects.get_or_create(plan=plan, task=tasks[number])
-        selection.responsible.set([members[n] for n in names])
+        selection.responsible.set([members[n] for n in row["responsible"]])
+        selection.target = row.get("target", "")
+        selection.save(update_fields=["target"])
     for field in AMENDMENT_TEXT_FIELDS:
         setattr(plan, field, content[field])
     plan_bump(plan)

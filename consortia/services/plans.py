@@ -21,7 +21,14 @@ from portal.services import audit_record
 from portal.transitions import locked_for_edit, transition
 from portal.uploads import check_pdf_upload, files_cleanup_on_error, store_file
 
-from ..content import SECTIONS, content_digest, plan_content, raise_if_incomplete
+from ..content import (
+    SECTIONS,
+    clean_targets,
+    content_digest,
+    plan_content,
+    raise_if_incomplete,
+    scan_digest,
+)
 from ..models import Plan, PlanReview, PlanVersion, TaskSelection
 from ..pdf import plan_pdf, plan_pdf_page_count
 from ..permissions import can_edit_plan
@@ -81,9 +88,17 @@ def plan_update(*, actor: User, plan: Plan, data: dict, revision: int | None) ->
 
 @transaction.atomic
 def plan_set_tasks(
-    *, actor: User, plan: Plan, selections: dict[int, list[int]], revision: int | None
+    *,
+    actor: User,
+    plan: Plan,
+    selections: dict[int, list[int]],
+    revision: int | None,
+    targets: dict[int, str] | None = None,
 ) -> Plan:
-    """Choose the reference tasks (by number) and, for each, the responsible member units (by id).
+    """Choose the reference tasks (by number) and, for each, the responsible member units (by id)
+    and, optionally, its target (预期目标, by number; a task not in ``targets`` keeps its target,
+    ``targets=None`` changes none). A target for a task not taken on, or over the hard limit, is
+    refused.
 
     Mandatory tasks are always selected: leaving one out is refused.
     """
@@ -121,12 +136,21 @@ def plan_set_tasks(
                     % {"ids": ", ".join(map(str, stray))}
                 }
             )
+    targets = clean_targets(targets or {}, selected=numbers)
     plan.selections.exclude(task__number__in=numbers).delete()
     for number in sorted(numbers):
         selection, _created = TaskSelection.objects.get_or_create(plan=plan, task=tasks[number])
         selection.responsible.set([members[int(i)] for i in selections[number] or []])
+        if number in targets and selection.target != targets[number]:
+            selection.target = targets[number]
+            selection.save(update_fields=["target"])
     plan_bump(plan)
-    audit_record(actor=actor, action="plan.tasks", target=plan, data={"selected": sorted(numbers)})
+    audit_record(
+        actor=actor,
+        action="plan.tasks",
+        target=plan,
+        data={"selected": sorted(numbers), "targets": sorted(targets)},
+    )
     announce(FIGURES_CHANGED, action="plan.tasks", target=plan)
     return plan
 
@@ -150,7 +174,7 @@ def plan_upload_scan(*, actor: User, plan: Plan, upload) -> Plan:
         plan.scan_sha256 = checked.sha256
         plan.scan_pages = checked.page_count
         plan.scan_uploaded_at = timezone.now()
-        plan.scan_content_sha256 = content_digest(plan_content(plan))
+        plan.scan_content_sha256 = scan_digest(plan_content(plan))
         plan.save()
         audit_record(
             actor=actor,
@@ -224,7 +248,7 @@ def plan_submit(*, actor: User, plan: Plan) -> PlanVersion:
             raise ValidationError(
                 _("Upload the stamped scan of the form before submitting."), code="no_scan"
             )
-        if plan.scan_content_sha256 != content_digest(content):
+        if plan.scan_content_sha256 != scan_digest(content):
             raise ValidationError(
                 _(
                     "The plan has changed since the stamped scan was uploaded. Download the form "

@@ -25,6 +25,7 @@ def user_content(consortium) -> list[str]:
         *plan.work_foundation.splitlines(),
         *plan.implementation_plan.splitlines(),
         *plan.authority_opinion.splitlines(),
+        *(line for s in plan.selections.all() for line in s.target.splitlines()),
     ]
     for m in consortium.members.all():
         values += [m.name, m.profile, m.role, m.contact_name, m.contact_email]

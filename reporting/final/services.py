@@ -84,7 +84,11 @@ def _baseline_tasks(consortium: Consortium, baseline) -> list[dict]:
     if baseline is not None:
         return [t for t in baseline.content.get("tasks", []) if t.get("selected")]
     return [
-        {"number": s.task.number, "responsible": sorted(m.name for m in s.responsible.all())}
+        {
+            "number": s.task.number,
+            "responsible": sorted(m.name for m in s.responsible.all()),
+            "target": s.target,
+        }
         for s in consortium.plan.selections.select_related("task").prefetch_related("responsible")
     ]
 

@@ -94,6 +94,16 @@ def test_whole_path_from_recommendation_to_pilot_unit(
     )
     assert response.status_code == 200, response.json()
     assert response.json()["selections"] == selections
+    # Every task taken on needs its target before the plan can be submitted.
+    assert "Tasks without a target" in authority.get(f"{base}plan/").json()["problems"]["tasks"][0]
+    targets = {number: f"任务{number}的预期目标。" for number in selections}
+    response = authority.put(
+        f"{base}plan/tasks/",
+        {"revision": response.json()["revision"], "selections": selections, "targets": targets},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["targets"] == targets
     assert authority.get(f"{base}plan/").json()["problems"] == {}
 
     # The form, stamped and scanned, uploaded.

@@ -308,5 +308,10 @@ def test_the_demo_shows_final_summaries_in_every_state(db, settings, tmp_path):
     accepted = FinalReport.objects.get(state=FinalState.ACCEPTED)
     assert accepted.versions.count() == 1
     assert accepted.cases.count() == 1
+    # Every outcome carries the target its baseline plan set (预期目标), none shows “—”.
+    from consortia.demo import AMENDED_TARGET_12
+
+    assert not TaskOutcome.objects.filter(target="").exists()
+    assert TaskOutcome.objects.filter(task__number=12, target=AMENDED_TARGET_12).exists()
     call_command("load_demo", stdout=io.StringIO())  # idempotent
     assert FinalReport.objects.count() == len(states)
