@@ -63,6 +63,10 @@ class User(AbstractUser):
         PROVINCIAL_AUTHORITY = "provincial_authority", _("Provincial authority user")
         CONSORTIUM_LEAD = "consortium_lead", _("Consortium lead")
         CONSORTIUM_MEMBER = "consortium_member", _("Consortium member (read-only)")
+        # The three administrators of MLPS 2.0 (三员分立): the Ministry administrator above is the
+        # system administrator (users, programs); these two hold security and audit.
+        SECURITY_ADMIN = "security_admin", _("Security administrator")
+        AUDIT_ADMIN = "audit_admin", _("Audit administrator")
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
     organisation = models.ForeignKey(
@@ -149,6 +153,10 @@ class AuditEntry(models.Model):
     to_state = models.CharField(_("to state"), max_length=32, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    # Where the request came from (security audit, MLPS 2.0): filled from the current request
+    # by portal.requestlocal when there is one; empty for jobs and commands.
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
 
     objects = AuditQuerySet.as_manager()
 

@@ -17,6 +17,8 @@ ROLE_ORGANISATION_KIND: dict[str, str] = {
     Role.PROVINCIAL_AUTHORITY: Organisation.Kind.PROVINCIAL_AUTHORITY,
     Role.CONSORTIUM_LEAD: Organisation.Kind.UNIT,
     Role.CONSORTIUM_MEMBER: Organisation.Kind.UNIT,
+    Role.SECURITY_ADMIN: Organisation.Kind.MINISTRY,
+    Role.AUDIT_ADMIN: Organisation.Kind.MINISTRY,
 }
 
 # Each role's home area; the home page of an area is refused to every other role.
@@ -26,6 +28,8 @@ HOME_AREA: dict[str, str] = {
     Role.PROVINCIAL_AUTHORITY: "province",
     Role.CONSORTIUM_LEAD: "consortium",
     Role.CONSORTIUM_MEMBER: "consortium",
+    Role.SECURITY_ADMIN: "security",
+    Role.AUDIT_ADMIN: "audit",
 }
 
 MINISTRY_ROLES = frozenset({Role.MINISTRY_ADMIN, Role.MINISTRY_STAFF})
@@ -81,6 +85,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PROVINCIAL_AUTHORITY: [],
     Role.CONSORTIUM_LEAD: [],
     Role.CONSORTIUM_MEMBER: [],
+    Role.SECURITY_ADMIN: [],
+    Role.AUDIT_ADMIN: [],
 }
 
 

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
 from .models import AuditEntry, Organisation, User
+from .requestlocal import client_address, current_request, user_agent
 from .roles import Role
 
 
@@ -20,8 +21,13 @@ def audit_record(
     to_state: str = "",
     comment: str = "",
     data: dict[str, Any] | None = None,
+    request=None,
 ) -> AuditEntry:
-    """Write one audit entry. Call it inside the same transaction as the change it records."""
+    """Write one audit entry. Call it inside the same transaction as the change it records.
+
+    The address and user agent come from ``request``, or else from the request being served
+    (``portal.requestlocal``); a job or command has neither."""
+    request = request if request is not None else current_request()
     entry = AuditEntry.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
@@ -31,6 +37,8 @@ def audit_record(
         to_state=to_state,
         comment=comment,
         data=data or {},
+        ip_address=client_address(request),
+        user_agent=user_agent(request),
     )
     return entry
 

@@ -231,3 +231,22 @@ def test_notifications_left_pending_by_a_dead_worker_are_sent_by_the_nightly_job
         Notification.objects.get(pk=fresh.pk).status == Notification.Status.PENDING
     )  # may still be on its way
     assert [m.subject for m in mailoutbox] == ["stuck"]
+
+
+def test_an_audit_entry_keeps_the_address_and_agent_of_the_request_behind_it(
+    client, province_user
+):
+    """MLPS 2.0 security audit: what a person did carries where they did it from."""
+    client.force_login(province_user)
+    client.post(
+        reverse("set_language"),
+        {"language": "en", "next": "/"},
+        REMOTE_ADDR="203.0.113.9",
+        HTTP_USER_AGENT="Probe/1.0 " + "x" * 400,
+    )
+    entry = AuditEntry.objects.get(action="user.language", actor=province_user)
+    assert entry.ip_address == "203.0.113.9"
+    assert entry.user_agent.startswith("Probe/1.0") and len(entry.user_agent) == 300
+    # Outside a request (a job, a command) there is neither.
+    job_entry = audit_record(actor=None, action="job.test", target=province_user)
+    assert job_entry.ip_address is None and job_entry.user_agent == ""
