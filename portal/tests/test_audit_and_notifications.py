@@ -246,7 +246,9 @@ def test_an_audit_entry_keeps_the_address_and_agent_of_the_request_behind_it(
     )
     entry = AuditEntry.objects.get(action="user.language", actor=province_user)
     assert entry.ip_address == "203.0.113.9"
-    assert entry.user_agent.startswith("Probe/1.0") and len(entry.user_agent) == 300
+    assert entry.user_agent.startswith("Probe/1.0")
+    assert len(entry.user_agent) == 300
     # Outside a request (a job, a command) there is neither.
     job_entry = audit_record(actor=None, action="job.test", target=province_user)
-    assert job_entry.ip_address is None and job_entry.user_agent == ""
+    assert job_entry.ip_address is None
+    assert job_entry.user_agent == ""
