@@ -233,9 +233,7 @@ def test_notifications_left_pending_by_a_dead_worker_are_sent_by_the_nightly_job
     assert [m.subject for m in mailoutbox] == ["stuck"]
 
 
-def test_an_audit_entry_keeps_the_address_and_agent_of_the_request_behind_it(
-    client, province_user
-):
+def test_an_audit_entry_keeps_the_address_and_agent_of_the_request_behind_it(client, province_user):
     """MLPS 2.0 security audit: what a person did carries where they did it from."""
     client.force_login(province_user)
     client.post(
