@@ -26,6 +26,14 @@ def setup_django(*, fresh_sqlite: bool = True) -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
+def add_smoke_argument(parser) -> None:
+    """``--smoke``: the smallest size and one repetition, no goals judged. ``./dev test`` runs
+    every benchmark so (tests/test_benchmarks.py): a benchmark that breaks fails the build."""
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny size, one repetition (a build check)"
+    )
+
+
 def timed(fn, *, repeat: int, warmup: int = 3) -> dict:
     for _ in range(warmup):
         fn()

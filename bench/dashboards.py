@@ -43,7 +43,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from common import ROOT, setup_django, timed
+from common import ROOT, add_smoke_argument, setup_django, timed
 
 PROGRAM = "idfa-2026"
 SIZES = (20, 2000)
@@ -57,6 +57,9 @@ ROLLUP_GOAL = 3.0
 PDF_GOAL_S = 5.0
 ROLLUP_RUNS = 5
 PDF_RUNS = 3
+WARMUP = 10
+IN_PROCESS_RUNS = 10
+SMOKE = False  # --smoke: the figures prove the code runs, nothing more; no verdicts
 SLOWEST_SHOWN = 3
 
 
@@ -337,7 +340,7 @@ def page_cases(province: str) -> list[tuple[str, str, dict]]:
     ]
 
 
-def in_process(user, cases, runs: int = 10) -> dict[str, dict]:
+def in_process(user, cases, runs: int | None = None) -> dict[str, dict]:
     """Per page, through the test client (no network): status, size, p50 of wall and CPU time
     of this process (CPU leaves out the database server and other processes' load), the query
     count and the slowest queries of one more request."""
@@ -346,6 +349,7 @@ def in_process(user, cases, runs: int = 10) -> dict[str, dict]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    runs = runs or IN_PROCESS_RUNS
     client = Client()
     client.force_login(user)
     out = {}
@@ -396,7 +400,7 @@ def measure_pages(user, cases, *, repeat: int) -> tuple[dict, dict]:
     served = {"load": [os.getloadavg()[0]]}
     with gunicorn() as base:
         served["floor: /healthz via gunicorn"] = timed(
-            lambda: http_get(f"{base}/healthz"), repeat=repeat, warmup=10
+            lambda: http_get(f"{base}/healthz"), repeat=repeat, warmup=WARMUP
         )
         for name, path, headers in cases:
             if local[name]["status"] != 200:
@@ -405,7 +409,7 @@ def measure_pages(user, cases, *, repeat: int) -> tuple[dict, dict]:
             def get(path=path, headers=headers):
                 http_get(base + path, {**headers, "Cookie": cookie})
 
-            served[name] = timed(get, repeat=repeat, warmup=10)
+            served[name] = timed(get, repeat=repeat, warmup=WARMUP)
     served["load"].append(os.getloadavg()[0])
     return served, local
 
@@ -444,7 +448,7 @@ def measure_summary(user) -> dict:
     samples, context_samples, html_samples, error, pages, size = [], [], [], None, 0, 0
     for _ in range(PDF_RUNS):
         if error is None:
-            with mock.patch("reporting.insights.summaries._dispatch"):
+            with mock.patch("portal.jobs.dispatch_on_commit"):
                 document = summary_request(actor=user, scope=scope)
             start = time.perf_counter()
             try:
@@ -594,6 +598,8 @@ def sql_gist(sql: str, width: int = 200) -> str:
 
 
 def verdict(ok: bool | None) -> str:
+    if SMOKE:
+        return "(smoke: not judged)"
     return "n/a" if ok is None else ("meets" if ok else "MISSES")
 
 
@@ -679,7 +685,13 @@ def print_rollup_detail(result: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=200)
+    add_smoke_argument(parser)
     args = parser.parse_args()
+    if args.smoke:  # tiny sizes, one repetition: proves the benchmark still runs (./dev test)
+        global SIZES, ROLLUP_RUNS, PDF_RUNS, WARMUP, IN_PROCESS_RUNS, SMOKE
+        SIZES, ROLLUP_RUNS, PDF_RUNS, WARMUP, IN_PROCESS_RUNS = (4, 8), 1, 1, 1, 1
+        SMOKE = True
+        args.repeat = 1
     # SIGTERM unwinds like Ctrl-C, so gunicorn is stopped by the finally blocks.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 

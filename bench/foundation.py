@@ -8,13 +8,17 @@ regression in either shows up. The floor is Django's own cost for a trivial view
 
 import argparse
 
-from common import count_queries, report, setup_django, timed
+from common import add_smoke_argument, count_queries, report, setup_django, timed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=200)
+    add_smoke_argument(parser)
     args = parser.parse_args()
+    warmup = 3
+    if args.smoke:
+        args.repeat, warmup = 1, 0
     setup_django()
 
     from django.test import Client
@@ -41,7 +45,7 @@ def main() -> None:
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
 
-        result = timed(get, repeat=args.repeat)
+        result = timed(get, repeat=args.repeat, warmup=warmup)
         result["queries"] = count_queries(get)
         rows.append((name, result))
     report("Foundation pages, in-process (Django test client)", rows)
