@@ -6,12 +6,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=portal.settings.production \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# WeasyPrint's libraries, gettext for compilemessages, and the CJK fonts the PDFs are typeset in.
+# WeasyPrint's libraries, gettext for compilemessages, and the CJK fonts the PDFs are typeset in
+# (the Fandol faces of the official forms come from portal/fonts/install.sh).
+COPY portal/fonts/install.sh /tmp/install-fonts.sh
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig \
         fonts-wqy-zenhei fonts-arphic-uming gettext curl \
-    && rm -rf /var/lib/apt/lists/*
+    && bash /tmp/install-fonts.sh \
+    && rm -rf /var/lib/apt/lists/* /tmp/install-fonts.sh
 
 WORKDIR /app
 COPY pyproject.toml ./

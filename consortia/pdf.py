@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import json
+import math
 
 from django.core.files.storage import default_storage
 
@@ -13,6 +14,29 @@ from .content import content_digest, plan_content
 from .models import Plan
 
 DRAFT_WATERMARK = "草稿"
+
+
+# The member table of 附件1 (12 pt, line height 1.5) holds about 34 lines of a column on a page under
+# its repeated header. A row estimated at most MEMBER_ROW_MAX_LINES tall is kept on one page; a
+# taller one (profile and role near their 600-character limits) may split, and the header repeats
+# on the next page. Characters per line of the name, profile and role columns (24 %, 42 %, 34 %).
+MEMBER_ROW_MAX_LINES = 30
+MEMBER_CHARS_PER_LINE = {"name": 8, "profile": 15, "role": 12}
+
+
+def _member_rows(members: list[dict]) -> list[dict]:
+    rows = []
+    for member in members:
+        tasks = "、".join(str(n) for n in member.get("tasks") or [])
+        per_line = MEMBER_CHARS_PER_LINE
+        lines = max(
+            math.ceil(len(member["name"]) / per_line["name"]),
+            math.ceil(len(member["profile"]) / per_line["profile"]),
+            math.ceil(len(member["role"]) / per_line["role"])
+            + math.ceil(len(tasks) / per_line["role"]),
+        )
+        rows.append({**member, "tasks_text": tasks, "keep_together": lines <= MEMBER_ROW_MAX_LINES})
+    return rows
 
 
 def _plan_pdf_context(content: dict, program: Program, *, draft: bool) -> dict:
@@ -43,6 +67,7 @@ def _plan_pdf_context(content: dict, program: Program, *, draft: bool) -> dict:
         )
     return {
         "c": content,
+        "member_rows": _member_rows(content["members"]),
         "subject": program.plan_form_subject_zh or program.name_zh,
         # The form's wording is the program's (tasks_catalog.Program, edited in the admin).
         "annex_label": program.plan_form_annex_label_zh,
