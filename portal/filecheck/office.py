@@ -30,9 +30,58 @@ LARGE = 10 * 1024 * 1024  # below this uncompressed size the ratio does not matt
 
 # Members that run code or carry a program, by extension (anywhere in the archive).
 EXECUTABLE = frozenset(
-    ".exe .dll .com .scr .pif .cpl .msi .msp .jar .js .jse .vbs .vbe .wsf .wsh .ws .bat .cmd "
-    ".ps1 .psm1 .psd1 .sh .hta .htm .html .xhtml .mht .mhtml .svg .lnk .url .reg .inf .chm .sct "
-    ".docm .dotm .xlsm .xltm .xlam .xlsb .pptm .potm .ppam .ppsm .sldm .app .apk .dmg .py".split()  # noqa: SIM905
+    [
+        ".exe",
+        ".dll",
+        ".com",
+        ".scr",
+        ".pif",
+        ".cpl",
+        ".msi",
+        ".msp",
+        ".jar",
+        ".js",
+        ".jse",
+        ".vbs",
+        ".vbe",
+        ".wsf",
+        ".wsh",
+        ".ws",
+        ".bat",
+        ".cmd",
+        ".ps1",
+        ".psm1",
+        ".psd1",
+        ".sh",
+        ".hta",
+        ".htm",
+        ".html",
+        ".xhtml",
+        ".mht",
+        ".mhtml",
+        ".svg",
+        ".lnk",
+        ".url",
+        ".reg",
+        ".inf",
+        ".chm",
+        ".sct",
+        ".docm",
+        ".dotm",
+        ".xlsm",
+        ".xltm",
+        ".xlam",
+        ".xlsb",
+        ".pptm",
+        ".potm",
+        ".ppam",
+        ".ppsm",
+        ".sldm",
+        ".app",
+        ".apk",
+        ".dmg",
+        ".py",
+    ]
 )
 MACRO_NAME = re.compile(r"(^|/)(vbaProject\.bin|vbaData\.xml|vbaProjectSignature\.bin)$", re.I)
 OBJECT_NAME = re.compile(r"(^|/)(activeX/|embeddings/.*\.bin$|oleObject[^/]*\.bin$)", re.I)
