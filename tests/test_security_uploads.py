@@ -51,21 +51,27 @@ def write_pdf(direct: dict[int, bytes], packed: dict[int, tuple[list, int]] | No
     for number, body in direct.items():
         offsets[number] = len(out)
         out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    for stream, (members, padding) in (packed or {}).items():
+    for stream, (members, padding, *columns) in (packed or {}).items():
         pairs, bodies = [], b""
         for index, (number, body) in enumerate(members):
             pairs.append(b"%d %d" % (number, len(bodies)))
             bodies += body + b"\n"
             inside[number] = (stream, index)
         header = b" ".join(pairs) + b"\n"
-        data = deflate(header + bodies, padding)
+        parms = b""
+        if columns:  # rows of PNG "Up" differences: the text no longer shows in the bytes
+            parms = b"/DecodeParms << /Predictor 12 /Columns %d >>" % columns[0]
+            data = deflate(png_up_rows(header + bodies, columns[0]), 0)
+        else:
+            data = deflate(header + bodies, padding)
         offsets[stream] = len(out)
         out += (
-            b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\n"
+            b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode %s /Length %d >>\n"
             % (
                 stream,
                 len(members),
                 len(header),
+                parms,
                 len(data),
             )
         )
@@ -89,9 +95,20 @@ def write_pdf(direct: dict[int, bytes], packed: dict[int, tuple[list, int]] | No
     return bytes(out)
 
 
+def png_up_rows(text: bytes, width: int) -> bytes:
+    """``text`` as rows of ``width`` bytes, each stored as its difference from the row above."""
+    text += b" " * (-len(text) % width)
+    out, above = b"", bytes(width)
+    for start in range(0, len(text), width):
+        row = text[start : start + width]
+        out += b"\x02" + bytes((row[i] - above[i]) % 256 for i in range(width))
+        above = row
+    return out
+
+
 def deflate(prefix: bytes, padding: int) -> bytes:
     """``prefix`` followed by ``padding`` spaces, compressed (1 MB of spaces is ~1 KB)."""
-    compressor = zlib.compressobj(9)
+    compressor = zlib.compressobj(1)
     out = [compressor.compress(prefix)]
     chunk = b" " * MB
     for _ in range(padding // MB):
@@ -111,7 +128,7 @@ def pages_node(kids: list[int]) -> bytes:
 
 
 @cache
-def object_stream_bomb(pages: int = 4, each: int = 4 * MB) -> bytes:
+def object_stream_bomb(pages: int = 3, each: int = 3 * MB) -> bytes:
     """The probe's bomb, scaled: every page sits in its own object stream, padded to ``each``
     bytes once inflated (a few KB on disk)."""
     kids = list(range(10, 10 + pages))
@@ -149,6 +166,24 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 56 + b"This program cannot be ru
 
 JAVASCRIPT = pdf_with(b"/OpenAction 4 0 R", (4, b"<< /S /JavaScript /JS (app.alert(1)) >>"))
 JAVASCRIPT_ESCAPED = pdf_with(b"/Names << /Java#53cript 4 0 R >>", (4, b"<< /Names [] >>"))
+JAVASCRIPT_PACKED = write_pdf(
+    {1: b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>", 2: pages_node([3]), 3: PAGE},
+    {10: ([(4, b"<< /S /JavaScript /JS (app.alert(1)) >>")], 0)},
+)
+JAVASCRIPT_BEHIND_A_PREDICTOR = write_pdf(  # only pypdf's reading of the objects shows it
+    {1: b"<< /Type /Catalog /Pages 2 0 R /Names 6 0 R >>", 2: pages_node([3])},
+    {
+        10: (
+            [
+                (3, PAGE),
+                (5, b"<< /Names [(x) << /S /JavaScript /JS (app.alert(1)) >>] >>"),
+                (6, b"<< /JavaScript 5 0 R >>"),
+            ],
+            0,
+            8,
+        )
+    },
+)
 OPEN_ACTION_URI = pdf_with(b"/OpenAction << /S /URI /URI (http://evil.example/) >>")
 LAUNCH_EXE = pdf_with(
     b"/OpenAction << /S /Launch /F (payload.exe) >> "
@@ -194,7 +229,7 @@ def office(extra: dict[str, bytes] | None = None) -> bytes:
 
 
 @cache
-def zip_bomb(size: int = 16 * MB) -> bytes:
+def zip_bomb(size: int = 9 * MB) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         archive.writestr("[Content_Types].xml", CONTENT_TYPES)
@@ -203,6 +238,31 @@ def zip_bomb(size: int = 16 * MB) -> bytes:
             for _ in range(size // MB):
                 member.write(chunk)
     return buffer.getvalue()
+
+
+FREE, END, FATSECT, NOSTREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+
+
+def compound_file(storage: str) -> bytes:
+    """A minimal legacy Office (compound) file: a root holding one empty storage ``storage``."""
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16)
+    header += struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + bytes(6)
+    header += struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, END, 0, END, 0)
+    header += struct.pack("<I", 0) + struct.pack("<I", FREE) * 108
+    fat = struct.pack("<II", FATSECT, END) + struct.pack("<I", FREE) * 126
+
+    def entry(name: str, kind: int, child: int) -> bytes:
+        encoded = (name + "\0").encode("utf-16-le") if name else b""
+        return (
+            encoded.ljust(64, b"\0")
+            + struct.pack("<HBB", len(encoded), kind, 1)
+            + struct.pack("<III", NOSTREAM, NOSTREAM, child)
+            + bytes(16 + 4 + 16)
+            + struct.pack("<III", END if kind != 1 else 0, 0, 0)
+        )
+
+    directory = entry("Root Entry", 5, 1) + entry(storage, 1, NOSTREAM) + entry("", 0, NOSTREAM) * 2
+    return header + fat + directory
 
 
 def upload(content: bytes, name: str = "file.pdf") -> SimpleUploadedFile:
@@ -274,6 +334,13 @@ PDF_CASES = [
     ("65,536 pages in a nested tree", nested_page_tree_bomb, "pages", "more than 500 pages"),
     ("a page tree in a circle", cyclic_page_tree, "damaged", "damaged"),
     ("JavaScript opening action", lambda: JAVASCRIPT, "active", "contains JavaScript"),
+    ("JavaScript in an object stream", lambda: JAVASCRIPT_PACKED, "active", "contains JavaScript"),
+    (
+        "JavaScript behind a predictor",
+        lambda: JAVASCRIPT_BEHIND_A_PREDICTOR,
+        "active",
+        "contains JavaScript",
+    ),
     ("escaped JavaScript name", lambda: JAVASCRIPT_ESCAPED, "active", "contains JavaScript"),
     ("web address on opening", lambda: OPEN_ACTION_URI, "active", "runs on opening"),
     ("Launch with an embedded exe", lambda: LAUNCH_EXE, "active", "refused, not cleaned"),
@@ -312,6 +379,13 @@ EVIDENCE_CASES = [
         "macro",
         "contains macros",
     ),
+    ("legacy Office with macros", lambda: compound_file("Macros"), "macro", "contains macros"),
+    (
+        "legacy Office then HTML",
+        lambda: compound_file("WordDocument") + HTML,
+        "hidden_data",
+        "outside its contents",
+    ),
     ("HTML before an Office zip", lambda: HTML + office(), "file_type", "Evidence must be"),
     ("Office zip then HTML", lambda: office() + HTML, "hidden_data", "outside its contents"),
 ]
@@ -330,11 +404,22 @@ def test_hostile_evidence_is_refused(build, code, message):
 
 @pytest.mark.parametrize(
     "content",
-    [blank_pdf(2), GOTO_OPEN_ACTION, png(), jpeg(), office()],
-    ids=["pdf", "pdf-opening-on-a-page", "png", "jpeg", "docx"],
+    [blank_pdf(2), GOTO_OPEN_ACTION, png(), jpeg(), office(), compound_file("WordDocument")],
+    ids=["pdf", "pdf-opening-on-a-page", "png", "jpeg", "docx", "doc"],
 )
 def test_plain_files_are_still_accepted(content):
     assert check_evidence_upload(upload=upload(content)).size == len(content)
+
+
+def test_too_many_objects_and_too_many_pixels(settings):
+    settings.UPLOAD_MAX_PDF_OBJECTS = 50
+    error = refused(check_pdf_upload, blank_pdf(60))
+    assert error.code == "objects"
+    assert "more than 50 objects" in error.messages[0]
+    settings.UPLOAD_MAX_IMAGE_PIXELS = 1_000_000
+    error = refused(check_evidence_upload, png((1001, 1000)))
+    assert error.code == "pixels"
+    assert "more than 1 million pixels" in error.messages[0]
 
 
 def test_the_page_limit_never_reaches_the_database_limit(settings, child):

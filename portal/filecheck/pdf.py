@@ -417,13 +417,13 @@ def pypdf_silenced() -> Iterator[None]:
 def _check_open_action(action: Any) -> None:
     """An opening action may only go to a place in the document (an explicit destination, a
     named one, or a GoTo action with nothing chained after it)."""
-    from pypdf.generic import ArrayObject, DictionaryObject
+    from pypdf.generic import ArrayObject, DictionaryObject, NullObject
 
     seen = 0
     while action is not None:
         action = action.get_object()
         seen += 1
-        if isinstance(action, ArrayObject | str | bytes):
+        if isinstance(action, ArrayObject | str | bytes | NullObject):
             return
         if not isinstance(action, DictionaryObject) or action.get("/S") != "/GoTo" or seen > 16:
             raise Refused("active", what="open_action")
@@ -432,15 +432,17 @@ def _check_open_action(action: Any) -> None:
 
 def _check_every_object(reader: Any, limits: dict[str, int]) -> None:
     """Every object the cross-reference lists, as pypdf reads it: no active name anywhere."""
-    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
-    numbers = {number for table in reader.xref.values() for number in table}
-    numbers.update(reader.xref_objStm)
-    if len(numbers) > limits["max_objects"]:
+    references = {
+        (number, generation) for generation, table in reader.xref.items() for number in table
+    }
+    references.update((number, 0) for number in reader.xref_objStm)
+    if len(references) > limits["max_objects"]:
         raise Refused("objects", limit=limits["max_objects"])
-    for number in sorted(numbers):
+    for number, generation in sorted(references):
         try:
-            obj = reader.get_object(number)
+            obj = IndirectObject(number, generation, reader).get_object()
         except Exception:  # noqa: S112 - an unreadable object: the page walk decides
             continue
         stack = [obj]
