@@ -66,7 +66,7 @@ def check_pdf_upload(
     ``upload`` is a Django ``UploadedFile``, any object with ``.read()`` (``.size`` and ``.name``
     are optional), or raw bytes. The file name and declared content type are ignored: only the
     content counts, all of it (``inspect_upload``). Codes: ``empty``, ``too_large``,
-    ``too_few_pages`` and those of ``UPLOAD_REFUSALS``. ``max_bytes`` defaults to
+    ``too_few_pages`` and those of ``refusal_message``. ``max_bytes`` defaults to
     ``settings.UPLOAD_MAX_BYTES``; a file whose declared ``.size`` is over the limit is refused
     without being read, and at most ``max_bytes + 1`` bytes are ever read.
     """
@@ -195,6 +195,7 @@ def active_content_label(what: str) -> str:
         "submit_form": _("a form that sends data (SubmitForm)"),
         "import_data": _("a form that imports data (ImportData)"),
         "goto_e": _("a link into an embedded file (GoToE)"),
+        "goto_r": _("a link that opens another file (GoToR)"),
         "auto_action": _("an action that runs automatically"),
         "open_action": _("an action that runs on opening"),
     }.get(what, _("active content"))
@@ -267,7 +268,7 @@ def refusal_message(code: str, params: dict) -> str:
         ),
         "markup": _(
             "The file contains web-page code (HTML or a script) and is refused, not cleaned. "
-            "Save the image again and upload the new file."
+            "Save the document again and upload the new file."
         ),
         "damaged_image": _(
             "The image is damaged or incomplete. Save it again as PNG or JPEG and upload the new file."

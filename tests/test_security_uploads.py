@@ -193,6 +193,14 @@ LAUNCH_EXE = pdf_with(
 )
 GOTO_OPEN_ACTION = pdf_with(b"/OpenAction [3 0 R /Fit]")
 HTML = b"<html><body><script>alert(document.cookie)</script></body></html>\n"
+JAVASCRIPT_LINK = pdf_with(
+    b"", (4, b"<< /Type /Annot /Subtype /Link /A << /S /URI /URI (javascript:alert(1)) >> >>")
+)
+
+
+def html_after_the_header() -> bytes:
+    first_line, rest = blank_pdf(1).split(b"\n", 1)
+    return first_line + b"\n" + HTML + rest
 
 
 def png(size=(8, 8)) -> bytes:
@@ -346,6 +354,8 @@ PDF_CASES = [
     ("Launch with an embedded exe", lambda: LAUNCH_EXE, "active", "refused, not cleaned"),
     ("HTML before %PDF", lambda: HTML + blank_pdf(1), "leading_data", "before the start"),
     ("HTML after %%EOF", lambda: blank_pdf(1) + HTML, "trailing_data", "after its end"),
+    ("HTML after the header", html_after_the_header, "markup", "web-page code"),
+    ("a javascript: link", lambda: JAVASCRIPT_LINK, "markup", "web-page code"),
 ]
 
 
@@ -372,6 +382,12 @@ EVIDENCE_CASES = [
         lambda: office({"word/payload.exe": EXE}),
         "program",
         "payload.exe",
+    ),
+    (
+        "Office with a program named as an image",
+        lambda: office({"word/media/image1.png": EXE}),
+        "program",
+        "image1.png",
     ),
     (
         "Office with macros",

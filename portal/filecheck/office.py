@@ -83,6 +83,15 @@ EXECUTABLE = frozenset(
         ".py",
     ]
 )
+# How programs begin: Windows (MZ), Linux (ELF), macOS (Mach-O), Java classes, scripts (#!).
+PROGRAM_SIGNATURES = (
+    b"MZ",
+    b"\x7fELF",
+    b"\xcf\xfa\xed\xfe",
+    b"\xce\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+    b"#!",
+)
 MACRO_NAME = re.compile(r"(^|/)(vbaProject\.bin|vbaData\.xml|vbaProjectSignature\.bin)$", re.I)
 OBJECT_NAME = re.compile(r"(^|/)(activeX/|embeddings/.*\.bin$|oleObject[^/]*\.bin$)", re.I)
 # Relationships that make Office fetch something from outside when the file opens.
@@ -193,9 +202,14 @@ def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: dict
     parts = []
     try:
         with archive.open(member) as stream:
-            while chunk := stream.read(CHUNK):
+            head = stream.read(CHUNK)
+            if head.startswith(PROGRAM_SIGNATURES):
+                raise Refused("program", name=member.filename[-80:])
+            chunk = head
+            while chunk:
                 if keep:
                     parts.append(chunk)
+                chunk = stream.read(CHUNK)
     except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, RuntimeError) as exc:
         raise Refused("damaged_office") from exc
     text = b"".join(parts)

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from . import Refused
+from . import Refused, refuse_markup
 
 SIGNATURE = b"%PDF-"
 HEADER_WINDOW = 1024  # where to look for the header at all
@@ -50,6 +50,7 @@ ACTIVE = {
     b"SubmitForm": "submit_form",
     b"ImportData": "import_data",
     b"GoToE": "goto_e",
+    b"GoToR": "goto_r",
     b"AA": "auto_action",
 }
 
@@ -141,6 +142,7 @@ def scan_objects(content: bytes, limits: dict[str, int], budget: Budget) -> None
         if len(headers) > limits["max_objects"]:
             raise Refused("objects", limit=limits["max_objects"])
     objects = len(headers)
+    streams: list[tuple[int, int]] = []  # where stream data lies
     for index, header in enumerate(headers):
         start = header.end()
         following = headers[index + 1].start() if index + 1 < len(headers) else len(content)
@@ -159,12 +161,26 @@ def scan_objects(content: bytes, limits: dict[str, int], budget: Budget) -> None
             continue
         data_start = stream.end()
         data_end = _stream_end(content, data_start, text, _next(stream_ends, data_start, -1))
+        streams.append((data_start, data_end))
         objects += _decode_stream(text, content[data_start:data_end], budget, limits)
         if objects > limits["max_objects"]:
             raise Refused("objects", limit=limits["max_objects"])
     startxrefs = _positions(rb"startxref", content)
     for trailer in TRAILER.finditer(content):
         refuse_active_names(content[trailer.end() : _next(startxrefs, trailer.end(), len(content))])
+    refuse_markup(_outside(content, streams))
+
+
+def _outside(content: bytes, ranges: list[tuple[int, int]]) -> bytes:
+    """``content`` without the ``ranges`` (which may overlap): the PDF's own syntax, where a web
+    page has no business (a URI "javascript:…" included)."""
+    parts, position = [], 0
+    for start, end in sorted(ranges):
+        if start > position:
+            parts.append(content[position:start])
+        position = max(position, end)
+    parts.append(content[position:])
+    return b"\n".join(parts)
 
 
 def _positions(word: bytes, content: bytes) -> list[int]:
