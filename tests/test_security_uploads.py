@@ -18,6 +18,7 @@ from functools import cache
 from unittest import mock
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -505,19 +506,31 @@ def test_a_bomb_as_scan_is_refused_through_the_api_and_the_page(draft_plan, prov
 
     client.force_login(province_user)
     page = reverse("consortia:scan", args=[draft_plan.consortium.pk])
-    response = client.post(
-        page, {"file": upload(LAUNCH_EXE, "scan.pdf")}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
-    )
-    assert "Files with active content are refused, not cleaned" in response.content.decode()
-    response = client.post(
-        page,
-        {"file": upload(page_count_bomb(), "scan.pdf")},
-        follow=True,
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
-    assert "more than 500 pages" in response.content.decode()
+    for content, message in (
+        (LAUNCH_EXE, "Files with active content are refused, not cleaned"),
+        (page_count_bomb(), "more than 500 pages"),
+    ):
+        response = client.post(page, {"file": upload(content)}, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 302
+        shown = [str(m) for m in get_messages(response.wsgi_request)]
+        assert any(message in m for m in shown), shown
     assert Plan.objects.get(pk=draft_plan.pk).scan_sha256 == before
     assert stored_files() == files
+
+
+@pytest.mark.django_db
+def test_someone_who_may_not_upload_is_refused_before_the_file_is_checked(
+    draft_plan, ministry_staff, client
+):
+    url = f"/api/v1/consortia/{draft_plan.consortium.pk}/plan/scan/"
+    with mock.patch("portal.uploads.inspect_upload", side_effect=AssertionError("checked")):
+        response = api(ministry_staff).post(
+            url, {"file": upload(object_stream_bomb())}, format="multipart"
+        )
+        assert response.status_code in (403, 404)
+        client.force_login(ministry_staff)
+        page = reverse("consortia:scan", args=[draft_plan.consortium.pk])
+        assert client.post(page, {"file": upload(LAUNCH_EXE)}).status_code in (403, 404)
 
 
 @pytest.mark.django_db
