@@ -54,8 +54,7 @@ ACTIVE = {
     b"AA": "auto_action",
 }
 
-OBJECT_HEADER = re.compile(rb"(?<![0-9])(\d{1,10})[ \t\r\n\f\x00]+(\d{1,5})[ \t\r\n\f\x00]+obj\b")
-TRAILER = re.compile(rb"\btrailer\b")
+OBJECT_HEADER = re.compile(rb"(?<![0-9])(\d{1,10})[ \t\r\n\f\x00]+(\d{1,5})[ \t\r\n\f\x00]+obj\Z")
 REFERENCE = re.compile(rb"\d+[ \t\r\n\f\x00]+\d+[ \t\r\n\f\x00]+R\b")
 NAME = re.compile(rb"/([^ \t\r\n\f\x00/\[\]<>(){}%]*)")
 NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
@@ -137,7 +136,7 @@ def scan_objects(content: bytes, limits: dict[str, int], budget: Budget) -> None
     ends = _positions(rb"endobj", content)
     stream_ends = _positions(rb"endstream", content)
     headers = []
-    for header in OBJECT_HEADER.finditer(content):
+    for header in object_headers(content):
         headers.append(header)
         if len(headers) > limits["max_objects"]:
             raise Refused("objects", limit=limits["max_objects"])
@@ -166,8 +165,9 @@ def scan_objects(content: bytes, limits: dict[str, int], budget: Budget) -> None
         if objects > limits["max_objects"]:
             raise Refused("objects", limit=limits["max_objects"])
     startxrefs = _positions(rb"startxref", content)
-    for trailer in TRAILER.finditer(content):
-        refuse_active_names(content[trailer.end() : _next(startxrefs, trailer.end(), len(content))])
+    for trailer in _positions(b"trailer", content):
+        end = trailer + len(b"trailer")
+        refuse_active_names(content[end : _next(startxrefs, end, len(content))])
     refuse_markup(_outside(content, streams))
 
 
@@ -183,8 +183,23 @@ def _outside(content: bytes, ranges: list[tuple[int, int]]) -> bytes:
     return b"\n".join(parts)
 
 
+def object_headers(content: bytes) -> Iterator[re.Match]:
+    """Every "<number> <generation> obj" in the file. The keyword is searched as a literal (a
+    pattern that starts with digits would try every byte of a 20 MB image: seconds), then the
+    numbers are matched just before it."""
+    for keyword in re.finditer(rb"obj\b", content):
+        start = keyword.start()
+        header = OBJECT_HEADER.search(content, max(start - 40, 0), keyword.end())
+        if header:
+            yield header
+
+
 def _positions(word: bytes, content: bytes) -> list[int]:
-    return [m.start() for m in re.finditer(re.escape(word), content)]
+    found, position = [], content.find(word)
+    while position >= 0:
+        found.append(position)
+        position = content.find(word, position + 1)
+    return found
 
 
 def _next(positions: list[int], start: int, default: int) -> int:
