@@ -1,7 +1,9 @@
-"""Upload safety for scanned PDFs: check what was uploaded, then store it without leaving orphans.
+"""Upload safety: check what was uploaded, then store it without leaving orphans.
 
 ``check_pdf_upload`` refuses anything that is not a readable, unencrypted PDF with enough pages,
-raising ``ValidationError`` with a stable ``code`` and a translated, user-facing message.
+no active content and bounded work, raising ``ValidationError`` with a stable ``code`` and a
+translated, user-facing message; ``inspect_upload`` runs the whole-file checks of
+``portal.filecheck`` (PDF, images, office documents) in a bounded child process.
 ``store_file`` saves the bytes to ``default_storage``; wrapped in ``files_cleanup_on_error()``
 around a ``transaction.atomic()`` block, the stored files are deleted again if the block fails.
 """
@@ -9,13 +11,18 @@ around a ``transaction.atomic()`` block, the stored files are deleted again if t
 from __future__ import annotations
 
 import hashlib
-import io
+import json
 import logging
-import threading
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
@@ -25,14 +32,9 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from pypdf import PdfReader
 
 logger = logging.getLogger(__name__)
 
-PDF_SIGNATURE = b"%PDF-"
-MAX_LEADING_JUNK = 1024  # the PDF header may start anywhere in the first 1024 bytes
-EOF_MARKER = b"%%EOF"
-EOF_WINDOW = 2048  # the end-of-file marker must be within the last 2048 bytes
 READ_CHUNK = 64 * 1024
 MEGABYTE = 1024 * 1024
 
@@ -63,10 +65,10 @@ def check_pdf_upload(
 
     ``upload`` is a Django ``UploadedFile``, any object with ``.read()`` (``.size`` and ``.name``
     are optional), or raw bytes. The file name and declared content type are ignored: only the
-    content counts. Codes: ``empty``, ``too_large``, ``not_pdf``, ``encrypted``, ``damaged``,
-    ``too_few_pages``. ``max_bytes`` defaults to ``settings.UPLOAD_MAX_BYTES``; a file whose
-    declared ``.size`` is over the limit is refused without being read, and at most
-    ``max_bytes + 1`` bytes are ever read.
+    content counts, all of it (``inspect_upload``). Codes: ``empty``, ``too_large``,
+    ``too_few_pages`` and those of ``refusal_message``. ``max_bytes`` defaults to
+    ``settings.UPLOAD_MAX_BYTES``; a file whose declared ``.size`` is over the limit is refused
+    without being read, and at most ``max_bytes + 1`` bytes are ever read.
     """
     limit = settings.UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
     content = _read_limited(upload, limit)
@@ -76,32 +78,7 @@ def check_pdf_upload(
         )
     if len(content) > limit:
         raise _too_large(limit)
-    if content.find(PDF_SIGNATURE, 0, MAX_LEADING_JUNK + len(PDF_SIGNATURE)) < 0:
-        raise ValidationError(
-            _("The file is not a PDF. Save or export the scan as a PDF file and upload it again."),
-            code="not_pdf",
-        )
-    damaged = ValidationError(
-        _("The PDF is damaged or incomplete. Scan the form again and upload the new file."),
-        code="damaged",
-    )
-    if EOF_MARKER not in content[-EOF_WINDOW:]:
-        raise damaged  # truncated: the upload or the scanner stopped before the end
-    with _pypdf_silenced():
-        try:
-            reader = PdfReader(io.BytesIO(content), strict=False)
-            encrypted = reader.is_encrypted
-            # Reading every page's box resolves every page object: a broken page tree raises.
-            page_count = 0 if encrypted else len([page.mediabox for page in reader.pages])
-        except Exception as exc:  # pypdf raises PdfReadError, PdfStreamError and plain errors
-            raise damaged from exc
-    if encrypted:
-        raise ValidationError(
-            _("The PDF is protected by a password. Save a copy without a password and upload it."),
-            code="encrypted",
-        )
-    if page_count == 0:
-        raise damaged
+    page_count = inspect_upload(kind="pdf", content=content)["pages"]
     if min_pages is not None and page_count < min_pages:
         raise ValidationError(
             ngettext(
@@ -122,9 +99,206 @@ def check_pdf_upload(
     )
 
 
-def _too_large(limit: int) -> ValidationError:
+# The database keeps page counts in smallint columns: no limit may let more through.
+SMALLINT_MAX = 32_767
+FILECHECK_SCRIPT = Path(__file__).resolve().parent / "filecheck" / "__main__.py"
+
+
+def upload_check_limits() -> dict[str, int]:
+    """What one check may use, from the settings (``UPLOAD_*``)."""
+    return {
+        "max_pages": min(settings.UPLOAD_MAX_PAGES, SMALLINT_MAX),
+        "max_objects": settings.UPLOAD_MAX_PDF_OBJECTS,
+        "max_inflated": settings.UPLOAD_MAX_INFLATED_BYTES,
+        "max_image_pixels": settings.UPLOAD_MAX_IMAGE_PIXELS,
+        "max_members": settings.UPLOAD_MAX_ARCHIVE_MEMBERS,
+        "max_ratio": settings.UPLOAD_MAX_COMPRESSION_RATIO,
+    }
+
+
+def inspect_upload(*, kind: str, content: bytes) -> dict:
+    """Check every byte of ``content`` (``portal.filecheck``) and return the verdict, or raise
+    ``ValidationError`` with the refusal's code and a message that says what was found.
+
+    With ``UPLOAD_CHECK_IN_SUBPROCESS`` (the default) the check runs in a child process limited
+    to ``UPLOAD_CHECK_MEMORY_BYTES`` of memory and ``UPLOAD_CHECK_SECONDS`` of CPU and wall-clock
+    time: a file built to exhaust the server exhausts the child, which is killed, and the request
+    gets its answer within those seconds.
+    """
+    limits = upload_check_limits()
+    if settings.UPLOAD_CHECK_IN_SUBPROCESS:
+        verdict = _inspect_in_child(kind, content, limits)
+    else:
+        verdict = _inspect_here(kind, content, limits)
+    if not verdict.get("ok"):
+        code = verdict.get("code") or "damaged"
+        logger.info("upload refused (%s, %s bytes): %s", kind, len(content), code)
+        raise ValidationError(refusal_message(code, verdict.get("params") or {}), code=code)
+    return verdict
+
+
+def _inspect_here(kind: str, content: bytes, limits: dict) -> dict:
+    from portal.filecheck import inspect
+
+    try:
+        return inspect(kind, content, limits)
+    except (MemoryError, RecursionError):
+        return {"ok": False, "code": "too_complex"}
+
+
+def _inspect_in_child(kind: str, content: bytes, limits: dict) -> dict:
+    seconds = settings.UPLOAD_CHECK_SECONDS
+    arguments = {
+        **limits,
+        "memory": settings.UPLOAD_CHECK_MEMORY_BYTES,
+        "cpu_seconds": seconds,
+    }
+    command = [sys.executable, "-I", str(FILECHECK_SCRIPT), kind, json.dumps(arguments)]
+    # The child gets no environment of ours (no secret, no database address).
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8"}
+    started = time.monotonic()
+    try:
+        done = subprocess.run(  # noqa: S603 - our own program, by path, with our own Python
+            command, input=content, capture_output=True, timeout=seconds, env=env, check=False
+        )
+    except subprocess.TimeoutExpired:
+        logger.warning("upload check of %s bytes stopped after %s s", len(content), seconds)
+        return {"ok": False, "code": "timeout"}
+    lines = done.stdout.decode("utf-8", "replace").strip().splitlines()
+    if done.returncode == 0 and lines:
+        return json.loads(lines[-1])
+    if done.returncode in (-signal.SIGXCPU, -signal.SIGKILL) or (
+        time.monotonic() - started >= seconds
+    ):
+        return {"ok": False, "code": "timeout"}
+    logger.warning(
+        "upload check failed (exit %s): %s",
+        done.returncode,
+        done.stderr[-2000:].decode(errors="replace"),
+    )
+    return {"ok": False, "code": "too_complex"}
+
+
+def _megabytes(limit: int) -> str:
     megabytes = limit / MEGABYTE
-    shown = f"{megabytes:.1f}".removesuffix(".0") if megabytes >= 0.1 else f"{megabytes:.2g}"
+    return f"{megabytes:.1f}".removesuffix(".0") if megabytes >= 0.1 else f"{megabytes:.2g}"
+
+
+def active_content_label(what: str) -> str:
+    """What the refusal message names, for an ``active`` refusal."""
+    return {
+        "javascript": _("JavaScript"),
+        "launch": _("an action that starts a program"),
+        "embedded_file": _("an embedded file"),
+        "rich_media": _("multimedia content (RichMedia)"),
+        "xfa": _("an XFA form"),
+        "submit_form": _("a form that sends data (SubmitForm)"),
+        "import_data": _("a form that imports data (ImportData)"),
+        "goto_e": _("a link into an embedded file (GoToE)"),
+        "goto_r": _("a link that opens another file (GoToR)"),
+        "auto_action": _("an action that runs automatically"),
+        "open_action": _("an action that runs on opening"),
+    }.get(what, _("active content"))
+
+
+def refusal_message(code: str, params: dict) -> str:
+    """The translated message for a refusal of ``portal.filecheck``."""
+    limit = params.get("limit")
+    if code == "active":
+        return _(
+            "The PDF contains %(what)s. Files with active content are refused, not cleaned: "
+            "save or print the document to a new PDF without it and upload that."
+        ) % {"what": active_content_label(params.get("what", ""))}
+    if code == "inflated":
+        return _(
+            "The file expands to more than %(limit)s MB when opened and is refused. Save it "
+            "with less content, or in several parts, and upload it again."
+        ) % {"limit": _megabytes(limit or 0)}
+    if code == "pages":
+        return _("The PDF has more than %(limit)s pages. Upload at most %(limit)s pages.") % {
+            "limit": limit
+        }
+    if code == "objects":
+        return _(
+            "The PDF has more than %(limit)s objects and is too complex to check. Print it to a "
+            "new PDF and upload that."
+        ) % {"limit": limit}
+    if code == "pixels":
+        return _(
+            "The image has more than %(limit)s million pixels. Reduce its size and upload it again."
+        ) % {"limit": f"{(limit or 0) / 1_000_000:g}"}
+    if code == "members":
+        return _("The office document holds more than %(limit)s files and is refused.") % {
+            "limit": limit
+        }
+    if code == "program":
+        return _(
+            "The office document contains a program or script (%(name)s) and is refused, not "
+            "cleaned. Remove it, save the document and upload it again."
+        ) % {"name": params.get("name", "")}
+    messages = {
+        "not_pdf": _(
+            "The file is not a PDF. Save or export the scan as a PDF file and upload it again."
+        ),
+        "damaged": _(
+            "The PDF is damaged or incomplete. Scan the form again and upload the new file."
+        ),
+        "encrypted": _(
+            "The PDF is protected by a password. Save a copy without a password and upload it."
+        ),
+        "leading_data": _(
+            "The file has other content before the start of the PDF (for example a web page) "
+            "and is refused, not cleaned. Save or scan the document again as a plain PDF and "
+            "upload it."
+        ),
+        "trailing_data": _(
+            "The file has other content after its end (for example a web page or another file) "
+            "and is refused, not cleaned. Save the document again and upload the new file."
+        ),
+        "timeout": _(
+            "The file took too long to check and is refused. Save it again in a simpler form "
+            "(for example print it to a new PDF) and upload that."
+        ),
+        "too_complex": _(
+            "The file needs too much memory to check and is refused. Save it again in a simpler "
+            "form (for example print it to a new PDF) and upload that."
+        ),
+        "file_type": _(
+            "Evidence must be a PDF, a PNG or JPEG image, or an office document (Word, Excel, PowerPoint)."
+        ),
+        "markup": _(
+            "The file contains web-page code (HTML or a script) and is refused, not cleaned. "
+            "Save the document again and upload the new file."
+        ),
+        "damaged_image": _(
+            "The image is damaged or incomplete. Save it again as PNG or JPEG and upload the new file."
+        ),
+        "damaged_office": _(
+            "The office document is damaged or is not a Word, Excel or PowerPoint file."
+        ),
+        "hidden_data": _(
+            "The office document holds data outside its contents (before, between or after its "
+            "parts) and is refused, not cleaned. Save it again in Word, Excel or PowerPoint and "
+            "upload the new file."
+        ),
+        "macro": _(
+            "The office document contains macros and is refused, not cleaned. Save it as a "
+            "document without macros (.docx, .xlsx, .pptx) and upload that."
+        ),
+        "ole_object": _(
+            "The office document contains an embedded object or control (OLE, ActiveX) and is "
+            "refused, not cleaned. Remove it, save the document and upload it again."
+        ),
+        "external": _(
+            "The office document loads a template or an object from outside the file when it "
+            "opens and is refused. Remove the link, save the document and upload it again."
+        ),
+    }
+    return messages.get(code, messages["damaged"])
+
+
+def _too_large(limit: int) -> ValidationError:
+    shown = _megabytes(limit)
     return ValidationError(
         _("The file is larger than %(limit)s MB. Scan at a lower resolution and upload it again."),
         code="too_large",
@@ -150,30 +324,6 @@ def _read_limited(upload: Readable | bytes | bytearray | memoryview, limit: int)
         parts.append(chunk)
         remaining -= len(chunk)
     return b"".join(parts)
-
-
-_silence_lock = threading.Lock()
-_silence_depth = 0
-_saved_level = logging.NOTSET
-
-
-@contextmanager
-def _pypdf_silenced() -> Iterator[None]:
-    """Mute the "pypdf" loggers (repair notices on broken files) while checking; thread-safe."""
-    global _silence_depth, _saved_level
-    pypdf_logger = logging.getLogger("pypdf")
-    with _silence_lock:
-        if _silence_depth == 0:
-            _saved_level = pypdf_logger.level
-            pypdf_logger.setLevel(logging.CRITICAL + 1)
-        _silence_depth += 1
-    try:
-        yield
-    finally:
-        with _silence_lock:
-            _silence_depth -= 1
-            if _silence_depth == 0:
-                pypdf_logger.setLevel(_saved_level)
 
 
 # Names stored by store_file() inside the innermost files_cleanup_on_error() block, if any.

@@ -132,6 +132,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# Every upload is checked whole (portal/filecheck) in a child process with these bounds; a file
+# beyond any of them is refused with a message that names the bound (issue 13).
+UPLOAD_MAX_PAGES = min(env.int("UPLOAD_MAX_PAGES", default=500), 32_767)  # smallint columns
+UPLOAD_MAX_PDF_OBJECTS = env.int("UPLOAD_MAX_PDF_OBJECTS", default=100_000)
+UPLOAD_MAX_INFLATED_BYTES = env.int("UPLOAD_MAX_INFLATED_BYTES", default=256 * 1024 * 1024)
+UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=50_000_000)
+UPLOAD_MAX_ARCHIVE_MEMBERS = env.int("UPLOAD_MAX_ARCHIVE_MEMBERS", default=2_000)
+UPLOAD_MAX_COMPRESSION_RATIO = env.int("UPLOAD_MAX_COMPRESSION_RATIO", default=200)
+UPLOAD_CHECK_SECONDS = env.int("UPLOAD_CHECK_SECONDS", default=10)  # CPU and wall clock
+UPLOAD_CHECK_MEMORY_BYTES = env.int("UPLOAD_CHECK_MEMORY_BYTES", default=1024 * 1024 * 1024)
+UPLOAD_CHECK_IN_SUBPROCESS = env.bool("UPLOAD_CHECK_IN_SUBPROCESS", default=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- E-mail ------------------------------------------------------------------------------------

@@ -30,6 +30,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 PORTAL_ENVIRONMENT = "test"
+# The upload checks run in the test process (a child costs ~0.4 s, and hundreds of fixtures
+# upload a scan); tests/test_security_uploads.py runs them in the child, as production does.
+UPLOAD_CHECK_IN_SUBPROCESS = False
 
 # Serve static files straight from the app folders: no collectstatic needed.
 WHITENOISE_USE_FINDERS = True

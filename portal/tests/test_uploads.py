@@ -66,9 +66,16 @@ def test_an_upload_already_read_is_read_again_from_the_start():
     assert check_pdf_upload(upload=file).page_count == 2
 
 
-def test_leading_junk_before_the_header_is_tolerated():
-    content = b"\x00" * 1024 + make_pdf(1)
+def test_a_byte_order_mark_and_white_space_before_the_header_are_tolerated():
+    content = b"\xef\xbb\xbf\r\n  " + make_pdf(1)
     assert check_pdf_upload(upload=upload(content)).page_count == 1
+
+
+def test_anything_else_before_the_header_is_refused():
+    # Issue 13: a web page in front of "%PDF-" made a file both a PDF and a page.
+    error = refusal(upload(b"\x00" * 1024 + make_pdf(1)))
+    assert error.code == "leading_data"
+    assert "before the start of the PDF" in error.messages[0]
 
 
 def test_empty_file():
