@@ -109,7 +109,6 @@ CONTENT_SECURITY_POLICY = {
 PERMISSIONS_POLICY = (
     "accelerometer",
     "autoplay",
-    "bluetooth",
     "camera",
     "display-capture",
     "fullscreen",
