@@ -65,7 +65,7 @@ def test_once_submitted_the_ministry_reads_it_and_after_a_return_only_what_was_s
     client, as_user, province_user, ministry_staff, submitted
 ):
     api = as_user(ministry_staff)
-    for path in WORKING_COPY:
+    for path in ["plan/", "plan/tasks/", "members/", "plan/pdf/"]:  # the scan is in version 1
         assert api.get(url(submitted, path)).status_code == 200, path
     plan = submitted.plan
     submitted_text = plan.implementation_plan

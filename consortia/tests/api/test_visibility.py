@@ -88,8 +88,8 @@ def test_the_current_scan_is_read_by_who_sees_the_plan(
     assert as_user(ministry_staff).get(url(scanned, "plan/scan/")).status_code == 404
     assert as_user(other_province_user).get(url(scanned, "plan/scan/")).status_code == 404
     assert as_user(consortium_lead).get(url(scanned, "plan/scan/")).status_code == 404
-    plan_submit(actor=province_user, plan=scanned.plan)
-    assert as_user(ministry_staff).get(url(scanned, "plan/scan/")).status_code == 200
+    plan_submit(actor=province_user, plan=scanned.plan)  # the scan is frozen in version 1
+    assert as_user(ministry_staff).get(url(scanned, "plan/versions/1/scan/")).status_code == 200
 
 
 # --- scan upload ---------------------------------------------------------------------------------
