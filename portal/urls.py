@@ -38,11 +38,12 @@ urlpatterns = [
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    # Redoc (styled-components) writes its style sheets into <style> elements as it renders: this
-    # one page also allows inline style. Never inline script (settings CONTENT_SECURITY_POLICY).
+    # Redoc (styled-components) writes its style sheets into <style> elements as it renders, and
+    # runs its search in a worker made from a blob: this one page also allows inline style and
+    # blob workers. Never inline script (settings CONTENT_SECURITY_POLICY).
     path(
         "api/redoc/",
-        csp_update({"style-src": ["'unsafe-inline'"]})(
+        csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"]})(
             SpectacularRedocView.as_view(url_name="api-schema")
         ),
         name="api-redoc",

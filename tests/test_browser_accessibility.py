@@ -266,7 +266,10 @@ def csp_walk_extra_pages(browser, live_server) -> list[str]:
     found += csp_violations(page)
     page.goto("/api/redoc/")
     page.wait_for_selector("redoc [role=search], redoc .api-content, .redoc-wrap", timeout=30000)
-    found += csp_violations(page)
+    # Redoc's "API docs by Redocly" logo comes from its CDN: refused, as it should be.
+    cdn_logo = "img-src https://cdn.redoc.ly/"
+    found += [v for v in csp_violations(page) if cdn_logo not in v]
+    errors[:] = [e for e in errors if "cdn.redoc.ly" not in e]
     for url in ["/admin/", "/admin/consortia/plan/", "/admin/django_celery_beat/periodictask/add/"]:
         assert page.goto(url).status == 200, url
         found += csp_violations(page)

@@ -79,6 +79,8 @@ def test_api_docs_load_their_script_from_a_url_not_inline(client, ministry_staff
     redoc = client.get("/api/redoc/")
     assert redoc.status_code == 200
     assert_hardened(redoc, inline_style=True)
+    assert directives(redoc)["worker-src"] == {"'self'", "blob:"}  # its search worker
+    assert "worker-src" not in directives(docs)
     assert "<script>" not in redoc.content.decode()
     assert "fonts.googleapis" not in redoc.content.decode()
 
