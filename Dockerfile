@@ -26,4 +26,5 @@ RUN python manage.py compilemessages -v 0 \
 RUN useradd --system --home /app portal && mkdir -p /app/var/media && chown -R portal /app/var
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# portal/gunicorn.conf.py: 0.0.0.0:8000, WEB_CONCURRENCY workers (3), access log, "Server: portal".
+CMD ["gunicorn", "-c", "portal/gunicorn.conf.py"]

@@ -49,6 +49,29 @@ def can_view_consortium(user, consortium: Consortium) -> Decision:
     return deny(_("You cannot see this consortium."), hide=True)
 
 
+def can_read_plan_draft(user, plan: Plan) -> Decision:
+    """The plan's working copy: its current sections 2 to 6, selected tasks, generated form and
+    stamped scan.
+
+    While the recommending authority drafts or revises the plan (draft, returned) the working copy
+    is the province's and the consortium's: the Ministry sees that the plan exists and its state,
+    and reads what was submitted (the frozen versions), never the draft. In every other state the
+    working copy is what was last submitted, and whoever sees the consortium reads it.
+    """
+    decision = can_view_consortium(user, plan.consortium)
+    if not decision:
+        return decision
+    if is_ministry(user) and plan.state in EDITABLE_STATES:
+        return deny(
+            _(
+                "The provincial authority is preparing this plan. The Ministry reads it once it "
+                "is submitted."
+            ),
+            hide=True,
+        )
+    return ALLOW
+
+
 def can_create_consortium(user) -> Decision:
     decision = can_use_portal(user)
     if decision and user.role != Role.PROVINCIAL_AUTHORITY:

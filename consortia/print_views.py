@@ -6,13 +6,18 @@ from django.views import View
 
 from portal.pdf import pdf_response
 
+from .permissions import can_read_plan_draft
 from .review_sheet import render_review_sheet
 from .selectors import consortium_get_for, plan_version_list
 
 
 def review_sheet_response(*, user, pk, version_number=None):
-    """Whoever may see the plan may print its review sheet (404 for anyone else)."""
+    """Whoever may see the plan may print its review sheet (404 for anyone else). It shows the
+    latest submitted version, or the draft when there is none: then only to whoever may read the
+    draft (``can_read_plan_draft``: not the Ministry)."""
     plan = consortium_get_for(user=user, pk=pk).plan
+    if not can_read_plan_draft(user, plan) and not plan.versions.exists():
+        raise Http404
     version = None
     if version_number not in (None, ""):
         try:

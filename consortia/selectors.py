@@ -10,8 +10,9 @@ from portal.roles import Role
 from portal.selectors import audit_list_for_object, scoped_to_province
 from tasks_catalog.models import Program
 
+from .content import plan_content
 from .models import Consortium, DeadlineExtension, Plan, PlanAmendment, PlanVersion
-from .permissions import VIEW_PERMISSION, can_view_consortium
+from .permissions import VIEW_PERMISSION, can_read_plan_draft, can_view_consortium
 from .workflows import AMENDMENT_OPEN_STATES, QUOTA_STATES
 
 
@@ -49,6 +50,27 @@ def consortium_get_for(*, user, pk) -> Consortium:
 
 def plan_get_for(*, user, consortium_pk) -> Plan:
     return consortium_get_for(user=user, pk=consortium_pk).plan
+
+
+def plan_readable_for(*, user, plan: Plan) -> tuple[dict | None, PlanVersion | None]:
+    """The plan's content as ``user`` may read it, and the version it comes from.
+
+    The working copy (``(plan_content(plan), None)``) for whoever may read it
+    (``can_read_plan_draft``); for the Ministry while the authority drafts or revises the plan,
+    the last submitted version (``(version.content, version)``), or ``(None, None)`` when the plan
+    was never submitted."""
+    if can_read_plan_draft(user, plan):
+        return plan_content(plan), None
+    version = plan.versions.filter(amendment__isnull=True).order_by("-number").first()
+    return (version.content, version) if version else (None, None)
+
+
+def plan_get_draft_for(*, user, consortium_pk) -> Plan:
+    """The plan if the user may read its working copy (``can_read_plan_draft``); 404 otherwise."""
+    plan = plan_get_for(user=user, consortium_pk=consortium_pk)
+    if not can_read_plan_draft(user, plan):
+        raise Http404
+    return plan
 
 
 def plan_version_list(*, plan: Plan) -> QuerySet[PlanVersion]:

@@ -20,7 +20,7 @@ from tasks_catalog.models import Program
 from . import files, services
 from .actions import PLAN_ACTIONS
 from .compare import compare_versions
-from .content import commitment_text, content_problems, plan_content, scan_digest, section_labels
+from .content import commitment_text, content_problems, scan_digest, section_labels
 from .filters import ConsortiumFilter
 from .forms import (
     ConsortiumForm,
@@ -37,6 +37,7 @@ from .permissions import (
     can_edit_plan,
     can_grant_extension,
     can_propose_amendment,
+    can_read_plan_draft,
     can_take_action,
 )
 from .review_comments import FIELD_SECTIONS, comments_between, returned_comments
@@ -47,6 +48,7 @@ from .selectors import (
     plan_audit,
     plan_baseline,
     plan_deadline_for,
+    plan_readable_for,
     plan_version_list,
     quota_blocks_submission,
     quota_status,
@@ -156,7 +158,11 @@ class ConsortiumDetailView(ConsortiumMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user, plan, consortium = self.request.user, self.plan, self.consortium
-        content = plan_content(plan)
+        # The Ministry reads the last submitted version while the authority drafts or revises.
+        draft_readable = bool(can_read_plan_draft(user, plan))
+        content, shown_version = plan_readable_for(user=user, plan=plan)
+        blank = {"tasks": [], "members": [], "commitments": [], "work_foundation": ""}
+        blank["implementation_plan"] = blank["authority_opinion"] = ""
         versions = list(plan_version_list(plan=plan))
         # The plan's own review (an amendment's is shown on the amendment's page).
         last_review = next(
@@ -175,8 +181,13 @@ class ConsortiumDetailView(ConsortiumMixin, TemplateView):
         return super().get_context_data(
             consortium=consortium,
             plan=plan,
-            content=content,
-            problems=[(labels[k], msgs) for k, msgs in content_problems(plan, content).items()],
+            content=content or blank,
+            content_hidden=content is None,
+            shown_version=shown_version,
+            draft_readable=draft_readable,
+            problems=[(labels[k], msgs) for k, msgs in content_problems(plan, content).items()]
+            if draft_readable
+            else [],
             state_help=STATE_HELP.get(plan.state, ""),
             can_edit=bool(can_edit_plan(user, plan)),
             actions=actions,
@@ -194,14 +205,18 @@ class ConsortiumDetailView(ConsortiumMixin, TemplateView):
             extension=extension,
             selected_tasks=[
                 (tasks[t["number"]], t["responsible"], t.get("target", ""))
-                for t in content["tasks"]
+                for t in (content or blank)["tasks"]
                 if t["selected"]
             ],
-            foundation_chars=count_characters(content["work_foundation"]),
-            plan_chars=count_characters(content["implementation_plan"]),
+            foundation_chars=count_characters((content or blank)["work_foundation"]),
+            plan_chars=count_characters((content or blank)["implementation_plan"]),
             scan_form=ScanUploadForm(),
-            scan_outdated=bool(plan.scan) and plan.scan_content_sha256 != scan_digest(content),
-            commitment_texts=_commitment_texts(consortium.program, content["commitments"]),
+            scan_outdated=draft_readable
+            and bool(plan.scan)
+            and plan.scan_content_sha256 != scan_digest(content),
+            commitment_texts=_commitment_texts(
+                consortium.program, (content or blank)["commitments"]
+            ),
             **_quota_notice(plan),
             **kwargs,
         )
@@ -441,11 +456,15 @@ class ScanUploadView(ConsortiumMixin, View):
         return redirect("consortia:consortium-detail", self.consortium.pk)
 
     def get(self, request, *args, **kwargs):
+        if not can_read_plan_draft(request.user, self.plan):
+            raise Http404
         return files.plan_scan_response(self.plan)
 
 
 class PlanPdfView(ConsortiumMixin, View):
     def get(self, request, *args, **kwargs):
+        if not can_read_plan_draft(request.user, self.plan):
+            raise Http404
         return files.plan_pdf_response(self.plan)
 
 

@@ -67,13 +67,15 @@ QUOTA_STATES = frozenset({PlanState.SUBMITTED, PlanState.RETURNED, PlanState.APP
 # What each state means, in plain words, shown beside the state.
 STATE_HELP = {
     PlanState.DRAFT: _(
-        "The provincial authority is filling in the plan. Nobody else sees changes until it is submitted."
+        "The provincial authority is filling in the plan with the consortium. The Ministry sees "
+        "that it exists, and reads it once it is submitted."
     ),
     PlanState.SUBMITTED: _(
         "Submitted with the stamped scan; the Ministry is reviewing it. It cannot be changed."
     ),
     PlanState.RETURNED: _(
-        "The Ministry returned the plan with comments. The authority revises it and submits again."
+        "The Ministry returned the plan with comments. The authority revises it and submits "
+        "again; until then the Ministry reads the version it returned."
     ),
     PlanState.APPROVED: _("The Ministry approved the plan: the consortium is a pilot unit."),
     PlanState.REJECTED: _("The Ministry rejected the plan. Its recommendation slot is free again."),

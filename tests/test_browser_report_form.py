@@ -209,7 +209,7 @@ def test_two_sessions_the_second_save_is_refused_and_keeps_the_typed_text(q2, ne
 def test_the_form_confirmation_and_comparison_have_no_critical_or_serious_axe_violations(
     q2, new_page
 ):
-    from tests.test_browser_accessibility import BLOCKING, RUN_AXE, axe_source
+    from tests.test_browser_accessibility import BLOCKING, RUN_AXE, axe_source, inject_axe
 
     axe = axe_source()
     pilot = q2
@@ -226,7 +226,7 @@ def test_the_form_confirmation_and_comparison_have_no_critical_or_serious_axe_vi
         for url in (None, base + "submit/", base + "compare/"):
             if url:
                 page.goto(url)
-            page.add_script_tag(content=axe)
+            inject_axe(page, axe)
             found += [
                 f"[{language}] {url or base}: {v['id']} ({v['impact']}) " + ", ".join(v["targets"])
                 for v in page.evaluate(RUN_AXE)

@@ -31,9 +31,9 @@ def shot(page, name):
 def assert_accessible(page):
     """axe-core (pinned, from var/node: see tests/test_browser_accessibility.py) finds nothing
     critical or serious on the page."""
-    from tests.test_browser_accessibility import BLOCKING, RUN_AXE, axe_source
+    from tests.test_browser_accessibility import BLOCKING, RUN_AXE, axe_source, inject_axe
 
-    page.add_script_tag(content=axe_source())
+    inject_axe(page, axe_source())
     blocking = [v for v in page.evaluate(RUN_AXE) if v["impact"] in BLOCKING]
     assert not blocking, (page.url, blocking)
 

@@ -22,7 +22,7 @@ from ..models import (
     Plan,
     PlanVersion,
 )
-from ..permissions import can_edit_plan, can_take_action
+from ..permissions import can_edit_plan, can_read_plan_draft, can_take_action
 from ..review_comments import returned_comments
 from ..selectors import plan_holds_slot, quota_blocks_submission, quota_status
 from ..validators import count_characters
@@ -177,13 +177,23 @@ class ConsortiumDetailSerializer(ConsortiumSerializer):
             "blocks_submission": quota_blocks_submission(consortium.plan),
         }
 
-    @extend_schema_field(MemberSerializer(many=True))
+    def _draft_hidden(self, consortium: Consortium) -> bool:
+        """The Ministry does not read a plan the authority is drafting or revising
+        (``can_read_plan_draft``): members and tasks are then null (read the submitted versions)."""
+        request = self.context.get("request")
+        return request is None or not can_read_plan_draft(request.user, consortium.plan)
+
+    @extend_schema_field(MemberSerializer(many=True, allow_null=True))
     def get_members(self, consortium: Consortium):
+        if self._draft_hidden(consortium):
+            return None
         members = consortium.members.prefetch_related("tasks__task")
         return MemberSerializer(members, many=True).data
 
-    @extend_schema_field(SelectedTaskSerializer(many=True))
+    @extend_schema_field(SelectedTaskSerializer(many=True, allow_null=True))
     def get_tasks(self, consortium: Consortium):
+        if self._draft_hidden(consortium):
+            return None
         selections = consortium.plan.selections.select_related("task").prefetch_related(
             "responsible"
         )

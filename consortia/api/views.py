@@ -41,6 +41,7 @@ from ..selectors import (
     consortium_list_visible_to,
     deadline_extension_list_visible_to,
     plan_audit,
+    plan_get_draft_for,
     plan_version_list,
     quota_status,
 )
@@ -75,6 +76,11 @@ class ConsortiumScopedView(generics.GenericAPIView):
 
     def get_plan(self):
         return self.get_consortium().plan
+
+    def get_plan_draft(self):
+        """The plan whose working copy is read: 404 for the Ministry while the authority drafts
+        or revises it (``can_read_plan_draft``; the submitted versions stay readable)."""
+        return plan_get_draft_for(user=self.request.user, consortium_pk=self.kwargs["pk"])
 
 
 # --- consortia ---------------------------------------------------------------------------------
@@ -143,7 +149,9 @@ class ConsortiumDetailView(ConsortiumScopedView):
 
     @extend_schema(summary="A consortium with its members and selected tasks")
     def get(self, request, pk):
-        return Response(s.ConsortiumDetailSerializer(self.get_consortium()).data)
+        return Response(
+            s.ConsortiumDetailSerializer(self.get_consortium(), context={"request": request}).data
+        )
 
     @extend_schema(
         summary="Change the basic information (section 1)",
@@ -157,7 +165,7 @@ class ConsortiumDetailView(ConsortiumScopedView):
         consortium = services.consortium_update(
             actor=request.user, consortium=consortium, data=data, revision=revision
         )
-        return Response(s.ConsortiumDetailSerializer(consortium).data)
+        return Response(s.ConsortiumDetailSerializer(consortium, context={"request": request}).data)
 
 
 # --- member units ----------------------------------------------------------------------------
@@ -169,7 +177,7 @@ class MemberListView(mixins.ListModelMixin, ConsortiumScopedView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no consortium
             return MemberUnit.objects.none()
-        return self.get_consortium().members.prefetch_related("tasks__task")
+        return self.get_plan_draft().consortium.members.prefetch_related("tasks__task")
 
     @extend_schema(summary="Member units (section 2)")
     def get(self, request, pk):
@@ -237,7 +245,7 @@ class PlanView(ConsortiumScopedView):
 
     @extend_schema(summary="The implementation plan (sections 3 to 6) and its state")
     def get(self, request, pk):
-        return Response(s.PlanSerializer(self.get_plan(), context={"request": request}).data)
+        return Response(s.PlanSerializer(self.get_plan_draft(), context={"request": request}).data)
 
     @extend_schema(
         summary="Change sections 3 to 6",
@@ -257,7 +265,7 @@ class PlanTasksView(ConsortiumScopedView):
 
     @extend_schema(summary="The reference tasks taken on, with their responsible member units")
     def get(self, request, pk):
-        return Response(s.PlanSelectionsSerializer(self.get_plan()).data)
+        return Response(s.PlanSelectionsSerializer(self.get_plan_draft()).data)
 
     @extend_schema(
         summary="Choose the reference tasks and their responsible member units",
@@ -287,7 +295,7 @@ class PlanPdfView(ConsortiumScopedView):
         responses=PDF_RESPONSE,
     )
     def get(self, request, pk):
-        return files.plan_pdf_response(self.get_plan())
+        return files.plan_pdf_response(self.get_plan_draft())
 
 
 class PlanScanView(ConsortiumScopedView):
@@ -298,7 +306,7 @@ class PlanScanView(ConsortiumScopedView):
         summary="The stamped scan uploaded for the next submission", responses=PDF_RESPONSE
     )
     def get(self, request, pk):
-        return files.plan_scan_response(self.get_plan())
+        return files.plan_scan_response(self.get_plan_draft())
 
     @extend_schema(
         summary="Upload the stamped scan",

@@ -549,10 +549,15 @@ def test_another_province_cannot_read_the_plan_pdf_or_scan(
         assert CONSORTIUM["name"] not in listing
 
 
-def test_ministry_reads_every_plan_but_cannot_edit_it(ready_plan, ministry_staff, client):
+def test_ministry_reads_every_plan_but_cannot_edit_it(
+    ready_plan, province_user, ministry_staff, client, before_deadline
+):
     client.force_login(ministry_staff)
     pk = ready_plan.consortium_id
     assert client.get(reverse("consortia:consortium-detail", args=[pk])).status_code == 200
+    # A draft's form is the province's until it is submitted (issue 13, item 9).
+    assert client.get(reverse("consortia:plan-pdf", args=[pk])).status_code == 404
+    services.plan_submit(actor=province_user, plan=ready_plan)
     assert client.get(reverse("consortia:plan-pdf", args=[pk])).status_code == 200
     assert client.get(reverse("consortia:plan-edit", args=[pk])).status_code == 403
     assert (

@@ -161,7 +161,7 @@ def _svg(kind: str, title: str, width: float, height: float, body: str) -> SafeS
     return mark_safe(  # noqa: S308 - every value in it went through _esc or _num
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{kind}" role="{role}"'
         f' aria-label="{_esc(title)}" viewBox="0 0 {_num(width)} {_num(height)}"'
-        f' width="100%" style="max-width:{_num(width)}px;height:auto"'
+        f' width="{_num(width)}"'
         f' font-family="{FONT_STACK}" font-size="{FONT_SIZE}" fill="{TEXT_COLOR}">'
         f"<title>{_esc(title)}</title>{body}</svg>"
     )

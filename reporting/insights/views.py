@@ -393,7 +393,7 @@ class HeatmapView(DashboardMixin, TemplateView):
             page=page,
             grid=grid,
             page_query=self.scope.query(),
-            legend=[(key, labels[key], color) for key, color in STATUS_COLORS.items()],
+            legend=[(key, labels[key]) for key in STATUS_COLORS],
         )
         return context
 

@@ -8,6 +8,7 @@ from consortia.models import Plan
 from consortia.pdf import plan_pdf_page_count
 from consortia.permissions import VIEW_PERMISSION
 from consortia.samples import blank_pdf, scan_upload
+from consortia.services import plan_submit
 
 from .helpers import encrypted_pdf, upload, url
 
@@ -74,12 +75,21 @@ def test_consortium_users_without_a_grant_see_nothing(request, as_user, submitte
 
 
 def test_the_current_scan_is_read_by_who_sees_the_plan(
-    as_user, province_user, other_province_user, ministry_staff, consortium_lead, scanned
+    as_user,
+    province_user,
+    other_province_user,
+    ministry_staff,
+    consortium_lead,
+    scanned,
+    before_deadline,
 ):
     assert as_user(province_user).get(url(scanned, "plan/scan/")).status_code == 200
-    assert as_user(ministry_staff).get(url(scanned, "plan/scan/")).status_code == 200
+    # A draft's scan is the province's until the plan is submitted (issue 13, item 9).
+    assert as_user(ministry_staff).get(url(scanned, "plan/scan/")).status_code == 404
     assert as_user(other_province_user).get(url(scanned, "plan/scan/")).status_code == 404
     assert as_user(consortium_lead).get(url(scanned, "plan/scan/")).status_code == 404
+    plan_submit(actor=province_user, plan=scanned.plan)  # the scan is frozen in version 1
+    assert as_user(ministry_staff).get(url(scanned, "plan/versions/1/scan/")).status_code == 200
 
 
 # --- scan upload ---------------------------------------------------------------------------------
