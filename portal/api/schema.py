@@ -35,9 +35,11 @@ class ErrorSerializer(serializers.Serializer):
 
 class ValidationErrorSerializer(ErrorSerializer):
     """Invalid input: a summary, a key (``invalid``, or the service's: ``stale``, ``quota``,
-    ``deadline`` …) and the messages per field (``non_field_errors`` for the whole request)."""
+    ``deadline`` …) and the messages per field (``non_field_errors`` for the whole request);
+    a body that is not JSON at all (``parse_error``) has no ``errors``."""
 
     errors = serializers.JSONField(
+        required=False,
         help_text="Messages per field: a list of messages, or the same shape again for a nested "
         "object or list item.",
     )
