@@ -319,3 +319,73 @@ def test_every_operation_answers_as_the_schema_says(shard, settings, tmp_path, q
     slowest = sorted(timings, reverse=True)[:5]
     print("\n".join(f"{seconds:.2f} s {label}" for seconds, label in slowest))
     assert not failures, f"{len(failures)} failures\n\n" + "\n\n".join(failures)
+
+
+# --- what the probe found, one by one (fast: the schema only, or one request) -------------------
+
+
+def operations(document: dict):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            yield f"{method.upper()} {path}", operation
+
+
+def test_every_operation_documents_the_portal_refusals():
+    document = json.loads(schema_document())
+    for label, operation in operations(document):
+        responses = operation["responses"]
+        assert "400" in responses, label
+        if operation.get("security"):
+            assert {"401", "403"} <= set(responses), label
+        if "{" in label:
+            assert "404" in responses, label
+        for code in {"401", "403"} & set(responses):
+            body = responses[code]["content"]["application/json"]["schema"]
+            assert body == {"$ref": "#/components/schemas/Error"}, label
+    error = document["components"]["schemas"]["ValidationError"]
+    assert set(error["required"]) == {"detail", "code"}
+
+
+def test_the_schema_no_longer_lies_where_the_probe_found_it():
+    schemas = json.loads(schema_document())["components"]["schemas"]
+    paths = json.loads(schema_document())["paths"]
+    # A member's e-mail may be empty.
+    email = schemas["Member"]["properties"]["contact_email"]
+    assert {"type": "string", "maxLength": 0} in email["oneOf"]
+    # The national summary has no province.
+    assert schemas["Summary"]["properties"]["province"]["nullable"] is True
+    # An entry without a status says "".
+    status = schemas["EntryRow"]["properties"]["status"]
+    assert {"$ref": "#/components/schemas/BlankEnum"} in status["oneOf"]
+    # Exactly one kind of deliverable fits an item: its kind says which.
+    deliverable = schemas["Deliverable"]
+    assert deliverable["discriminator"]["propertyName"] == "kind"
+    assert schemas["Dataset"]["properties"]["kind"]["allOf"] == [
+        {"$ref": "#/components/schemas/DatasetKindEnum"}
+    ]
+    assert "kind" in schemas["Dataset"]["required"]
+    assert "anyOf" in schemas["DeliverableRequest"]
+    # Downloads say what they are.
+    csv_or_xlsx = {"text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    for path in ("/api/v1/exports/{id}/download/", "/api/v1/evaluations/ranking/export/"):
+        assert set(paths[path]["get"]["responses"]["200"]["content"]) == csv_or_xlsx, path
+    assert "application/octet-stream" not in schema_document()
+
+
+def test_an_api_address_no_route_takes_answers_json(client):
+    response = client.get("/api/v1/consortia/abc/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
+
+
+def test_a_page_size_that_is_not_a_whole_number_is_refused(api_client, ministry_staff):
+    api_client.force_authenticate(ministry_staff)
+    for value in ("true", "0", "²", "-1"):
+        response = api_client.get("/api/v1/programs/", {"page_size": value})
+        assert response.status_code == 400, value
+        assert "page_size" in response.json()["errors"]
+    assert api_client.get("/api/v1/programs/", {"page_size": "1"}).json()["results"]
+    assert api_client.get("/api/v1/programs/", {"page_size": "5000"}).status_code == 200
