@@ -6,8 +6,12 @@ so whatever a view declares, and every endpoint added later, gets the same three
 - **Error responses.** Each operation lists the refusals the portal can give it, with the body
   ``portal.api.exceptions`` produces: 400 (every request: a NUL character, a bad filter or body),
   401 and 403 (any authenticated view: no or a wrong token, a rule that says no, a session
-  without its CSRF token), 404 (an id in the path, a page past the end), 415 (a body of a type
-  the view does not parse), 429 (a view with a throttle). A view that declares a code itself
+  without its CSRF token), 404 (an id in the path, a program in the query, a page past the
+  end), 415 (a body of a type the view does not parse), 429 (a view with a throttle).
+- **Request media types.** A view on DRF's default parsers is documented with a JSON body
+  only (it also reads forms, but a form cannot carry a nested or typed body, so a schema of
+  one would promise what the form cannot say); a view with its own parsers (uploads:
+  multipart) keeps them. A view that declares a code itself
   keeps its own description.
 - **Blank values.** drf-spectacular reads ``allow_blank``, which DRF drops from a read-only
   field: one over a ``blank=True`` model column also allows "" (a choice gets "" in its enum, a
@@ -20,6 +24,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import permissions, serializers
+from rest_framework.settings import api_settings
 
 #: Media type of every error body, whatever the view answers when it succeeds (PDF, xlsx …).
 ERROR_MEDIA_TYPE = "application/json"
@@ -50,7 +55,8 @@ ERROR_DESCRIPTIONS = {
     "401": "No credentials, or credentials that are not valid (any more).",
     "403": "Authenticated, but the rules do not allow this user to do it (the reason is in "
     "`detail`).",
-    "404": "Nothing with this id (or page) that this user may see.",
+    "404": "Something the request names (an id, a program, a page) does not exist, or this user "
+    "may not see it.",
     "415": "A body of a media type this operation does not read.",
     "429": "Too many requests: wait before trying again.",
 }
@@ -96,6 +102,11 @@ def _blank_in_model(field: serializers.Field) -> bool:
 
 
 class PortalAutoSchema(AutoSchema):
+    def map_parsers(self):
+        if list(self.view.parser_classes) == list(api_settings.DEFAULT_PARSER_CLASSES):
+            return ["application/json"]
+        return super().map_parsers()
+
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if not isinstance(field, serializers.Field) or not isinstance(schema, dict):
@@ -140,9 +151,7 @@ class PortalAutoSchema(AutoSchema):
             not isinstance(p, permissions.AllowAny) for p in view.get_permissions()
         ):
             codes += ["401", "403"]
-        paginated = self._is_list_view() and self._get_paginator() is not None
-        if any(p["in"] == "path" for p in operation.get("parameters", [])) or paginated:
-            codes.append("404")
+        codes.append("404")
         if "requestBody" in operation or self.method in ("POST", "PUT", "PATCH"):
             codes.append("415")
         if view.get_throttles():
