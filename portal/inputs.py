@@ -13,6 +13,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 NUMBER = re.compile(r"[0-9]+")
+#: The largest id a table has room for (BigAutoField); a bigger one is not an id, it is a 500
+#: waiting to happen (SQLite: OverflowError; PostgreSQL: bigint out of range).
+MAX_ID = 2**63 - 1
 
 
 def is_number(value) -> bool:

@@ -50,3 +50,7 @@ urlpatterns = [
     ),
     path("healthz", views.healthz, name="healthz"),
 ]
+
+# Under /api/, a missing route or a crash answers in the API's JSON error shape.
+handler404 = "portal.api.exceptions.page_not_found"
+handler500 = "portal.api.exceptions.server_error"

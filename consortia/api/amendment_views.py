@@ -30,6 +30,7 @@ class AmendmentScopedView(ConsortiumScopedView):
 
 class AmendmentListView(AmendmentScopedView):
     serializer_class = sa.AmendmentSerializer
+    pagination_class = None  # a plan has a handful of amendments: the whole list, no pages
 
     @extend_schema(
         summary="Amendments of the approved plan, oldest first",

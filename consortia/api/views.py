@@ -12,7 +12,6 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -25,6 +24,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from portal.api.permissions import Allows, PortalUser
+from portal.api.schema import PortalAutoSchema
 from portal.models import AuditEntry
 from tasks_catalog.selectors import program_list
 
@@ -339,7 +339,7 @@ class PlanScanView(ConsortiumScopedView):
 # --- workflow ----------------------------------------------------------------------------------
 
 
-class ActionSchema(AutoSchema):
+class ActionSchema(PortalAutoSchema):
     """The API docs of one workflow action, from its entry in the registry."""
 
     def get_summary(self):

@@ -8,8 +8,9 @@ the same shape, so a service can refuse with one exception that both UI and API 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -66,3 +67,23 @@ def exception_handler(exc, context):
         response.data = {"detail": str(detail), "code": str(code)}
         return Response(response.data, status=response.status_code, headers=dict(response.items()))
     return response
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception):
+    """``handler404``: an address under ``/api/`` that no route takes (``/api/v1/consortia/abc/``)
+    answers in the API's error shape, like every other refusal there; pages get the page."""
+    if _is_api(request):
+        return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """``handler500``: the API's error shape under ``/api/``; the page elsewhere."""
+    if _is_api(request):
+        detail = _("A server error occurred.")
+        return JsonResponse({"detail": detail, "code": "error"}, status=500)
+    return defaults.server_error(request)

@@ -4,7 +4,6 @@ import django_filters
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -12,6 +11,7 @@ from rest_framework.views import APIView
 
 from consortia.selectors import consortium_get_for
 from portal.api.permissions import Allows, PortalUser
+from portal.api.schema import file_responses
 from portal.permissions import is_ministry
 from reporting.evaluation import services
 from reporting.evaluation.actions import EVALUATION_ACTIONS
@@ -231,7 +231,7 @@ class RankingExportView(APIView):
             *FILTERS,
             OpenApiParameter("file", str, enum=list(CONTENT_TYPES), default="xlsx"),
         ],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses=file_responses(*CONTENT_TYPES.values()),
     )
     def get(self, request):
         export = ranking_export(

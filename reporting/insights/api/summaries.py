@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api.permissions import Allows
+from portal.api.schema import file_responses
 from reporting.insights.dashboards import scope_for
 from reporting.insights.exports.services import (
     FORMATS,
@@ -206,7 +207,7 @@ class ExportDetailView(generics.RetrieveAPIView):
 class ExportDownloadView(APIView):
     permission_classes = [Allows(can_use_dashboards)]
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses=file_responses(*FORMATS.values()))
     def get(self, request, pk: int):
         return export_download(user=request.user, pk=pk)  # someone else's or not ready: 404
 
@@ -222,7 +223,7 @@ class ExportTableView(FileFormatMixin, APIView):
             *[OpenApiParameter(name, str) for name in ("program", "period", "province")],
         ],
         responses={
-            (200, "text/csv"): OpenApiTypes.BINARY,
+            **file_responses(*FORMATS.values()),
             202: ExportJobSerializer,
             400: OpenApiResponse(description="Unknown table, format or filter."),
         },

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from consortia.models import Consortium
 from portal.api.permissions import Allows, PortalUser
+from portal.inputs import MAX_ID
 from reporting.periods.print_views import report_pdf_response
 from reporting.periods.report_list import (
     ReportRowFilter,
@@ -57,7 +58,7 @@ class ReportRowListView(generics.ListAPIView):
 
 
 class ItemSerializer(serializers.Serializer):
-    consortium = serializers.IntegerField()
+    consortium = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     period = serializers.CharField(help_text="period code, e.g. 2026-q2")
 
 

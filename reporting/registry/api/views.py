@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_choice_field
+from drf_spectacular.serializers import PolymorphicProxySerializerExtension
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -115,6 +116,34 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
         return schema
 
 
+class KindField(NamedChoiceField):
+    """``kind``: the kind of the deliverable, the same for every item of a serializer. It tells
+    the kinds apart in the schema (the discriminator of ``Deliverable``)."""
+
+    def __init__(self, *, key: str, enum_name: str):
+        self.key = key
+        super().__init__(enum_name=enum_name, choices=[(key, key)], read_only=True, source="*")
+
+    def to_representation(self, value):
+        return self.key
+
+
+class KindFieldExtension(NamedChoiceFieldExtension):
+    target_class = KindField
+
+
+class AnyOfProxySerializer(PolymorphicProxySerializer):
+    """A request body that is one kind's fields: ``anyOf`` (the kinds share fields, so a body
+    may fit several; the kind in the path decides which is read)."""
+
+
+class AnyOfProxySerializerExtension(PolymorphicProxySerializerExtension):
+    target_class = AnyOfProxySerializer
+
+    def map_serializer(self, auto_schema, direction):
+        return {"anyOf": super().map_serializer(auto_schema, direction)["oneOf"]}
+
+
 def _enum_name(model, field_name: str) -> str:
     return f"{model.__name__}{''.join(part.title() for part in field_name.split('_'))}Enum"
 
@@ -183,6 +212,7 @@ def _serializer_for(spec: DeliverableKind) -> type[DeliverableSerializer]:
             "model": spec.model,
             "fields": [
                 "id",
+                "kind",
                 "consortium",
                 *COMMON_FIELDS,
                 *own,
@@ -208,6 +238,7 @@ def _serializer_for(spec: DeliverableKind) -> type[DeliverableSerializer]:
             "Meta": meta,
             "__module__": __name__,
             "__doc__": f"A deliverable of the kind “{spec.key}”.",
+            "kind": KindField(key=spec.key, enum_name=_enum_name(spec.model, "kind")),
             **(_size_fields() if sized else {}),
         },
     )
@@ -219,12 +250,21 @@ SERIALIZERS: dict[str, type[DeliverableSerializer]] = {
 
 
 def _any_deliverable(many: bool = False) -> PolymorphicProxySerializer:
-    """For the schema: the body is the serializer of the ``kind`` in the path."""
+    """For the schema: the body is the serializer of the ``kind`` in the path; ``kind`` in each
+    item tells which (a discriminator, so exactly one branch fits)."""
     return PolymorphicProxySerializer(
+        component_name="Deliverable",
+        serializers=dict(SERIALIZERS),
+        resource_type_field_name="kind",
+        many=many,
+    )
+
+
+def _deliverable_request() -> AnyOfProxySerializer:
+    return AnyOfProxySerializer(
         component_name="Deliverable",
         serializers=list(SERIALIZERS.values()),
         resource_type_field_name=None,
-        many=many,
     )
 
 
@@ -366,7 +406,7 @@ class DeliverableListView(ConsortiumDeliverableView):
         "with ``size_twice``, a number without its unit (or the reverse) with ``size_incomplete``; "
         "nothing is saved then.",
         parameters=[CONSORTIUM_PARAMETER, KIND_PARAMETER],
-        request=_any_deliverable(),
+        request=_deliverable_request(),
         responses={201: _any_deliverable()},
     )
     def post(self, request, consortium_pk, kind):
@@ -389,7 +429,7 @@ class DeliverableDetailView(ConsortiumDeliverableView):
     @extend_schema(
         summary="Change a deliverable (consortium lead); only the fields sent change",
         parameters=[CONSORTIUM_PARAMETER, KIND_PARAMETER, ID_PARAMETER],
-        request=_any_deliverable(),
+        request=_deliverable_request(),
         responses=_any_deliverable(),
     )
     def patch(self, request, consortium_pk, kind, id):
