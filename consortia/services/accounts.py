@@ -72,6 +72,9 @@ def _account_for(*, consortium, email, name, title, phone, role, organisation, a
             last_name=name[:150],
             title=title,
             phone=phone,
+            # Invited: the person chooses their password through the e-mailed link (which
+            # clears this); until then nobody, not even an administrator, picks it for them.
+            password_must_change=True,
         )
         user.set_unusable_password()
         user.full_clean()
