@@ -5,7 +5,7 @@ timeouts.
 Every password change passes through ``PasswordHistoryValidator.password_changed`` (Django calls
 it from ``User.save()`` after ``set_password``, whichever form, command or service set it), so
 the rules cannot be skipped: it records the hash, the date, whether the holder chose it, and ends
-the user's API tokens. ``portal/tests/test_project.py`` checks that the validator is configured.
+the user's API tokens. ``tests/test_security_auth.py`` checks that the validator is configured.
 """
 
 import time
