@@ -11,7 +11,12 @@ from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -248,10 +253,11 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("username", str, description="Only this user's tokens."),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the API tokens in use",
+        parameters=[OpenApiParameter("username", str, description="Only this user's tokens.")],
+    )
 )
 class ApiTokenViewSet(viewsets.ReadOnlyModelViewSet):
     """Working API tokens (not expired, not revoked), newest first."""
@@ -263,7 +269,7 @@ class ApiTokenViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         tokens = token_active_list()
         username = self.request.query_params.get("username", "")
-        if username:
+        if username and self.action == "list":
             tokens = tokens.filter(user__username=username)
         return tokens
 

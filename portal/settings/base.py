@@ -138,6 +138,8 @@ AXES_CLIENT_IP_CALLABLE = "portal.requestlocal.client_address"  # the same as th
 AXES_LOCKOUT_CALLABLE = "portal.lockouts.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+# Never written in clear into the attempt records (the password never is).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp"]
 
 # API tokens (portal.tokens): a new one at each login, kept as a hash, ending after the TTL.
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=8)
