@@ -72,10 +72,10 @@ def _account_for(*, consortium, email, name, title, phone, role, organisation, a
             last_name=name[:150],
             title=title,
             phone=phone,
-            # Invited: the person chooses their password through the e-mailed link (which
-            # clears this); until then nobody, not even an administrator, picks it for them.
-            password_must_change=True,
         )
+        # No password at all: the only way in is the e-mailed link, where the person chooses
+        # their own (the forced change of an initial password, GB/T 22239 8.1.4.1). A password
+        # an administrator sets later must be changed at first use (portal.passwords).
         user.set_unusable_password()
         user.full_clean()
         user.save()
