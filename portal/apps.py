@@ -11,3 +11,14 @@ class PortalConfig(AppConfig):
         from .roles import sync_role_groups
 
         post_migrate.connect(sync_role_groups, dispatch_uid="portal.sync_role_groups")
+
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+
+        from .lockouts import record_lockout
+        from .passwords import session_start
+        from .tokens import revoke_on_logout
+
+        user_locked_out.connect(record_lockout, dispatch_uid="portal.record_lockout")
+        user_logged_in.connect(session_start, dispatch_uid="portal.session_start")
+        user_logged_out.connect(revoke_on_logout, dispatch_uid="portal.revoke_on_logout")

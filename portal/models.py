@@ -90,6 +90,12 @@ class User(AbstractUser):
         ),
     )
 
+    # Identification (GB/T 22239-2019 8.1.4.1), kept by portal.passwords: when the password was
+    # last set, and whether someone else set it (an administrator, the account's creation), so
+    # that its holder must choose their own before anything else.
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
+    password_must_change = models.BooleanField(_("must change password"), default=False)
+
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -216,3 +222,49 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class PasswordHistory(models.Model):
+    """A password a user had (its hash only): the last few cannot be chosen again."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("previous password")
+        verbose_name_plural = _("previous passwords")
+
+
+class ApiToken(models.Model):
+    """An API token (``Authorization: Token <key>``). Only a hash of the key is kept: the key is
+    shown once, when the token is issued. It ends at ``expires_at`` or when revoked."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    # The first characters of the key, to recognise a token in lists without revealing it.
+    prefix = models.CharField(_("key starts with"), max_length=8)
+    created_at = models.DateTimeField(_("issued"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, db_index=True)
+    revoked_reason = models.CharField(_("why revoked"), max_length=32, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        indexes = [models.Index(fields=["user", "revoked_at", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user_id})"

@@ -95,3 +95,18 @@ def can_change_catalog(user) -> Decision:
 
 def can_list_organisations(user) -> Decision:
     return can_use_portal(user)
+
+
+def is_security_admin(user) -> bool:
+    return _has_role(user) and user.role == Role.SECURITY_ADMIN
+
+
+def can_manage_security(user) -> Decision:
+    """Lockouts and API tokens belong to the security administrator (三员分立), and to nobody
+    else: not even the Ministry (system) administrator."""
+    decision = can_use_portal(user)
+    if not decision:
+        return decision
+    if not is_security_admin(user):
+        return deny(_("Only the security administrator manages lockouts and API tokens."))
+    return ALLOW

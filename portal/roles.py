@@ -85,7 +85,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PROVINCIAL_AUTHORITY: [],
     Role.CONSORTIUM_LEAD: [],
     Role.CONSORTIUM_MEMBER: [],
-    Role.SECURITY_ADMIN: [],
+    # Lockouts (django-axes) and API tokens: seen and cleared by the security administrator.
+    Role.SECURITY_ADMIN: [
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
+        "axes.view_accessfailurelog",
+        "portal.view_apitoken",
+        "portal.change_apitoken",
+    ],
     Role.AUDIT_ADMIN: [],
 }
 

@@ -78,7 +78,9 @@ def user_create(
         phone=phone,
     )
     if password:
+        # Someone else chose it: the holder must choose their own at their first login.
         user.set_password(password)
+        user.password_must_change = True
     else:
         user.set_unusable_password()
     user.full_clean()

@@ -1,13 +1,13 @@
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
-from rest_framework.authtoken.views import obtain_auth_token
 
 from . import views
 
@@ -17,6 +17,11 @@ portal_patterns = (
         path("home/ministry/", views.HomeView.as_view(area="ministry"), name="home-ministry"),
         path("home/province/", views.HomeView.as_view(area="province"), name="home-province"),
         path("home/consortium/", views.HomeView.as_view(area="consortium"), name="home-consortium"),
+        path(
+            "home/security/",
+            RedirectView.as_view(pattern_name="security:home"),
+            name="home-security",
+        ),
         path("notifications/", views.NotificationListView.as_view(), name="notification-list"),
     ],
     "portal",
@@ -33,9 +38,9 @@ urlpatterns = [
     path("dashboards/final/", include("reporting.closing.urls")),
     path("dashboards/", include("reporting.insights.urls")),
     path("evaluations/", include("reporting.evaluation.urls")),
+    path("security/", include("portal.security_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     # Redoc (styled-components) writes its style sheets into <style> elements as it renders, and

@@ -73,6 +73,9 @@ def _account_for(*, consortium, email, name, title, phone, role, organisation, a
             title=title,
             phone=phone,
         )
+        # No password at all: the only way in is the e-mailed link, where the person chooses
+        # their own (the forced change of an initial password, GB/T 22239 8.1.4.1). A password
+        # an administrator sets later must be changed at first use (portal.passwords).
         user.set_unusable_password()
         user.full_clean()
         user.save()

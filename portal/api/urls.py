@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from tasks_catalog.api.views import ProgramViewSet, ReferenceTaskViewSet, ReferenceTermViewSet
 
+from .security import ApiTokenViewSet, LockoutViewSet, TokenRevokeView, TokenView
 from .views import MeView, NotificationViewSet, OrganisationViewSet
 
 router = DefaultRouter()
@@ -13,9 +14,13 @@ router.register("reference-tasks", ReferenceTaskViewSet, basename="reference-tas
 router.register("reference-terms", ReferenceTermViewSet, basename="reference-term")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("security/lockouts", LockoutViewSet, basename="security-lockout")
+router.register("security/tokens", ApiTokenViewSet, basename="security-token")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/token/revoke/", TokenRevokeView.as_view(), name="api-token-revoke"),
     path("", include(router.urls)),
 ]
 

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from portal.models import Organisation, User
 from portal.roles import Role
@@ -109,7 +110,11 @@ def ensure_demo_users() -> dict[str, User]:
         user.organisation = Organisation.objects.get(code=org_code)
         user.last_name, user.first_name, user.title, user.email = last, first, title, email
         user.is_active = True
+        # Set directly (no validators: the demo password is short on purpose and public) and
+        # marked as the holder's own, current password: demo logins are never sent to change it.
         user.password = password
+        user.password_changed_at = timezone.now()
+        user.password_must_change = False
         user.full_clean()
         user.save()
         user_sync_role(user=user)

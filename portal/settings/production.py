@@ -19,7 +19,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_AGE = 8 * 3600
 PORTAL_ENVIRONMENT = "production"
 
 # Keep database connections open between requests (each new one costs a few milliseconds).
