@@ -30,6 +30,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 PORTAL_ENVIRONMENT = "test"
+# Enforced as in production; the root conftest.py marks logins verified in tests not about 2FA.
+OTP_REQUIRED = True
 
 # Serve static files straight from the app folders: no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
