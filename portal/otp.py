@@ -15,7 +15,9 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -73,6 +75,23 @@ def _recovery_hash(code: str) -> str:
 
 def _is_totp_shape(code: str) -> bool:
     return len(code) == 6 and code.isascii() and code.isdigit()
+
+
+def two_factor_list():
+    """Who needs two factors (or has a device), with ``enrolled`` (0/1) and ``codes_left``:
+    the security administrator's list."""
+    return (
+        User.objects.filter(Q(role__in=settings.OTP_REQUIRED_ROLES) | Q(totpdevice__isnull=False))
+        .select_related("organisation")
+        .annotate(
+            enrolled=Count("totpdevice", filter=Q(totpdevice__confirmed=True), distinct=True),
+            codes_left=Count(
+                "staticdevice__token_set", filter=Q(staticdevice__confirmed=True), distinct=True
+            ),
+        )
+        .distinct()
+        .order_by("role", "username")
+    )
 
 
 # --- Verification ------------------------------------------------------------------------------
@@ -207,7 +226,9 @@ def _recovery_codes_replace(user) -> list[str]:
 def recovery_codes_regenerate(*, user: User) -> list[str]:
     """New recovery codes for an enrolled user (the old ones stop working); shown once."""
     if not is_enrolled(user):
-        raise ValueError("no authenticator to back up")
+        raise ValidationError(
+            _("Set up an authenticator app first: recovery codes back it up."), code="not_enrolled"
+        )
     codes = _recovery_codes_replace(user)
     audit_record(actor=user, action="auth.otp_recovery_codes", target=user)
     return codes

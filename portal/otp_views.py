@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -219,22 +218,7 @@ class DeviceListView(PermissionMixin, View):
     permission = staticmethod(can_manage_two_factor)
 
     def get(self, request):
-        users = (
-            User.objects.filter(
-                Q(role__in=settings.OTP_REQUIRED_ROLES) | Q(totpdevice__isnull=False)
-            )
-            .select_related("organisation")
-            .annotate(
-                enrolled=Count("totpdevice", filter=Q(totpdevice__confirmed=True), distinct=True),
-                codes_left=Count(
-                    "staticdevice__token_set",
-                    filter=Q(staticdevice__confirmed=True),
-                    distinct=True,
-                ),
-            )
-            .distinct()
-            .order_by("role", "username")
-        )
+        users = otp.two_factor_list()
         return render(request, "portal/security_two_factor.html", {"people": users})
 
 

@@ -3,7 +3,7 @@
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 
-from portal.permissions import can_use_portal
+from portal.permissions import can_sign_in, can_use_portal
 
 
 def _check(decision, request, view):
@@ -22,6 +22,15 @@ class PortalUser(BasePermission):
         if not request.user or not request.user.is_authenticated:
             return False  # DRF answers 401/403 "not authenticated"
         return _check(can_use_portal(request.user), request, view)
+
+
+class SignedIn(BasePermission):
+    """Logged in with any role, the security and audit administrators included (``/me/``)."""
+
+    def has_permission(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return False
+        return _check(can_sign_in(request.user), request, view)
 
 
 def Allows(check):  # noqa: N802 - reads as a class in ``permission_classes``
