@@ -241,8 +241,9 @@ def two_factor_reset(*, user: User, actor: User) -> int:
     require(can_reset_two_factor(actor, user))
     removed = 0
     for model in (TOTPDevice, StaticDevice):
-        count, _detail = model.objects.filter(user=user).delete()
-        removed += count
+        devices = model.objects.filter(user=user)
+        removed += devices.count()
+        devices.delete()  # a StaticDevice takes its codes along
     audit_record(actor=actor, action="auth.otp_reset", target=user, data={"devices": removed})
     return removed
 

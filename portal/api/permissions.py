@@ -33,10 +33,14 @@ class SignedIn(BasePermission):
         return _check(can_sign_in(request.user), request, view)
 
 
-def Allows(check):  # noqa: N802 - reads as a class in ``permission_classes``
-    """``permission_classes = [Allows(can_read_catalog)]``: the view-level check, from the helper."""
+def Allows(check, *, business: bool = True):  # noqa: N802 - reads as a class in ``permission_classes``
+    """``permission_classes = [Allows(can_read_catalog)]``: the view-level check, from the helper.
+    ``business=False`` for the tools of the security and audit administrators, whom the business
+    base check (``can_use_portal``) refuses."""
 
-    class _Allows(PortalUser):
+    base = PortalUser if business else SignedIn
+
+    class _Allows(base):
         def has_permission(self, request, view):
             return super().has_permission(request, view) and _check(
                 check(request.user), request, view

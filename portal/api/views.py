@@ -62,7 +62,7 @@ class TwoFactorListView(generics.ListAPIView):
     """Who needs two factors, who has set up an authenticator, how many recovery codes are left."""
 
     serializer_class = TwoFactorStatusSerializer
-    permission_classes = [SignedIn, Allows(can_manage_two_factor)]
+    permission_classes = [Allows(can_manage_two_factor, business=False)]
     filter_backends: list = []
 
     def get_queryset(self):
@@ -73,7 +73,7 @@ class TwoFactorResetView(APIView):
     """Remove a person's authenticator and recovery codes (audited ``auth.otp_reset``): they set
     up a new one at their next sign-in. Nobody resets their own."""
 
-    permission_classes = [SignedIn, Allows(can_manage_two_factor)]
+    permission_classes = [Allows(can_manage_two_factor, business=False)]
 
     @extend_schema(request=None, responses=TwoFactorResetSerializer)
     def post(self, request, pk):
