@@ -18,7 +18,6 @@ from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -270,8 +269,9 @@ def _open_paths() -> tuple[str, ...]:
 class TwoFactorMiddleware:
     """After the password, a user of a 2FA role reaches only the verify step (or enrolment, with
     no device yet), logging out, languages and static files until the session is verified.
-    Pages redirect there; session API calls get 403 JSON. A request with an ``Authorization``
-    header is left to the API's token authentication (tokens are issued after the code)."""
+    Pages redirect there; the API refuses such a session itself
+    (``portal.api.authentication.VerifiedSessionAuthentication``), so that a token call works
+    whatever cookie comes with it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -286,18 +286,9 @@ class TwoFactorMiddleware:
             and not request.path.startswith(_open_paths())
         ):
             if request.path.startswith("/api/"):
-                if request.headers.get("Authorization"):
-                    return self.get_response(request)
-                return JsonResponse(
-                    {
-                        "detail": _(
-                            "Give the code of your authenticator app on the verify page "
-                            "first: your role needs two factors."
-                        ),
-                        "code": "otp_required",
-                    },
-                    status=403,
-                )
+                # The API's own session authentication refuses it (403 ``otp_required``,
+                # portal/api/authentication.py); token calls go through.
+                return self.get_response(request)
             target = "portal:otp-verify" if is_enrolled(user) else "portal:otp-enrol"
             return redirect(f"{reverse(target)}?next={quote(request.get_full_path())}")
         return self.get_response(request)

@@ -84,6 +84,21 @@ def test_each_privileged_role_enrols_then_verifies_before_the_admin_or_a_review_
 
 
 @pytest.mark.otp
+def test_an_unverified_session_gets_no_api_whatever_header_comes_with_it(client, ministry_staff):
+    from rest_framework.authtoken.models import Token
+
+    client.force_login(ministry_staff)
+    for header in ({}, {"HTTP_AUTHORIZATION": "Basic Zm9vOmJhcg=="}):
+        response = client.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="en", **header)
+        assert response.status_code == 403
+        assert response.json()["code"] == "otp_required"
+    # A token (issued after the code) works, whatever cookie comes along.
+    token = Token.objects.create(user=ministry_staff)
+    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+
+
+@pytest.mark.otp
 def test_other_roles_sign_in_with_their_password_alone(client, province_user, consortium_lead):
     for user in (province_user, consortium_lead):
         client.force_login(user)
