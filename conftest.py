@@ -25,6 +25,33 @@ def _fresh_reference_lists():
     terms.forget()
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_passed_at_login(request):
+    """Two factors are enforced in tests as in production (``OTP_REQUIRED``); outside the tests
+    marked ``otp``, a login of a role that needs them (``client.force_login``, ``client.login``,
+    a browser's login form) counts as verified, through a code-less device made for the test."""
+    if request.node.get_closest_marker("otp"):
+        yield
+        return
+    from django.contrib.auth.signals import user_logged_in
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    def mark_verified(sender, request, user, **kwargs):
+        from django_otp.plugins.otp_static.models import StaticDevice
+
+        from portal.otp import otp_role
+
+        if otp_role(user) and request is not None:
+            device, _created = StaticDevice.objects.get_or_create(
+                user=user, name="tests", defaults={"confirmed": True}
+            )
+            request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+
+    user_logged_in.connect(mark_verified, weak=False, dispatch_uid="tests.otp_verified")
+    yield
+    user_logged_in.disconnect(dispatch_uid="tests.otp_verified")
+
+
 @pytest.fixture
 def ministry_admin(db):
     return UserFactory(role="ministry_admin", organisation_code="MIIT")
@@ -53,6 +80,16 @@ def consortium_lead(db):
 @pytest.fixture
 def consortium_member(db):
     return UserFactory(role="consortium_member", organisation=unit_factory())
+
+
+@pytest.fixture
+def security_admin(db):
+    return UserFactory(role="security_admin", organisation_code="MIIT")
+
+
+@pytest.fixture
+def audit_admin(db):
+    return UserFactory(role="audit_admin", organisation_code="MIIT")
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from common import ROOT, add_smoke_argument, setup_django, timed
+from common import ROOT, add_smoke_argument, force_login, setup_django, timed
 
 PROGRAM = "idfa-2026"
 SIZES = (20, 2000)
@@ -351,7 +351,7 @@ def in_process(user, cases, runs: int | None = None) -> dict[str, dict]:
 
     runs = runs or IN_PROCESS_RUNS
     client = Client()
-    client.force_login(user)
+    force_login(client, user)
     out = {}
     for name, path, headers in cases:
         client.get(path, headers=headers)  # warm caches (templates, translations)
@@ -389,7 +389,7 @@ def session_cookie(user) -> str:
     from django.test import Client
 
     client = Client()
-    client.force_login(user)
+    force_login(client, user)
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 

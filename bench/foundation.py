@@ -8,7 +8,14 @@ regression in either shows up. The floor is Django's own cost for a trivial view
 
 import argparse
 
-from common import add_smoke_argument, count_queries, report, setup_django, timed
+from common import (
+    add_smoke_argument,
+    count_queries,
+    force_login,
+    report,
+    setup_django,
+    timed,
+)
 
 
 def main() -> None:
@@ -39,7 +46,7 @@ def main() -> None:
     for name, username, url in cases:
         client = Client()
         if username:
-            client.force_login(users[username])
+            force_login(client, users[username])
 
         def get(client=client, url=url):
             response = client.get(url)

@@ -1,11 +1,28 @@
-"""Admin for the Ministry administrator: users, organisations; the audit log read-only."""
+"""Admin of the three administrators (三员分立, ``portal/roles.py``): the system administrator
+(Ministry administrator) keeps users and organisations, the security administrator gives roles,
+the audit administrator reads the audit log (read-only, and each read is itself audited)."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import AuditEntry, Notification, Organisation, User
+from .roles import Role
 from .services import audit_record, user_sync_role
+
+# Second-factor devices are reset on the security administrator's page (audited), never edited
+# in the admin, which would show their secrets.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+# Accounts the system administrator may not edit: the other two administrators' (and the
+# superusers'); otherwise they could set a password and act as them.
+_OTHER_ADMINISTRATORS = (Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
 
 
 @admin.register(Organisation)
@@ -47,11 +64,26 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None and not request.user.is_superuser:
+            # The system administrator creates accounts; the security administrator gives the role.
+            fieldsets = (
+                (
+                    None,
+                    {
+                        "classes": ("wide",),
+                        "fields": ("username", "email", "organisation", "password1", "password2"),
+                    },
+                ),
+            )
+        return fieldsets
+
     def get_readonly_fields(self, request, obj=None):
         # Group membership and staff status follow the role; only superusers touch them directly.
         if request.user.is_superuser:
             return super().get_readonly_fields(request, obj)
-        return [
+        fixed = [
             "is_staff",
             "is_superuser",
             "groups",
@@ -59,6 +91,33 @@ class UserAdmin(DjangoUserAdmin):
             "last_login",
             "date_joined",
         ]
+        if request.user.role == Role.SECURITY_ADMIN:
+            # Only the role (and the password is not theirs to set either).
+            every = [f for _name, opts in self.get_fieldsets(request, obj) for f in opts["fields"]]
+            return [f for f in every if f != "role"] + fixed
+        return ["role", *fixed]
+
+    def _may_change(self, request, obj) -> bool:
+        user = request.user
+        if user.is_superuser or obj is None:
+            return True
+        if obj.is_superuser:
+            return False
+        if user.role == Role.SECURITY_ADMIN:
+            # Roles of others only: nobody raises their own.
+            return obj.pk != user.pk
+        if user.role == Role.MINISTRY_ADMIN:
+            return obj.role not in _OTHER_ADMINISTRATORS
+        return True
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_change(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        # Setting someone's password is account management: the system administrator's.
+        if not request.user.is_superuser and request.user.role != Role.MINISTRY_ADMIN:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -100,6 +159,28 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["action", "content_type"]
     search_fields = ["comment", "object_id"]
     list_select_related = ["actor", "content_type"]
+
+    def _record_read(self, request, what: str) -> None:
+        """The audit administrator's own reads are audit entries too."""
+        with transaction.atomic():
+            audit_record(
+                actor=request.user,
+                action="audit.read",
+                target=request.user,
+                data={"via": "admin", "what": what, "query": request.GET.urlencode()[:500]},
+            )
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if response.status_code == 200:
+            self._record_read(request, "list")
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200:
+            self._record_read(request, f"entry {object_id}")
+        return response
 
 
 @admin.register(Notification)

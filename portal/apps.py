@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
+    default = True
     name = "portal"
     verbose_name = _("Portal")
 
@@ -22,3 +24,10 @@ class PortalConfig(AppConfig):
         user_locked_out.connect(record_lockout, dispatch_uid="portal.record_lockout")
         user_logged_in.connect(session_start, dispatch_uid="portal.session_start")
         user_logged_out.connect(revoke_on_logout, dispatch_uid="portal.revoke_on_logout")
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django's admin whose site also asks for the second factor (``portal.otp``)."""
+
+    default = False  # named in INSTALLED_APPS; ``portal`` itself keeps PortalConfig
+    default_site = "portal.otp.TwoFactorAdminSite"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from .roles import HOME_AREA, MINISTRY_ROLES, Role
+from .roles import HOME_AREA, MINISTRY_ROLES, NON_BUSINESS_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,8 @@ def is_ministry_admin(user) -> bool:
     return _has_role(user) and user.role == Role.MINISTRY_ADMIN
 
 
-def can_use_portal(user) -> Decision:
+def can_sign_in(user) -> Decision:
+    """Logged in with a role: the home page, one's own account and second factor."""
     if not getattr(user, "is_authenticated", False):
         return deny(_("Please log in."))
     if not _has_role(user):
@@ -72,9 +73,25 @@ def can_use_portal(user) -> Decision:
     return ALLOW
 
 
+def can_use_portal(user) -> Decision:
+    """The business pages and API (programs, consortia, plans, reports, dashboards …): every
+    role but the security and audit administrators, who keep to their own tools (三员分立)."""
+    decision = can_sign_in(user)
+    if not decision:
+        return decision
+    if user.role in NON_BUSINESS_ROLES:
+        return deny(
+            _(
+                "Security and audit administrators do not use the business pages "
+                "(separation of the three administrators)."
+            )
+        )
+    return ALLOW
+
+
 def can_view_home(user, area: str) -> Decision:
-    """Each role has one home area: ministry, province or consortium."""
-    decision = can_use_portal(user)
+    """Each role has one home area: ministry, province, consortium, security or audit."""
+    decision = can_sign_in(user)
     if not decision:
         return decision
     if HOME_AREA.get(user.role) != area:
@@ -104,9 +121,22 @@ def is_security_admin(user) -> bool:
 def can_manage_security(user) -> Decision:
     """Lockouts and API tokens belong to the security administrator (三员分立), and to nobody
     else: not even the Ministry (system) administrator."""
-    decision = can_use_portal(user)
-    if not decision:
-        return decision
     if not is_security_admin(user):
         return deny(_("Only the security administrator manages lockouts and API tokens."))
+    return ALLOW
+
+
+def can_manage_two_factor(user) -> Decision:
+    """The list of second-factor devices and their reset: the security administrator's."""
+    if not is_security_admin(user):
+        return deny(_("Only a security administrator manages second-factor devices."))
+    return ALLOW
+
+
+def can_reset_two_factor(user, target) -> Decision:
+    decision = can_manage_two_factor(user)
+    if not decision:
+        return decision
+    if target.pk == user.pk:
+        return deny(_("Nobody resets their own second factor: ask another security administrator."))
     return ALLOW

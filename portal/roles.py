@@ -33,9 +33,23 @@ HOME_AREA: dict[str, str] = {
 }
 
 MINISTRY_ROLES = frozenset({Role.MINISTRY_ADMIN, Role.MINISTRY_STAFF})
+# The security and audit administrators of 三员分立: the admin site and their own tools only,
+# never the business pages (plans, reports, dashboards).
+NON_BUSINESS_ROLES = frozenset({Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# The three administrators reach the admin site, each with their own share of it.
+ADMINISTRATOR_ROLES = frozenset({Role.MINISTRY_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 # Model permissions per role, as "app_label.codename". Only the Ministry administrator
 # changes reference data, and only through the admin.
+#
+# 三员分立 (separation of the three administrators), as the admin site applies it:
+# - the Ministry administrator is the system administrator: users (creates them, edits their
+#   details and organisation, activates and deactivates them, sets their password), organisations,
+#   programs and reference data, reporting periods, reminder schedules; never a role, never the
+#   audit log, never another administrator's account (portal/admin.py UserAdmin);
+# - the security administrator sets and changes roles (nothing else of a user's record), revokes
+#   API tokens, resets second-factor devices (/security/two-factor/) and unlocks accounts;
+# - the audit administrator reads the audit log and nothing else.
 _REFERENCE_MODELS = {
     "tasks_catalog": [
         "program",
@@ -60,7 +74,7 @@ def _admin_permissions() -> list[str]:
         for m in _DJANGO_CELERY_BEAT
         for v in ("view", "add", "change")
     ]
-    perms += ["portal.view_user", "portal.add_user", "portal.change_user", "portal.view_auditentry"]
+    perms += ["portal.view_user", "portal.add_user", "portal.change_user"]
     perms += [
         f"consortia.view_{m}" for m in ("consortium", "plan", "planversion", "deadlineextension")
     ]
@@ -85,7 +99,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PROVINCIAL_AUTHORITY: [],
     Role.CONSORTIUM_LEAD: [],
     Role.CONSORTIUM_MEMBER: [],
-    # Lockouts (django-axes) and API tokens: seen and cleared by the security administrator.
+    # Lockouts (django-axes) and API tokens: seen and cleared by the security administrator; the
+    # role of a user, and nothing else of it (portal/admin.py UserAdmin).
     Role.SECURITY_ADMIN: [
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
@@ -93,8 +108,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "axes.view_accessfailurelog",
         "portal.view_apitoken",
         "portal.change_apitoken",
+        "portal.view_user",
+        "portal.change_user",
     ],
-    Role.AUDIT_ADMIN: [],
+    Role.AUDIT_ADMIN: ["portal.view_auditentry"],
 }
 
 

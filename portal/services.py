@@ -9,7 +9,7 @@ from django.db import models, transaction
 
 from .models import AuditEntry, Organisation, User
 from .requestlocal import client_address, current_request, user_agent
-from .roles import Role
+from .roles import ADMINISTRATOR_ROLES
 
 
 def audit_record(
@@ -44,10 +44,11 @@ def audit_record(
 
 
 def user_sync_role(*, user: User) -> None:
-    """Put the user in exactly their role's group; admin access only for Ministry administrators."""
+    """Put the user in exactly their role's group; admin access for the three administrators
+    (system, security, audit), each limited to their share by their group's permissions."""
     groups = list(Group.objects.filter(name=user.role)) if user.role else []
     user.groups.set(groups)
-    is_staff = user.role == Role.MINISTRY_ADMIN or user.is_superuser
+    is_staff = user.role in ADMINISTRATOR_ROLES or user.is_superuser
     if user.is_staff != is_staff:
         user.is_staff = is_staff
         user.save(update_fields=["is_staff"])

@@ -35,9 +35,11 @@ class Revoked:
 
 
 def second_factor_ok(user: User, code: str) -> bool:
-    """The second factor for an API login. Until two-factor authentication lands, every code
-    is accepted; then this asks the user's device (one line)."""
-    return True
+    """The second factor for an API login: a role that needs two factors gives the code of its
+    authenticator (or a recovery code) as ``otp``; other roles need none (portal/otp.py)."""
+    from .otp import otp_required_for, verify_code
+
+    return not otp_required_for(user) or verify_code(user, code or "", via="api")
 
 
 def key_hash(key: str) -> str:

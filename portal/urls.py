@@ -1,7 +1,6 @@
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import (
     SpectacularAPIView,
@@ -9,7 +8,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from . import views
+from . import otp_views, views
 
 portal_patterns = (
     [
@@ -17,10 +16,17 @@ portal_patterns = (
         path("home/ministry/", views.HomeView.as_view(area="ministry"), name="home-ministry"),
         path("home/province/", views.HomeView.as_view(area="province"), name="home-province"),
         path("home/consortium/", views.HomeView.as_view(area="consortium"), name="home-consortium"),
+        path("home/security/", views.HomeView.as_view(area="security"), name="home-security"),
+        path("home/audit/", views.HomeView.as_view(area="audit"), name="home-audit"),
+        # The second factor (portal/otp.py): one's own, then the security administrator's tools.
+        path("accounts/two-factor/", otp_views.StatusView.as_view(), name="otp-status"),
+        path("accounts/two-factor/verify/", otp_views.VerifyView.as_view(), name="otp-verify"),
+        path("accounts/two-factor/enrol/", otp_views.EnrolView.as_view(), name="otp-enrol"),
+        path("security/two-factor/", otp_views.DeviceListView.as_view(), name="otp-device-list"),
         path(
-            "home/security/",
-            RedirectView.as_view(pattern_name="security:home"),
-            name="home-security",
+            "security/two-factor/<int:pk>/reset/",
+            otp_views.DeviceResetView.as_view(),
+            name="otp-device-reset",
         ),
         path("notifications/", views.NotificationListView.as_view(), name="notification-list"),
     ],

@@ -11,8 +11,8 @@ from django.views.generic import ListView, TemplateView
 from django.views.i18n import set_language
 
 from .inbox import inbox_for, panels_for
-from .permissions import can_use_portal, can_view_home
-from .roles import HOME_AREA
+from .permissions import can_sign_in, can_use_portal, can_view_home
+from .roles import HOME_AREA, NON_BUSINESS_ROLES
 from .selectors import notification_list_for, provincial_authority_list
 from .services import user_set_language
 
@@ -52,8 +52,13 @@ class PermissionMixin(LoginRequiredMixin):
 class HomeRedirectView(PermissionMixin, View):
     """``/``: send each user to their role's home page."""
 
+    permission = staticmethod(can_sign_in)
+
     def get(self, request):
         return redirect(f"portal:home-{HOME_AREA[request.user.role]}")
+
+
+NON_BUSINESS_AREAS = frozenset(HOME_AREA[role] for role in NON_BUSINESS_ROLES)
 
 
 class HomeView(PermissionMixin, TemplateView):
@@ -68,10 +73,12 @@ class HomeView(PermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         context = super().get_context_data(**kwargs)
+        business = self.area not in NON_BUSINESS_AREAS
         context.update(
             area=self.area,
-            inbox=inbox_for(user),
-            panels=panels_for(user, self.area),
+            # The security and audit administrators' homes list their tools only.
+            inbox=inbox_for(user) if business else [],
+            panels=panels_for(user, self.area) if business else [],
             organisation=user.organisation,
         )
         if self.area == "ministry":

@@ -20,6 +20,8 @@ HOME_TITLE = {
     "provincial_authority": ("地方主管部门首页", "Provincial authority home"),
     "consortium_lead": ("联合体首页", "Consortium home"),
     "consortium_member": ("联合体首页", "Consortium home"),
+    "security_admin": ("安全管理员首页", "Security administrator home"),
+    "audit_admin": ("审计管理员首页", "Audit administrator home"),
 }
 
 

@@ -3,7 +3,7 @@
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 
-from portal.permissions import can_use_portal
+from portal.permissions import can_sign_in, can_use_portal
 
 
 def _check(decision, request, view):
@@ -24,10 +24,23 @@ class PortalUser(BasePermission):
         return _check(can_use_portal(request.user), request, view)
 
 
-def Allows(check):  # noqa: N802 - reads as a class in ``permission_classes``
-    """``permission_classes = [Allows(can_read_catalog)]``: the view-level check, from the helper."""
+class SignedIn(BasePermission):
+    """Logged in with any role, the security and audit administrators included (``/me/``)."""
 
-    class _Allows(PortalUser):
+    def has_permission(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return False
+        return _check(can_sign_in(request.user), request, view)
+
+
+def Allows(check, *, business: bool = True):  # noqa: N802 - reads as a class in ``permission_classes``
+    """``permission_classes = [Allows(can_read_catalog)]``: the view-level check, from the helper.
+    ``business=False`` for the tools of the security and audit administrators, whom the business
+    base check (``can_use_portal``) refuses."""
+
+    base = PortalUser if business else SignedIn
+
+    class _Allows(base):
         def has_permission(self, request, view):
             return super().has_permission(request, view) and _check(
                 check(request.user), request, view

@@ -53,3 +53,34 @@ class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "kind", "subject", "body", "url", "status", "created_at", "sent_at"]
+
+
+class TwoFactorStatusSerializer(serializers.ModelSerializer):
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+    enrolled = serializers.SerializerMethodField()
+    codes_left = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "role",
+            "role_label",
+            "enrolled",
+            "codes_left",
+        ]
+
+    def get_enrolled(self, obj) -> bool:
+        return bool(obj.enrolled)
+
+
+class TwoFactorResetSerializer(serializers.Serializer):
+    user = serializers.IntegerField()
+    devices_removed = serializers.IntegerField()
+
+
+class RecoveryCodesSerializer(serializers.Serializer):
+    codes = serializers.ListField(child=serializers.CharField())

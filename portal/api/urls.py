@@ -6,7 +6,14 @@ from rest_framework.routers import DefaultRouter
 from tasks_catalog.api.views import ProgramViewSet, ReferenceTaskViewSet, ReferenceTermViewSet
 
 from .security import ApiTokenViewSet, LockoutViewSet, TokenRevokeView, TokenView
-from .views import MeView, NotificationViewSet, OrganisationViewSet
+from .views import (
+    MeView,
+    NotificationViewSet,
+    OrganisationViewSet,
+    RecoveryCodesView,
+    TwoFactorListView,
+    TwoFactorResetView,
+)
 
 router = DefaultRouter()
 router.register("programs", ProgramViewSet, basename="program")
@@ -21,6 +28,15 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("auth/token/revoke/", TokenRevokeView.as_view(), name="api-token-revoke"),
+    path(
+        "me/two-factor/recovery-codes/", RecoveryCodesView.as_view(), name="api-otp-recovery-codes"
+    ),
+    path("security/two-factor/", TwoFactorListView.as_view(), name="api-otp-device-list"),
+    path(
+        "security/two-factor/<int:pk>/reset/",
+        TwoFactorResetView.as_view(),
+        name="api-otp-device-reset",
+    ),
     path("", include(router.urls)),
 ]
 

@@ -1,16 +1,23 @@
 """Demo data: users for every role, plus loaders that later apps register."""
 
+from base64 import b32decode
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.models import Organisation, User
 from portal.roles import Role
 from portal.services import user_sync_role
 
 DEMO_PASSWORD = "demo2026"  # noqa: S105 - published for the demo; load_demo refuses production
+# The demo's administrators and Ministry staff share one authenticator secret, published like
+# the password (add it to an authenticator app to try two factors: OTP_REQUIRED=1).
+DEMO_TOTP_SECRET = "MIITDEMOPORTALTWOFACTOR2"  # noqa: S105 - base32; never in production
+DEMO_TOTP_KEY = b32decode(DEMO_TOTP_SECRET).hex()  # TOTPDevice keeps the key in hex
 
 _loaders: list[Callable] = []
 
@@ -39,6 +46,8 @@ DEMO_UNITS = [
 DEMO_USERS = [
     ("admin", Role.MINISTRY_ADMIN, "MIIT", "王", "立", "处长", "admin@miit.example.cn"),
     ("ministry", Role.MINISTRY_STAFF, "MIIT", "张", "明", "主任科员", "ministry@miit.example.cn"),
+    ("security", Role.SECURITY_ADMIN, "MIIT", "孙", "卫", "安全管理员", "security@miit.example.cn"),
+    ("auditor", Role.AUDIT_ADMIN, "MIIT", "钱", "审", "审计管理员", "auditor@miit.example.cn"),
     ("beijing", Role.PROVINCIAL_AUTHORITY, "110000", "李", "华", "处长", "beijing@bj.example.cn"),
     (
         "guangdong",
@@ -118,5 +127,11 @@ def ensure_demo_users() -> dict[str, User]:
         user.full_clean()
         user.save()
         user_sync_role(user=user)
+        if role in settings.OTP_REQUIRED_ROLES:
+            TOTPDevice.objects.update_or_create(
+                user=user,
+                name="authenticator",
+                defaults={"key": DEMO_TOTP_KEY, "confirmed": True},
+            )
         users[username] = user
     return users

@@ -21,7 +21,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on a site that also asks for the second factor (portal/otp.py).
+    "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -36,6 +37,10 @@ INSTALLED_APPS = [
     "guardian",
     "csp",
     "django_celery_beat",
+    # Two factors (TOTP) and single-use recovery codes for administrators and Ministry staff.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "portal",
     "tasks_catalog",
     "consortia",
@@ -55,9 +60,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session passed its second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Idle and absolute session timeouts, then a password that must change first (portal/passwords.py).
+    # Idle and absolute session timeouts (portal/passwords.py).
     "portal.passwords.SessionTimeoutMiddleware",
+    # Roles that need two factors reach nothing but login, verify and enrol until verified.
+    "portal.otp.TwoFactorMiddleware",
+    # A password that must change first (initial, reset or too old: portal/passwords.py).
     "portal.passwords.PasswordPolicyMiddleware",
     # A NUL character in the address or a form: 400 before any view (portal/inputs.py).
     "portal.inputs.OddInputMiddleware",
@@ -193,6 +203,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "login"
 GUARDIAN_RAISE_403 = False
+# Two factors (MLPS 2.0 level 3): these roles verify a TOTP code or a recovery code after
+# their password, on every page, the admin site and session API calls (portal/otp.py).
+# Production always enforces it; local settings leave it off unless OTP_REQUIRED=1.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True)
+OTP_REQUIRED_ROLES = ["ministry_admin", "ministry_staff", "security_admin", "audit_admin"]
+OTP_MAX_FAILED_ATTEMPTS = 5  # wrong codes in one session before it is logged out
+OTP_RECOVERY_CODE_COUNT = 10
+OTP_TOTP_ISSUER = "MIIT Pilot Portal"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: nothing is visible without logging in
 
 # --- Languages: Chinese first ----------------------------------------------------------------
@@ -263,7 +282,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous request then gets 401 with a WWW-Authenticate header.
         "portal.api.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # A session of a 2FA role counts once verified (portal/otp.py).
+        "portal.api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PortalPagination",

@@ -20,6 +20,9 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 PORTAL_ENVIRONMENT = "production"
+OTP_REQUIRED = (
+    True  # two factors for administrators and Ministry staff, whatever the environment says
+)
 
 # Keep database connections open between requests (each new one costs a few milliseconds).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405

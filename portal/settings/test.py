@@ -33,6 +33,8 @@ PORTAL_ENVIRONMENT = "test"
 # The upload checks run in the test process (a child costs ~0.4 s, and hundreds of fixtures
 # upload a scan); tests/test_security_uploads.py runs them in the child, as production does.
 UPLOAD_CHECK_IN_SUBPROCESS = False
+# Enforced as in production; the root conftest.py marks logins verified in tests not about 2FA.
+OTP_REQUIRED = True
 
 # Serve static files straight from the app folders: no collectstatic needed.
 WHITENOISE_USE_FINDERS = True

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from portal.demo import DEMO_PASSWORD, demo_loaders, ensure_demo_users
+from portal.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_loaders, ensure_demo_users
 
 
 class Command(BaseCommand):
@@ -26,3 +26,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {user.username:<12} {user.get_role_display()} — {user.organisation.name_zh}"
             )
+        state = "on" if settings.OTP_REQUIRED else "off (OTP_REQUIRED=1 turns it on)"
+        self.stdout.write(
+            f"Two factors for {', '.join(settings.OTP_REQUIRED_ROLES)}: {state}. "
+            f"Their demo authenticator secret (TOTP, 6 digits, 30 s): {DEMO_TOTP_SECRET}"
+        )
