@@ -3,6 +3,7 @@
 refused, 403), and sessions that, like the pages, want the second factor first."""
 
 from django.utils.translation import gettext as _
+from drf_spectacular.authentication import SessionScheme
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 
@@ -48,3 +49,9 @@ class VerifiedSessionAuthentication(SessionAuthentication):
                 code="otp_required",
             )
         return result
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The OpenAPI schema: a verified session is a session cookie like any other."""
+
+    target_class = "portal.api.authentication.VerifiedSessionAuthentication"

@@ -37,6 +37,7 @@ from portal.tokens import (
 )
 
 from .permissions import Allows, PortalUser
+from .schema import ErrorSerializer
 
 
 class LockedOut(exceptions.APIException):
@@ -62,11 +63,6 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text=gettext_lazy("The key: shown this once only."))
     prefix = serializers.CharField()
     expires_at = serializers.DateTimeField()
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
 
 
 class RevokeRequestSerializer(serializers.Serializer):
@@ -208,7 +204,7 @@ class ClearedSerializer(serializers.Serializer):
 class LockoutViewSet(viewsets.ViewSet):
     """Accounts and addresses with failed logins still counted; locked ones first."""
 
-    permission_classes = [Allows(can_manage_security)]
+    permission_classes = [Allows(can_manage_security, business=False)]
 
     @extend_schema(
         summary="List lockouts and failed logins", responses=LockoutSerializer(many=True)
@@ -263,7 +259,7 @@ class ApiTokenViewSet(viewsets.ReadOnlyModelViewSet):
     """Working API tokens (not expired, not revoked), newest first."""
 
     serializer_class = ApiTokenSerializer
-    permission_classes = [Allows(can_manage_security)]
+    permission_classes = [Allows(can_manage_security, business=False)]
     filter_backends = []
 
     def get_queryset(self):
