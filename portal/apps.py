@@ -11,3 +11,9 @@ class PortalConfig(AppConfig):
         from .roles import sync_role_groups
 
         post_migrate.connect(sync_role_groups, dispatch_uid="portal.sync_role_groups")
+
+        # Security audit: auth signals, admin changes, the retention setting's check.
+        from . import audit_archive, security_audit
+
+        security_audit.connect_admin_log()
+        audit_archive.register_checks()

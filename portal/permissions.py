@@ -95,3 +95,13 @@ def can_change_catalog(user) -> Decision:
 
 def can_list_organisations(user) -> Decision:
     return can_use_portal(user)
+
+
+def can_read_audit_log(user) -> Decision:
+    """The audit log (search, export): the audit administrator's alone (三员分立)."""
+    decision = can_use_portal(user)
+    if not decision:
+        return decision
+    if user.role != Role.AUDIT_ADMIN:
+        return deny(_("Only the audit administrator can read the audit log."))
+    return ALLOW

@@ -60,7 +60,8 @@ def _admin_permissions() -> list[str]:
         for m in _DJANGO_CELERY_BEAT
         for v in ("view", "add", "change")
     ]
-    perms += ["portal.view_user", "portal.add_user", "portal.change_user", "portal.view_auditentry"]
+    # The audit log is the audit administrator's, not the system administrator's (三员分立).
+    perms += ["portal.view_user", "portal.add_user", "portal.change_user"]
     perms += [
         f"consortia.view_{m}" for m in ("consortium", "plan", "planversion", "deadlineextension")
     ]
@@ -86,7 +87,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CONSORTIUM_LEAD: [],
     Role.CONSORTIUM_MEMBER: [],
     Role.SECURITY_ADMIN: [],
-    Role.AUDIT_ADMIN: [],
+    Role.AUDIT_ADMIN: ["portal.view_auditentry"],
 }
 
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("dashboards/final/", include("reporting.closing.urls")),
     path("dashboards/", include("reporting.insights.urls")),
     path("evaluations/", include("reporting.evaluation.urls")),
+    path("audit/", include("portal.audit_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from tasks_catalog.api.views import ProgramViewSet, ReferenceTaskViewSet, ReferenceTermViewSet
 
+from .audit import AuditEntryListView, AuditExportView
 from .views import MeView, NotificationViewSet, OrganisationViewSet
 
 router = DefaultRouter()
@@ -16,6 +17,8 @@ router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
+    path("audit-entries/", AuditEntryListView.as_view(), name="audit-entry-list"),
+    path("audit-entries/export/", AuditExportView.as_view(), name="audit-entry-export"),
     path("", include(router.urls)),
 ]
 

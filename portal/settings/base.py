@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every 403 and every download goes in the audit log (portal/security_audit.py).
+    "portal.security_audit.SecurityAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A NUL character in the address or a form: 400 before any view (portal/inputs.py).
     "portal.inputs.OddInputMiddleware",
@@ -133,6 +135,12 @@ STORAGES = {
 }
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Security audit (MLPS 2.0 level 3: keep at least six months) ------------------------------
+# Entries older than this many days may be moved to the archive (``manage.py audit_archive``);
+# fewer than 180 is refused at startup (portal/audit_archive.py).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
+AUDIT_ARCHIVE_DIR = env.path("AUDIT_ARCHIVE_DIR", default=str(VAR_DIR / "audit-archive"))
 
 # --- E-mail ------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
