@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 USERNAME_MAX = 150
 PATH_MAX = 500
 TEXT_MAX = 500
-SKIPPED_VIEWS = frozenset({"healthz"})
+SKIPPED_VIEWS = frozenset({"healthz", "api-schema", "javascript-catalog"})
 
 # Action names (stable keys; the audit page shows them as they are).
 LOGIN = "auth.login"
@@ -231,8 +231,10 @@ def record_admin_log(entry) -> None:
 
 
 def connect_admin_log() -> None:
-    """Single admin changes save their ``LogEntry`` (``post_save``); a deletion of several
-    objects at once bulk-creates them (no signal), so ``log_actions`` is wrapped to record those."""
+    """Single admin changes save their ``LogEntry`` (``post_save``). A deletion of several
+    objects at once bulk-creates its entries (no signal): ``ModelAdmin.log_deletions``, the
+    admin's hook for that, is wrapped once for every model admin to record those."""
+    from django.contrib.admin import ModelAdmin
     from django.contrib.admin.models import LogEntry
     from django.db.models.signals import post_save
 
@@ -244,19 +246,17 @@ def connect_admin_log() -> None:
         on_log_entry, sender=LogEntry, weak=False, dispatch_uid="portal.security_audit.admin"
     )
 
-    manager = LogEntry.objects
-    if getattr(type(manager), "portal_audited", False):
+    original = ModelAdmin.log_deletions
+    if getattr(original, "portal_audited", False):
         return
 
-    class AuditedLogEntryManager(type(manager)):
-        portal_audited = True
+    def log_deletions(self, request, queryset):
+        entries = original(self, request, queryset)
+        if isinstance(entries, list) and len(entries) > 1:  # bulk-created: no post_save
+            for entry in entries:
+                record_admin_log(entry)
+        return entries
 
-        def log_actions(self, *args, **kwargs):
-            result = super().log_actions(*args, **kwargs)
-            entries = result if isinstance(result, list) else [result]
-            if len(entries) > 1:  # bulk-created: post_save was not sent
-                for entry in entries:
-                    record_admin_log(entry)
-            return result
-
-    manager.__class__ = AuditedLogEntryManager
+    log_deletions.portal_audited = True
+    log_deletions.__doc__ = original.__doc__
+    ModelAdmin.log_deletions = log_deletions
