@@ -99,9 +99,8 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 
 def _via(request) -> dict[str, str]:
     """Which door: the login page, the admin's, or the API."""
-    if request is None:
-        return {}
-    return {"path": _clip(getattr(request, "path", ""), PATH_MAX)}
+    path = getattr(request, "path", "") if request is not None else ""
+    return {"path": _clip(path, PATH_MAX)} if path else {}
 
 
 # --- refusals and downloads: one middleware ---------------------------------------------------
