@@ -141,7 +141,7 @@ class AuditEntryFilter(django_filters.FilterSet):
         except ValueError:
             return queryset.filter(ip_address__startswith=value)
 
-    def filter_object_type(self, queryset, name, value):
+    def filter_object_type(self, queryset, name, value: str):
         app_label, _dot, model = value.partition(".")
         return queryset.filter(content_type__app_label=app_label, content_type__model=model)
 

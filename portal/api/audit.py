@@ -24,7 +24,7 @@ from portal.security_audit import mark_audited
 from .permissions import Allows
 
 
-class AuditEntrySerializer(serializers.ModelSerializer):
+class AuditLogEntrySerializer(serializers.ModelSerializer):
     actor_username = serializers.SerializerMethodField()
     object_type = serializers.SerializerMethodField()
 
@@ -60,7 +60,7 @@ class AuditEntryListView(generics.ListAPIView):
     (``auth.*`` for a family), ``address``, ``object_type`` (``app_label.model``), ``object_id``.
     The search is recorded in the log (``audit.search``)."""
 
-    serializer_class = AuditEntrySerializer
+    serializer_class = AuditLogEntrySerializer
     permission_classes = [Allows(can_read_audit_log)]
     filter_backends = [DjangoFilterBackend]
     filterset_class = AuditEntryFilter
