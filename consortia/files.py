@@ -2,6 +2,7 @@
 
 from django.http import FileResponse, HttpResponse
 
+from portal.security_audit import download_of
 from portal.uploads import stored_file_response
 
 from .models import Plan, PlanVersion
@@ -30,7 +31,7 @@ def plan_pdf_response(plan: Plan) -> HttpResponse:
     draft = bool(content_problems(plan, content))
     pdf, digest = plan_pdf(plan, draft=draft, content=content)
     suffix = "草稿" if draft else digest[:8]
-    return _pdf_response(pdf, f"实施方案-{plan.consortium.name}-{suffix}.pdf")
+    return download_of(_pdf_response(pdf, f"实施方案-{plan.consortium.name}-{suffix}.pdf"), plan)
 
 
 def amendment_pdf_response(amendment) -> HttpResponse:
@@ -42,7 +43,9 @@ def amendment_pdf_response(amendment) -> HttpResponse:
     pdf, digest = amendment_pdf(amendment, draft=draft)
     suffix = "草稿" if draft else digest[:8]
     name = amendment.plan.consortium.name
-    return _pdf_response(pdf, f"实施方案-{name}-修订{amendment.number}-{suffix}.pdf")
+    return download_of(
+        _pdf_response(pdf, f"实施方案-{name}-修订{amendment.number}-{suffix}.pdf"), amendment
+    )
 
 
 def stored_pdf_response(name: str, filename: str) -> FileResponse:
@@ -50,7 +53,9 @@ def stored_pdf_response(name: str, filename: str) -> FileResponse:
 
 
 def plan_scan_response(plan: Plan) -> FileResponse:
-    return stored_pdf_response(plan.scan.name, f"盖章扫描件-{plan.consortium.name}.pdf")
+    return download_of(
+        stored_pdf_response(plan.scan.name, f"盖章扫描件-{plan.consortium.name}.pdf"), plan
+    )
 
 
 def version_file_response(version: PlanVersion, kind: str) -> FileResponse:
@@ -60,6 +65,7 @@ def version_file_response(version: PlanVersion, kind: str) -> FileResponse:
 
         raise Http404
     label = "实施方案" if kind == "pdf" else "盖章扫描件"
-    return stored_pdf_response(
-        name, f"{label}-{version.plan.consortium.name}-v{version.number}.pdf"
+    return download_of(
+        stored_pdf_response(name, f"{label}-{version.plan.consortium.name}-v{version.number}.pdf"),
+        version,
     )

@@ -25,6 +25,12 @@ class PortalConfig(AppConfig):
         user_logged_in.connect(session_start, dispatch_uid="portal.session_start")
         user_logged_out.connect(revoke_on_logout, dispatch_uid="portal.revoke_on_logout")
 
+        # Security audit: auth signals, admin changes, the retention setting's check.
+        from . import audit_archive, security_audit
+
+        security_audit.connect_admin_log()
+        audit_archive.register_checks()
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     """Django's admin whose site also asks for the second factor (``portal.otp``)."""

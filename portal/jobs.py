@@ -46,6 +46,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.security_audit import download_of
 from portal.uploads import files_cleanup_on_error, store_file, stored_file_response
 
 logger = logging.getLogger(__name__)
@@ -253,4 +254,7 @@ def job_download(job: models.Model, *, filename: str, content_type: str):
     """The finished job's file as a download; 404 while it is not done (or the file is gone)."""
     if job.status != JobStatus.DONE:
         raise Http404
-    return stored_file_response(name=job.file.name, filename=filename, content_type=content_type)
+    return download_of(
+        stored_file_response(name=job.file.name, filename=filename, content_type=content_type),
+        job,
+    )

@@ -140,3 +140,10 @@ def can_reset_two_factor(user, target) -> Decision:
     if target.pk == user.pk:
         return deny(_("Nobody resets their own second factor: ask another security administrator."))
     return ALLOW
+
+
+def can_read_audit_log(user) -> Decision:
+    """The audit log (search, export): the audit administrator's alone (三员分立)."""
+    if not _has_role(user) or user.role != Role.AUDIT_ADMIN:
+        return deny(_("Only the audit administrator can read the audit log."))
+    return ALLOW

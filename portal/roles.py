@@ -74,6 +74,7 @@ def _admin_permissions() -> list[str]:
         for m in _DJANGO_CELERY_BEAT
         for v in ("view", "add", "change")
     ]
+    # The audit log is the audit administrator's, not the system administrator's (三员分立).
     perms += ["portal.view_user", "portal.add_user", "portal.change_user"]
     perms += [
         f"consortia.view_{m}" for m in ("consortium", "plan", "planversion", "deadlineextension")

@@ -16,23 +16,34 @@ def audit_record(
     *,
     actor: User | None,
     action: str,
-    target: models.Model,
+    target: models.Model | None = None,
     from_state: str = "",
     to_state: str = "",
     comment: str = "",
     data: dict[str, Any] | None = None,
     request=None,
+    content_type: ContentType | None = None,
+    object_id: str = "",
 ) -> AuditEntry:
     """Write one audit entry. Call it inside the same transaction as the change it records.
 
     The address and user agent come from ``request``, or else from the request being served
-    (``portal.requestlocal``); a job or command has neither."""
+    (``portal.requestlocal``); a job or command has neither.
+
+    Without a ``target`` instance, ``content_type`` and ``object_id`` name it (an admin change
+    of an object about to be deleted; ``""`` when the event concerns no particular object,
+    ``portal.security_audit``)."""
     request = request if request is not None else current_request()
+    if target is not None:
+        content_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
+        object_id = str(target.pk)
+    elif content_type is None:
+        raise ValueError("audit_record needs a target or a content_type")
     entry = AuditEntry.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
-        content_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
-        object_id=str(target.pk),
+        content_type=content_type,
+        object_id=object_id,
         from_state=from_state,
         to_state=to_state,
         comment=comment,

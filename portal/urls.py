@@ -45,6 +45,7 @@ urlpatterns = [
     path("dashboards/", include("reporting.insights.urls")),
     path("evaluations/", include("reporting.evaluation.urls")),
     path("security/", include("portal.security_urls")),
+    path("audit/", include("portal.audit_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -471,8 +471,8 @@ def test_bad_scans_are_refused_and_leave_nothing_behind(
     before_files = sorted(
         p for p in Path(tmp_path).rglob("*") if p.is_file() and "cache" not in p.parts
     )
+    client.force_login(province_user)  # a login is an audit entry too (security audit)
     before_audit = AuditEntry.objects.count()
-    client.force_login(province_user)
     response = client.post(
         reverse("consortia:scan", args=[plan.consortium_id]),
         {"file": SimpleUploadedFile("scan.pdf", content, content_type="application/pdf")},

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from tasks_catalog.api.views import ProgramViewSet, ReferenceTaskViewSet, ReferenceTermViewSet
 
+from .audit import AuditEntryListView, AuditExportView
 from .security import ApiTokenViewSet, LockoutViewSet, TokenRevokeView, TokenView
 from .views import (
     MeView,
@@ -37,6 +38,8 @@ urlpatterns = [
         TwoFactorResetView.as_view(),
         name="api-otp-device-reset",
     ),
+    path("audit-entries/", AuditEntryListView.as_view(), name="audit-entry-list"),
+    path("audit-entries/export/", AuditExportView.as_view(), name="audit-entry-export"),
     path("", include(router.urls)),
 ]
 

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): the session passed its second factor.
     "django_otp.middleware.OTPMiddleware",
+    # Every 403 and every download goes in the audit log (portal/security_audit.py).
+    "portal.security_audit.SecurityAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session timeouts (portal/passwords.py).
     "portal.passwords.SessionTimeoutMiddleware",
@@ -245,6 +247,12 @@ UPLOAD_CHECK_SECONDS = env.int("UPLOAD_CHECK_SECONDS", default=10)  # CPU and wa
 UPLOAD_CHECK_MEMORY_BYTES = env.int("UPLOAD_CHECK_MEMORY_BYTES", default=1024 * 1024 * 1024)
 UPLOAD_CHECK_IN_SUBPROCESS = env.bool("UPLOAD_CHECK_IN_SUBPROCESS", default=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Security audit (MLPS 2.0 level 3: keep at least six months) ------------------------------
+# Entries older than this many days may be moved to the archive (``manage.py audit_archive``);
+# fewer than 180 is refused at startup (portal/audit_archive.py).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
+AUDIT_ARCHIVE_DIR = env.path("AUDIT_ARCHIVE_DIR", default=str(VAR_DIR / "audit-archive"))
 
 # --- E-mail ------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

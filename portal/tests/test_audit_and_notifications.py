@@ -41,6 +41,9 @@ def test_database_refuses_to_rewrite_audit_entries(ministry_admin):
 def test_audit_log_is_read_only_in_the_admin(client, ministry_admin, audit_admin):
     # Reading it is the audit administrator's (三员分立, tests/test_security_admins.py).
     entry = audit_record(actor=ministry_admin, action="test.action", target=ministry_admin)
+    # The system administrator does not read the audit log (三员分立): the audit administrator does.
+    client.force_login(ministry_admin)
+    assert client.get(f"/admin/portal/auditentry/{entry.pk}/change/").status_code == 403
     client.force_login(audit_admin)
     assert client.get(f"/admin/portal/auditentry/{entry.pk}/change/").status_code == 200
     response = client.post(f"/admin/portal/auditentry/{entry.pk}/delete/", {"post": "yes"})

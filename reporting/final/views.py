@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from portal.pdf import pdf_response
+from portal.security_audit import download_of
 from portal.selectors import audit_list_for_object
 from portal.uploads import stored_file_response
 from portal.views import PermissionMixin
@@ -299,7 +300,7 @@ class FinalPdfView(FinalMixin, View):
         draft = bool(services.final_submit_blockers(self.report))
         pdf, digest = final_pdf(self.report, draft=draft, content=final_content(self.report))
         name = final_pdf_filename(self.report, suffix="草稿" if draft else digest[:8])
-        return pdf_response(pdf, name, inline=False)
+        return download_of(pdf_response(pdf, name, inline=False), self.report)
 
 
 class FinalVersionFileView(FinalMixin, View):
@@ -311,8 +312,11 @@ class FinalVersionFileView(FinalMixin, View):
             raise Http404
         name = version.pdf.name if kind == "pdf" else version.scan.name
         label = "工作总结报告" if kind == "pdf" else "盖章扫描件"
-        return stored_file_response(
-            name=name,
-            filename=f"{label}-{self.consortium.name}-v{version.number}.pdf",
-            content_type="application/pdf",
+        return download_of(
+            stored_file_response(
+                name=name,
+                filename=f"{label}-{self.consortium.name}-v{version.number}.pdf",
+                content_type="application/pdf",
+            ),
+            version,
         )

@@ -7,6 +7,7 @@ from django.views import View
 
 from consortia.selectors import consortium_get_for
 from portal.pdf import pdf_response
+from portal.security_audit import download_of
 from reporting.periods.models import ProgressReport, ReportingPeriod
 from reporting.periods.report_pdf import render_report_pdf, report_pdf_filename
 
@@ -22,7 +23,7 @@ def report_pdf_response(*, user, consortium_pk, period):
     )
     if report is None:
         raise Http404
-    return pdf_response(render_report_pdf(report), report_pdf_filename(report))
+    return download_of(pdf_response(render_report_pdf(report), report_pdf_filename(report)), report)
 
 
 class ReportPdfView(LoginRequiredMixin, View):

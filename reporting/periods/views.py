@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 from consortia.selectors import consortium_get_for
 from portal.inputs import is_number
 from portal.permissions import can_use_portal
+from portal.security_audit import download_of
 from portal.selectors import audit_list_for_object
 from portal.uploads import stored_file_response
 from portal.views import PermissionMixin
@@ -381,10 +382,13 @@ class EvidenceDownloadView(LoginRequiredMixin, View):
         consortium_get_for(
             user=request.user, pk=evidence.entry.report.consortium_id
         )  # 404 if not visible
-        return stored_file_response(
-            name=evidence.file.name,
-            filename=evidence.original_name,
-            content_type=evidence.content_type,
+        return download_of(
+            stored_file_response(
+                name=evidence.file.name,
+                filename=evidence.original_name,
+                content_type=evidence.content_type,
+            ),
+            evidence,
         )
 
 

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from portal.api.permissions import PortalUser
 from portal.pdf import pdf_response
 from portal.permissions import require
+from portal.security_audit import download_of
 from reporting.final import services
 from reporting.final.actions import FINAL_ACTIONS
 from reporting.final.models import FinalReport, TypicalCase
@@ -286,4 +287,4 @@ class FinalPdfView(_FinalMixin, APIView):
         draft = bool(services.final_submit_blockers(report))
         pdf, digest = final_pdf(report, draft=draft)
         name = final_pdf_filename(report, suffix="草稿" if draft else digest[:8])
-        return pdf_response(pdf, name, inline=False)
+        return download_of(pdf_response(pdf, name, inline=False), report)
