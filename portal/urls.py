@@ -35,4 +35,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
 ]
+
+# Errors outside any view's own handling: JSON under /api/, the error pages elsewhere.
+handler404 = "portal.api.exceptions.handler404"
+handler500 = "portal.api.exceptions.handler500"

@@ -2,14 +2,16 @@
 
 Validation errors keep DRF's field errors under ``errors`` and add a summary ``detail``.
 Django's ``ValidationError`` and ``PermissionDenied`` raised by services are turned into
-the same shape, so a service can refuse with one exception that both UI and API show.
+the same shape, so a service can refuse with one exception that both UI and API show. Errors no
+view handles (an unknown address, an uncaught exception: 404 and 500) are JSON under /api/ too.
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -66,3 +68,34 @@ def exception_handler(exc, context):
         response.data = {"detail": str(detail), "code": str(code)}
         return Response(response.data, status=response.status_code, headers=dict(response.items()))
     return response
+
+
+# --- errors outside the API views' own handling (``handler404`` / ``handler500`` in portal/urls.py)
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def handler404(request, exception):
+    """An address under /api/ that matches nothing: the API's JSON error; elsewhere the page."""
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": str(exceptions.NotFound.default_detail), "code": "not_found"}, status=404
+        )
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request):
+    """An error nobody caught (the database gone mid-request, a bug): under /api/ the API's JSON
+    error, never an HTML page a client cannot read; elsewhere the error page. Django has logged
+    the exception already."""
+    if _is_api(request):
+        return JsonResponse(
+            {
+                "detail": _("The server could not complete the request. Try again later."),
+                "code": "server_error",
+            },
+            status=500,
+        )
+    return defaults.server_error(request)
