@@ -65,6 +65,7 @@ SWEEP_BATCH = 500
 INTERRUPTED = "Interrupted: the worker stopped before the job finished; started again."
 GAVE_UP = "The worker stopped before the job finished, {attempts} times; ask for it again."
 SUPERSEDED = "Interrupted: the worker stopped; a newer request covers it."
+DEAD = "Interrupted: the worker stopped; the job is started again shortly, or ask for it again."
 
 
 class JobStatus(models.TextChoices):
@@ -446,6 +447,24 @@ def job_is_dead(job: models.Model, *, now: dt.datetime | None = None) -> bool:
 def job_display_status(job: models.Model) -> str:
     """The status to show: a dead job is "failed"."""
     return JobStatus.FAILED if job_is_dead(job) else job.status
+
+
+class ShownStatus:
+    """For job models: the status and error as pages and the API show them, where a job whose
+    worker is gone (``job_is_dead``) reads "failed" although its row still says "running"."""
+
+    @property
+    def shown_status(self) -> str:
+        return job_display_status(self)
+
+    def get_shown_status_display(self) -> str:
+        return str(JobStatus(self.shown_status).label)
+
+    @property
+    def shown_error(self) -> str:
+        if job_is_dead(self):
+            return DEAD
+        return self.error if self.status == JobStatus.FAILED else ""
 
 
 def any_active(jobs: Iterable[models.Model]) -> bool:

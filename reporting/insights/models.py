@@ -5,14 +5,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from consortia.models import Consortium
-from portal.jobs import JobStatus, lease_index
+from portal.jobs import JobStatus, ShownStatus, lease_index
 from reporting.periods.models import ReportingPeriod
 from tasks_catalog.models import Program, ReferenceTask
 
 # --- Roll-ups: summary tables computed by Celery, read by the dashboards and the summary PDF ------
 
 
-class RollupRun(models.Model):
+class RollupRun(ShownStatus, models.Model):
     """One computation of a program's roll-ups. At most one run per program waits at a time."""
 
     class Status(models.TextChoices):
@@ -204,7 +204,7 @@ class PlanRollup(models.Model):
         ]
 
 
-class Job(models.Model):
+class Job(ShownStatus, models.Model):
     """A document or file made in the background (``portal.jobs`` runs its lifecycle)."""
 
     status = models.CharField(
