@@ -62,10 +62,19 @@ ERROR_MAX = 2000  # characters of an error kept on the job
 BROKER_RETRY_AFTER = 5.0
 #: How many due jobs (and e-mails) one sweep handles per kind; the next sweep takes the rest.
 SWEEP_BATCH = 500
+# The sweeper's errors, stored as these keys and shown translated (``ShownStatus.shown_error``).
 INTERRUPTED = "Interrupted: the worker stopped before the job finished; started again."
-GAVE_UP = "The worker stopped before the job finished, {attempts} times; ask for it again."
+GAVE_UP = "The worker stopped before the job finished, several times; ask for it again."
 SUPERSEDED = "Interrupted: the worker stopped; a newer request covers it."
 DEAD = "Interrupted: the worker stopped; the job is started again shortly, or ask for it again."
+SWEEPER_ERRORS = {
+    INTERRUPTED: _("Interrupted: the worker stopped before the job finished; started again."),
+    GAVE_UP: _("The worker stopped before the job finished, several times; ask for it again."),
+    SUPERSEDED: _("Interrupted: the worker stopped; a newer request covers it."),
+    DEAD: _(
+        "Interrupted: the worker stopped; the job is started again shortly, or ask for it again."
+    ),
+}
 
 
 class JobStatus(models.TextChoices):
@@ -387,9 +396,8 @@ def _sweep_kind(kind: JobKind, now: dt.datetime) -> dict[str, int]:
                 dispatch(kind.task, pk)
             continue
         if attempts >= settings.JOB_MAX_ATTEMPTS:
-            message = GAVE_UP.format(attempts=attempts)
             counts["failed"] += row.update(
-                status=JobStatus.FAILED, finished_at=now, lease_expires_at=None, error=message
+                status=JobStatus.FAILED, finished_at=now, lease_expires_at=None, error=GAVE_UP
             )
             continue
         try:
@@ -463,8 +471,10 @@ class ShownStatus:
     @property
     def shown_error(self) -> str:
         if job_is_dead(self):
-            return DEAD
-        return self.error if self.status == JobStatus.FAILED else ""
+            return str(SWEEPER_ERRORS[DEAD])
+        if self.status != JobStatus.FAILED:
+            return ""
+        return str(SWEEPER_ERRORS.get(self.error, self.error))
 
 
 def any_active(jobs: Iterable[models.Model]) -> bool:
