@@ -213,7 +213,7 @@ CELERY_BEAT_SCHEDULE = {
     "Sweep jobs and e-mails": {
         "task": "portal.tasks.jobs_sweep_task",
         "schedule": JOB_SWEEP_SECONDS,
-        "options": {"expires": JOB_SWEEP_SECONDS},
+        "options": {"expire_seconds": int(JOB_SWEEP_SECONDS)},  # no backlog of sweeps
     }
 }
 # /readyz: the worker's and beat's heartbeats are older than this → not ready.
