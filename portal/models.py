@@ -213,12 +213,23 @@ class Notification(models.Model):
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Waiting longer than the grace period (its message lost, or never sent: Redis was down), the
+    # sweeper sends it again and sets this to when it may do so next.
+    retry_at = models.DateTimeField(_("send again after"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["recipient", "-created_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"]),
+            # The sweeper's: waiting notifications by age (empty when all are sent).
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status="pending"),
+                name="notification_pending_retry",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.subject
@@ -268,3 +279,20 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user_id})"
+
+
+class Heartbeat(models.Model):
+    """When a background process last showed it is alive: ``worker`` (the Celery worker, every
+    few seconds from a thread of its own), ``beat`` (Celery beat, from its scheduler loop) and
+    ``sweeper`` (the last sweep a worker ran, which beat sent). ``/readyz`` reads them."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    seen_at = models.DateTimeField()
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -6,9 +6,13 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 
+from .jobs import SWEEP_BATCH, dispatch, dispatch_on_commit, grace
 from .models import Notification, User
+
+DELIVER_TASK = "portal.tasks.notification_deliver_task"
 
 
 def recipient_language(user: User) -> str:
@@ -69,8 +73,6 @@ def notification_queue(
 
     With a ``dedupe_key``, queueing again returns the existing row and sends nothing new.
     """
-    from .tasks import notification_deliver_task
-
     if dedupe_key:
         existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
         if existing is not None:
@@ -88,7 +90,9 @@ def notification_queue(
     except IntegrityError:
         # Another process queued the same key between our read and our insert.
         return Notification.objects.get(dedupe_key=dedupe_key)
-    transaction.on_commit(lambda: notification_deliver_task.delay(notification.pk))
+    # A broker outage is logged, never raised: the action that queued it has committed, and
+    # the sweeper sends the row once Redis is back (``notifications_sweep``).
+    dispatch_on_commit(DELIVER_TASK, notification.pk)
     return notification
 
 
@@ -125,32 +129,29 @@ def notification_deliver(*, notification_id: int) -> Notification:
     return notification
 
 
-STALE_PENDING_AFTER = dt.timedelta(minutes=10)
-
-
 def notification_redispatch_stale(*, kind_prefix: str = "", now: dt.datetime | None = None) -> int:
-    """Queue delivery again for notifications still pending 10 minutes after they were recorded
-    (a worker died before sending); delivery sends a row once, so repeating this is safe."""
-    from .tasks import notification_deliver_task
-
-    cutoff = (now or timezone.now()) - STALE_PENDING_AFTER
-    ids = list(
-        Notification.objects.filter(
-            kind__startswith=kind_prefix, status=Notification.Status.PENDING, created_at__lt=cutoff
-        ).values_list("pk", flat=True)
-    )
+    """Send again the notifications still waiting longer than the grace period after they were
+    recorded, or after the last time this sent them (their message was lost, never sent because
+    Redis was down, or their worker died); returns how many. One indexed query; delivery sends
+    a row once, so repeating this (or two sweepers at once) is safe."""
+    now = now or timezone.now()
+    waiting = Notification.objects.filter(
+        status=Notification.Status.PENDING, created_at__lt=now - grace()
+    ).filter(Q(retry_at__isnull=True) | Q(retry_at__lt=now))
+    if kind_prefix:
+        waiting = waiting.filter(kind__startswith=kind_prefix)
+    ids = list(waiting.order_by("created_at").values_list("pk", flat=True)[:SWEEP_BATCH])
+    Notification.objects.filter(pk__in=ids).update(retry_at=now + grace())
     for pk in ids:
-        notification_deliver_task.delay(pk)
+        dispatch(DELIVER_TASK, pk)
     return len(ids)
 
 
 def notification_retry_failed() -> int:
     """Queue every failed notification, and every one left pending, for another delivery attempt."""
-    from .tasks import notification_deliver_task
-
     ids = list(
         Notification.objects.filter(status=Notification.Status.FAILED).values_list("pk", flat=True)
     )
     for pk in ids:
-        notification_deliver_task.delay(pk)
+        dispatch(DELIVER_TASK, pk)
     return len(ids) + notification_redispatch_stale()

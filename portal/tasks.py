@@ -2,7 +2,13 @@
 
 from celery import shared_task
 
-from .notifications import notification_deliver, notification_retry_failed
+from .health import heartbeat_stamp
+from .jobs import jobs_sweep
+from .notifications import (
+    notification_deliver,
+    notification_redispatch_stale,
+    notification_retry_failed,
+)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=60)
@@ -17,3 +23,14 @@ def notification_deliver_task(self, notification_id: int) -> str:
 def notification_retry_failed_task() -> int:
     """Nightly (beat schedule in the database, editable in the admin): retry failed e-mails."""
     return notification_retry_failed()
+
+
+@shared_task(ignore_result=True)
+def jobs_sweep_task() -> dict:
+    """Every ``JOB_SWEEP_SECONDS`` (beat; ``CELERY_BEAT_SCHEDULE``): take back the jobs whose
+    lease expired and send again the e-mails left waiting (``portal.jobs.jobs_sweep``), then
+    stamp the ``sweeper`` heartbeat: beat sent this and a worker ran it."""
+    swept = jobs_sweep()
+    swept["notifications"] = {"redispatched": notification_redispatch_stale()}
+    heartbeat_stamp("sweeper")
+    return swept

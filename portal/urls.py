@@ -61,8 +61,9 @@ urlpatterns = [
         name="api-redoc",
     ),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
 ]
 
-# Under /api/, a missing route or a crash answers in the API's JSON error shape.
-handler404 = "portal.api.exceptions.page_not_found"
-handler500 = "portal.api.exceptions.server_error"
+# Errors outside any view's own handling: JSON under /api/, the error pages elsewhere.
+handler404 = "portal.api.exceptions.handler404"
+handler500 = "portal.api.exceptions.handler500"

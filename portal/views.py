@@ -1,15 +1,15 @@
-"""Pages of the portal app: home per role, notifications, health check."""
+"""Pages of the portal app: home per role, notifications, liveness and readiness."""
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import ListView, TemplateView
 from django.views.i18n import set_language
 
+from .health import CHECKS, readiness
 from .inbox import inbox_for, panels_for
 from .permissions import can_sign_in, can_use_portal, can_view_home
 from .roles import HOME_AREA, NON_BUSINESS_ROLES
@@ -96,9 +96,18 @@ class NotificationListView(PermissionMixin, ListView):
 
 
 def healthz(request):
-    """Liveness for the load balancer and docker-compose: the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness: the process answers; nothing else is asked (``portal/health.py``)."""
     if request.headers.get("accept", "").startswith("application/json"):
         return JsonResponse({"status": "ok"})
     return HttpResponse("ok", content_type="text/plain")
+
+
+def readyz(request):
+    """Readiness with JSON detail: database, Redis, the worker's and beat's heartbeats, the last
+    sweep, MEDIA_ROOT's free space; 503 when a check fails. ``?check=worker,beat`` asks only
+    those (``portal.health.CHECKS``)."""
+    only = [name for name in request.GET.get("check", "").split(",") if name in CHECKS]
+    ready, detail = readiness(only=only or None)
+    response = JsonResponse(detail, status=200 if ready else 503)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -32,3 +32,16 @@ class ReportingConfig(AppConfig):
         register_panel(reports_panel)
         # Plans, reports and deliverables announce it (the list: portal/events.py).
         listen(FIGURES_CHANGED, rollup_on_figures_changed)
+        # The jobs the sweeper looks after (portal/jobs.py), each with the task that runs it.
+        from portal.jobs import job_kind_register
+        from reporting.closing.models import ClosingDocument
+        from reporting.closing.services import RENDER_TASK as CLOSING_TASK
+        from reporting.insights.exports.services import RENDER_TASK as EXPORT_TASK
+        from reporting.insights.models import ExportJob, RollupRun, SummaryDocument
+        from reporting.insights.rollups import RUN_TASK
+        from reporting.insights.summaries import RENDER_TASK as SUMMARY_TASK
+
+        job_kind_register(RollupRun, task=RUN_TASK)
+        job_kind_register(SummaryDocument, task=SUMMARY_TASK)
+        job_kind_register(ExportJob, task=EXPORT_TASK)
+        job_kind_register(ClosingDocument, task=CLOSING_TASK)

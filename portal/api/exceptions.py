@@ -2,7 +2,8 @@
 
 Validation errors keep DRF's field errors under ``errors`` and add a summary ``detail``.
 Django's ``ValidationError`` and ``PermissionDenied`` raised by services are turned into
-the same shape, so a service can refuse with one exception that both UI and API show.
+the same shape, so a service can refuse with one exception that both UI and API show. Errors no
+view handles (an unknown address, an uncaught exception: 404 and 500) are JSON under /api/ too.
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -69,21 +70,32 @@ def exception_handler(exc, context):
     return response
 
 
+# --- errors outside the API views' own handling (``handler404`` / ``handler500`` in portal/urls.py)
+
+
 def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
-def page_not_found(request, exception):
-    """``handler404``: an address under ``/api/`` that no route takes (``/api/v1/consortia/abc/``)
-    answers in the API's error shape, like every other refusal there; pages get the page."""
+def handler404(request, exception):
+    """An address under /api/ that matches nothing: the API's JSON error; elsewhere the page."""
     if _is_api(request):
-        return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
+        return JsonResponse(
+            {"detail": str(exceptions.NotFound.default_detail), "code": "not_found"}, status=404
+        )
     return defaults.page_not_found(request, exception)
 
 
-def server_error(request):
-    """``handler500``: the API's error shape under ``/api/``; the page elsewhere."""
+def handler500(request):
+    """An error nobody caught (the database gone mid-request, a bug): under /api/ the API's JSON
+    error, never an HTML page a client cannot read; elsewhere the error page. Django has logged
+    the exception already."""
     if _is_api(request):
-        detail = _("A server error occurred.")
-        return JsonResponse({"detail": detail, "code": "error"}, status=500)
+        return JsonResponse(
+            {
+                "detail": _("The server could not complete the request. Try again later."),
+                "code": "server_error",
+            },
+            status=500,
+        )
     return defaults.server_error(request)

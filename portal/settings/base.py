@@ -4,6 +4,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -272,14 +274,85 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="portal")
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's database scheduler, which also stamps beat's heartbeat (portal/beat.py).
+CELERY_BEAT_SCHEDULER = "portal.beat:PortalScheduler"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 
+# --- Fault tolerance (README, "Faults"): the web never waits on Redis, jobs never stay stuck ------
+# The sweeper (portal.tasks.jobs_sweep_task, beat) runs every JOB_SWEEP_SECONDS: it dispatches again
+# jobs and e-mails left waiting longer than JOB_GRACE_SECONDS (their message was lost, or never sent
+# because Redis was down) and takes back running jobs whose lease expired (their worker is gone).
+# A worker renews its job's lease every third of JOB_LEASE_SECONDS while it works.
+JOB_SWEEP_SECONDS = env.float("JOB_SWEEP_SECONDS", default=60)
+JOB_GRACE_SECONDS = env.float("JOB_GRACE_SECONDS", default=60)
+JOB_LEASE_SECONDS = env.float("JOB_LEASE_SECONDS", default=90)
+# How often a job is started before the sweeper gives up on it (failed, with a retry offered).
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+# A message taken by a worker that vanished goes back to the queue after this long: longer than
+# the longest job (a national summary PDF or a large export take minutes), far below Redis's
+# default hour. Jobs do not wait for it: the sweeper takes them back when their lease expires.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)
+# Redis unreachable: fail in about a second, never 20 retries; the caller logs and moves on.
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=1.0)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=5.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # the worker waits for Redis at start
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_REDIS_RETRY_ON_TIMEOUT = False
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
+    }
+}
+CELERY_RESULT_BACKEND_ALWAYS_RETRY = False
+CELERY_RESULT_EXPIRES = 3600
+# The beat schedule lives in the database (editable in the admin); the sweeper's period is this
+# setting, written into the database when beat starts.
+CELERY_BEAT_SCHEDULE = {
+    "Sweep jobs and e-mails": {
+        "task": "portal.tasks.jobs_sweep_task",
+        "schedule": JOB_SWEEP_SECONDS,
+        "options": {"expire_seconds": int(JOB_SWEEP_SECONDS)},  # no backlog of sweeps
+    }
+}
+# /readyz: the worker's and beat's heartbeats are older than this → not ready.
+HEARTBEAT_MAX_AGE_SECONDS = env.float("HEARTBEAT_MAX_AGE_SECONDS", default=3 * JOB_SWEEP_SECONDS)
+# /readyz: less free space than this on MEDIA_ROOT's disk → not ready.
+READYZ_MIN_FREE_BYTES = env.int("READYZ_MIN_FREE_BYTES", default=1024**3)
+
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Redis down: a miss within a second (portal.caching), not a hung request.
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": REDIS_CONNECT_TIMEOUT,
+                "retry": Retry(NoBackoff(), 0),  # redis-py retries 3 times by default
+            },
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

@@ -1,6 +1,6 @@
 """The jobs layer (``portal/jobs.py``): dispatch by task name on commit, one waiting job per key,
-one lifecycle (skip done, redo running, store the file, fail with the error), stuck runs failed,
-a user's jobs only. Shown on the reporting app's job models: the portal has none of its own."""
+one lifecycle (skip done or held, redo running, store the file, fail with the error), a user's
+jobs only. The sweeper: test_sweeper.py. Shown on the reporting app's job models: the portal has none of its own."""
 
 import datetime as dt
 import hashlib
@@ -12,7 +12,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from portal.jobs import (
-    STALE_AFTER,
     JobOutput,
     JobRefused,
     JobStatus,
@@ -21,7 +20,6 @@ from portal.jobs import (
     job_get_for,
     job_request,
     job_run,
-    jobs_fail_stuck,
 )
 from reporting.insights.models import ExportJob, RollupRun
 
@@ -85,8 +83,9 @@ def test_a_waiting_job_gone_stale_or_forced_is_sent_again(django_capture_on_comm
         job = ask()
         ask(force=True)
     assert sent == [(job.pk,), (job.pk,)]
+    # Its grace period over (its message lost): the next request sends it again.
     RollupRun.objects.filter(pk=job.pk).update(
-        requested_at=timezone.now() - STALE_AFTER - dt.timedelta(minutes=1)
+        lease_expires_at=timezone.now() - dt.timedelta(seconds=1)
     )
     with django_capture_on_commit_callbacks(execute=True):
         assert ask().pk == job.pk
@@ -124,6 +123,15 @@ def test_a_done_job_is_left_alone_and_a_running_one_is_redone():
     stuck = RollupRun.objects.create(reason="test", status=JobStatus.RUNNING, attempts=1)
     job = job_run(RollupRun.objects.all(), stuck.pk, lambda job: JobOutput())
     assert (job.status, job.attempts) == (JobStatus.DONE, 2)
+    # Running under another worker's lease (a second message for it): left to that worker.
+    held = RollupRun.objects.create(
+        reason="test",
+        status=JobStatus.RUNNING,
+        attempts=1,
+        lease_expires_at=timezone.now() + dt.timedelta(minutes=1),
+    )
+    job = job_run(RollupRun.objects.all(), held.pk, calls.append)
+    assert (job.status, job.attempts, calls) == (JobStatus.RUNNING, 1, [])
 
 
 def test_an_error_fails_the_job_and_is_raised_a_refusal_is_recorded_only():
@@ -167,17 +175,6 @@ def test_a_file_whose_job_cannot_be_marked_done_is_deleted_again(ministry_staff)
     assert job.status == JobStatus.FAILED
     assert not job.file
     assert not default_storage.exists("t/orphan.csv")
-
-
-def test_only_runs_stuck_past_the_limit_are_failed():
-    old = timezone.now() - STALE_AFTER - dt.timedelta(minutes=1)
-    stuck = RollupRun.objects.create(reason="a", status=JobStatus.RUNNING, started_at=old)
-    busy = RollupRun.objects.create(reason="b", status=JobStatus.RUNNING, started_at=timezone.now())
-    assert jobs_fail_stuck(RollupRun.objects.all(), error="Interrupted.") == 1
-    stuck.refresh_from_db()
-    busy.refresh_from_db()
-    assert (stuck.status, stuck.error) == (JobStatus.FAILED, "Interrupted.")
-    assert busy.status == JobStatus.RUNNING
 
 
 def test_a_user_gets_and_downloads_only_visible_finished_jobs(ministry_staff, province_user):

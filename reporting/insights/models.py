@@ -5,14 +5,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from consortia.models import Consortium
-from portal.jobs import JobStatus
+from portal.jobs import JobStatus, ShownStatus, lease_index
 from reporting.periods.models import ReportingPeriod
 from tasks_catalog.models import Program, ReferenceTask
 
 # --- Roll-ups: summary tables computed by Celery, read by the dashboards and the summary PDF ------
 
 
-class RollupRun(models.Model):
+class RollupRun(ShownStatus, models.Model):
     """One computation of a program's roll-ups. At most one run per program waits at a time."""
 
     class Status(models.TextChoices):
@@ -46,6 +46,8 @@ class RollupRun(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("computed"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Waiting: when the sweeper sends it again; running: renewed by the worker's heartbeat.
+    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
     as_of = models.DateField(_("figures as of"), null=True, blank=True)
     rows = models.PositiveIntegerField(_("rows written"), default=0)
     error = models.TextField(_("error"), blank=True)
@@ -61,6 +63,7 @@ class RollupRun(models.Model):
                 name="rolluprun_one_pending_per_program",
             )
         ]
+        indexes = [lease_index("rolluprun_active_lease")]
 
     def __str__(self) -> str:
         scope = self.program or _("every active program")
@@ -201,7 +204,7 @@ class PlanRollup(models.Model):
         ]
 
 
-class Job(models.Model):
+class Job(ShownStatus, models.Model):
     """A document or file made in the background (``portal.jobs`` runs its lifecycle)."""
 
     status = models.CharField(
@@ -210,10 +213,16 @@ class Job(models.Model):
     requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
     finished_at = models.DateTimeField(_("generated"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The claim of the worker doing it (portal.jobs): when it started, how often, and until when
+    # it is held (waiting: when the sweeper sends it again; running: renewed by a heartbeat).
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
 
     class Meta:
         abstract = True
         ordering = ["-requested_at", "-id"]
+        indexes = [lease_index("%(class)s_lease")]
 
 
 class SummaryDocument(Job):

@@ -9,10 +9,12 @@ replaces the old rows in the same transaction. So:
   constraints on every roll-up table back this up);
 - **coalesced**: at most one run per program waits (a partial unique constraint); a burst of
   submissions finds the waiting run and adds nothing (requesting and running: ``portal.jobs``);
-- **a dying worker**: the task is ``acks_late`` and rejected on worker loss, so the broker
-  delivers it again and the run (still "running") is redone; the nightly job also fails runs
-  stuck for longer than ``portal.jobs.STALE_AFTER`` and requests a fresh one. The old rows stay
-  readable until a run commits its new ones.
+- **a lost message, a dying worker**: a run holds a lease (``portal.jobs``): a waiting run
+  whose message was lost (Redis down) is sent again by the sweeper after the grace period, a
+  running one whose worker died (its heartbeat stopped renewing the lease) is started again, or
+  failed after ``JOB_MAX_ATTEMPTS`` with a retry offered. The old rows stay readable until a run
+  commits its new ones. A run over every program (nightly) that finishes covers the runs of
+  single programs that were waiting when it started: they are marked done with it.
 
 Task figures count only reports handed in (submitted, confirmed or accepted): a draft is not
 a figure the Ministry can rely on. Rows exist only for the consortium × period pairs that are
@@ -44,7 +46,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from consortia.models import Consortium, TaskSelection
-from portal.jobs import JobOutput, job_request, job_run, jobs_fail_stuck
+from portal.jobs import JobOutput, JobStatus, job_is_dead, job_request, job_run
 from portal.models import User
 from reporting.insights.models import (
     ConsortiumRollup,
@@ -82,9 +84,8 @@ def rollup_request(
     A run already waiting covers this request (``portal.jobs.job_request``; a running one does
     not: it may have read the data before this change).
 
-    The task is dispatched when the surrounding transaction commits. A waiting run older than
-    ``portal.jobs.STALE_AFTER`` (its message lost) is dispatched again; ``force`` dispatches it
-    anyway.
+    The task is dispatched when the surrounding transaction commits. A waiting run past its
+    grace period (its message lost) is dispatched again; ``force`` dispatches it anyway.
     """
     actor = actor if actor is not None and actor.is_authenticated else None
     return job_request(
@@ -132,27 +133,50 @@ def rollup_execute(*, run_id: int, today: dt.date | None = None) -> RollupRun:
             fields={"rows": rollup_compute(programs=programs, today=today), "as_of": today}
         )
 
-    return job_run(RollupRun.objects.all(), run_id, compute)
+    run = job_run(RollupRun.objects.all(), run_id, compute)
+    if run.status == JobStatus.DONE and run.program_id is None:
+        # Every program was computed from data committed before this run started: the single
+        # programs' runs waiting since then are covered (no lost request keeps one "waiting").
+        RollupRun.objects.filter(
+            status=JobStatus.PENDING, program__isnull=False, requested_at__lte=run.started_at
+        ).update(
+            status=JobStatus.DONE,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            as_of=run.as_of,
+            lease_expires_at=None,
+            error="",
+        )
+    return run
 
 
 def rollup_nightly(*, today: dt.date | None = None) -> list[RollupRun]:
-    """Fail runs a dead worker left "running", then request one run over every active program."""
-    jobs_fail_stuck(
-        RollupRun.objects.all(),
-        error="Interrupted: the worker stopped before the run finished; redone by a new run.",
-    )
+    """Request one run over every active program (runs a dead worker left are the sweeper's)."""
     return [rollup_request(program_id=None, reason="nightly")]
 
 
 def rollup_status(*, program: Program) -> dict:
-    """The latest finished run (what the dashboards show) and any run waiting or running."""
+    """What the status line says, truthfully: ``last``, the newest finished run (its time is the
+    figures' time); ``active``, a run waiting or running (not one whose worker died); ``failed``,
+    the newest failed run, a dead one included (shown failed, with "Refresh figures")."""
     runs = RollupRun.objects.filter(Q(program=program) | Q(program__isnull=True))
+    now = timezone.now()
+    active = list(
+        runs.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING]).order_by(
+            "-requested_at", "-id"
+        )
+    )
+    dead = [run for run in active if job_is_dead(run, now=now)]
+    failed = runs.filter(status=JobStatus.FAILED).order_by("-finished_at").first()
+    for run in dead:
+        run.status, run.finished_at = JobStatus.FAILED, run.finished_at or run.lease_expires_at
+        run.error = run.error or "Interrupted: the worker stopped before the run finished."
+    if dead and (failed is None or (dead[0].finished_at or now) > (failed.finished_at or now)):
+        failed = dead[0]
     return {
-        "last": runs.filter(status=RollupRun.Status.DONE).order_by("-finished_at").first(),
-        "active": runs.filter(
-            status__in=[RollupRun.Status.PENDING, RollupRun.Status.RUNNING]
-        ).first(),
-        "failed": runs.filter(status=RollupRun.Status.FAILED).order_by("-finished_at").first(),
+        "last": runs.filter(status=JobStatus.DONE).order_by("-finished_at", "-id").first(),
+        "active": next((run for run in active if run not in dead), None),
+        "failed": failed,
     }
 
 

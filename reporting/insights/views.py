@@ -8,7 +8,6 @@ the rows to the template; charts come from ``reporting.insights.dashboard_charts
 import hashlib
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from portal.caching import cached
 from portal.permissions import is_ministry
 from portal.views import PermissionMixin
 from reporting.insights import dashboard_charts as charts
@@ -333,7 +333,7 @@ class OverviewView(DashboardMixin, TemplateView):
                 + [last.finished_at.isoformat(), timezone.localdate().isoformat()]
             )
             digest = hashlib.sha256(key.encode()).hexdigest()
-            context.update(cache.get_or_set(f"dashboard:overview:{digest}", compute, 86400))
+            context.update(cached(f"dashboard:overview:{digest}", compute, 86400))
         attention = list(at_risk_entries(self.scope)[: AT_RISK_SHOWN + 1])
         context.update(
             attention=attention[:AT_RISK_SHOWN],

@@ -81,12 +81,12 @@ class FinalOverviewView(APIView):
 class ClosingDocumentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     program = serializers.CharField(source="program.code")
-    status = serializers.CharField()
+    status = serializers.CharField(source="shown_status", help_text="A dead job reads failed.")
     requested_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
     pages = serializers.IntegerField(allow_null=True)
     sha256 = serializers.CharField()
-    error = serializers.CharField()
+    error = serializers.CharField(source="shown_error")
 
 
 class ClosingRequestSerializer(serializers.Serializer):

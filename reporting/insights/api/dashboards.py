@@ -295,7 +295,10 @@ class HeatmapPageSerializer(serializers.Serializer):
 class RollupRunSerializer(serializers.ModelSerializer):
     program = serializers.CharField(source="program.code")
     status = NamedChoiceField(
-        enum_name="RollupRunStatusEnum", choices=RollupRun.Status.choices, read_only=True
+        enum_name="RollupRunStatusEnum",
+        choices=RollupRun.Status.choices,
+        source="shown_status",
+        read_only=True,
     )
 
     class Meta:

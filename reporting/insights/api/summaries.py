@@ -49,6 +49,11 @@ class JobSerializer(serializers.ModelSerializer):
 
     download_route = ""  # the URL name of the job's download
     download_url = serializers.SerializerMethodField()
+    # As the pages show them: a job whose worker is gone reads "failed" (``portal.jobs``).
+    status = serializers.ChoiceField(
+        source="shown_status", choices=JobStatus.choices, read_only=True
+    )
+    error = serializers.CharField(source="shown_error", read_only=True)
 
     def get_download_url(self, obj) -> str | None:
         if obj.status != JobStatus.DONE:

@@ -433,16 +433,22 @@ def test_a_run_left_running_by_a_dead_worker_is_redone(program):
     run = rollup_execute(run_id=stuck.pk, today=TODAY)
     assert (run.status, run.attempts) == ("done", 2)
     assert_rollups_match_the_data(program)
-    # Or, the message lost too: the nightly job fails the stuck run and a new one recomputes.
-    stuck = RollupRun.objects.create(program=program, reason="report.submit", status="running")
-    RollupRun.objects.filter(pk=stuck.pk).update(started_at=timezone.now() - dt.timedelta(hours=2))
+    # Or, its message lost: the nightly run over every program covers the runs left waiting.
+    lost = RollupRun.objects.create(program=program, reason="report.submit")
     fresh = rollup_nightly(today=TODAY)
-    stuck.refresh_from_db()
-    assert stuck.status == "failed"
-    assert "Interrupted" in stuck.error
     assert [r.program_id for r in fresh] == [None]  # one run over every active program
     rollup_execute(run_id=fresh[0].pk, today=TODAY)
     assert_rollups_match_the_data(program)
+    lost.refresh_from_db()
+    fresh[0].refresh_from_db()
+    assert (lost.status, lost.finished_at) == ("done", fresh[0].finished_at)
+    # A run asked for after the nightly one started is not covered: it still waits.
+    later = RollupRun.objects.create(program=program, reason="report.submit")
+    RollupRun.objects.filter(pk=later.pk).update(
+        requested_at=timezone.now() + dt.timedelta(minutes=1)
+    )
+    rollup_execute(run_id=rollup_nightly(today=TODAY)[0].pk, today=TODAY)
+    assert RollupRun.objects.get(pk=later.pk).status == "pending"
 
 
 def test_a_failed_run_keeps_the_previous_figures_and_records_the_error(program):

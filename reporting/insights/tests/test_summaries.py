@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.pdf import pdf_text
 from reporting.conftest import make_pilot
@@ -197,7 +198,10 @@ def test_a_redelivered_render_renders_again(
 ):
     with django_capture_on_commit_callbacks(execute=False):
         document = summary_request(actor=ministry_staff, scope=scope_of(ministry_staff))
-    SummaryDocument.objects.filter(pk=document.pk).update(status=JobStatus.RUNNING)
+    # Its worker died: the lease it held ran out, then the message came back.
+    SummaryDocument.objects.filter(pk=document.pk).update(
+        status=JobStatus.RUNNING, lease_expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
     assert summary_render(document_id=document.pk).status == JobStatus.DONE
 
 
