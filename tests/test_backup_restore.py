@@ -223,6 +223,9 @@ def test_a_damaged_or_incomplete_backup_is_refused_and_nothing_changes(
     # Nothing was touched: the database still has its rows, the media target stays empty.
     assert User.objects.filter(pk=ministry_staff.pk).exists()
     assert list(storage_walk(target)) == []
+    # A backup never writes over another one.
+    with pytest.raises(CommandError, match="is not empty"):
+        call_command("portal_backup", str(backup), stdout=io.StringIO())
     # The intact backup verifies.
     out = io.StringIO()
     call_command("portal_restore", str(backup), verify_only=True, stdout=out)
