@@ -232,8 +232,42 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never served directly: files go through permission-checked views
+# Uploaded and generated files are read and written through Django's storage API only, never by
+# a MEDIA_ROOT path, so that several web nodes can share them: local disk (MEDIA_ROOT) by
+# default, any S3-compatible object store (AWS S3, MinIO, Ceph …) with STORAGE_BACKEND=s3, which
+# needs the optional extra: pip install -e ".[s3]" (README, "Shared file storage").
+STORAGE_BACKEND = env("STORAGE_BACKEND", default="filesystem")
+if STORAGE_BACKEND == "filesystem":
+    MEDIA_STORAGE: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif STORAGE_BACKEND == "s3":
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),  # required
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),  # e.g. http://minio:9000
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            # Without keys, boto3 finds its own (instance role, ~/.aws, AWS_* of the environment).
+            "access_key": env("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+            "location": env("AWS_LOCATION", default=""),  # a key prefix inside the bucket
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default=None),  # MinIO: "path"
+            "signature_version": "s3v4",
+            "verify": env("AWS_S3_CA_BUNDLE", default=None),  # a CA file for a private endpoint
+            # Like the local disk: a taken name gets a new one, nothing is overwritten; files
+            # stay private (the bucket's own policy) and are only ever sent by the portal.
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}."
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
