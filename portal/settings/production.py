@@ -20,9 +20,10 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 PORTAL_ENVIRONMENT = "production"
-OTP_REQUIRED = (
-    True  # two factors for administrators and Ministry staff, whatever the environment says
-)
+# Two factors for administrators and Ministry staff, whatever the environment says.
+OTP_REQUIRED = True
+# Uploads are checked in a bounded child process, whatever the environment says (portal/filecheck).
+UPLOAD_CHECK_IN_SUBPROCESS = True
 
 # Keep database connections open between requests (each new one costs a few milliseconds).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
