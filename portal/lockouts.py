@@ -161,3 +161,13 @@ def lockout_clear(*, kind: str, value: str, actor: User) -> int:
         data={"kind": kind, "value": value, "failures": failures},
     )
     return count
+
+
+def axes_username(request, credentials=None) -> str:
+    """The username django-axes counts failures of (``AXES_USERNAME_CALLABLE``), cut to what a
+    username can be (150 characters): a longer one is no account, and axes keeps the name in a
+    255-character column, which PostgreSQL would refuse with a server error."""
+    value = (credentials or {}).get("username")
+    if value is None and request is not None:
+        value = request.POST.get("username")
+    return str(value or "")[: User._meta.get_field("username").max_length]

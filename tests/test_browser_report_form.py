@@ -9,6 +9,7 @@ import datetime as dt
 from unittest import mock
 
 import pytest
+from playwright.sync_api import expect
 
 from consortia.samples import blank_pdf
 from portal.demo import ensure_demo_users
@@ -149,9 +150,7 @@ def test_autosave_saves_after_typing_stops_and_nothing_to_report_clears_the_task
     login(page, pilot.lead.username)
     page.goto(f"/reports/{pilot.consortium.pk}/2026-q2/")
     page.fill("#id_key_figures", "数据集 2 个，共 80 万条。")
-    page.wait_for_function(
-        "document.querySelector('[data-testid=autosave-status]').textContent.includes('已自动保存')"
-    )
+    expect(page.locator("[data-testid=autosave-status]")).to_contain_text("已自动保存")
     report = ProgressReport.objects.get(consortium=pilot.consortium, period=pilot.q2)
     assert report.key_figures == "数据集 2 个，共 80 万条。"
     carried_plan = page.input_value("#id_t6_next_plan")
@@ -198,9 +197,7 @@ def test_two_sessions_the_second_save_is_refused_and_keeps_the_typed_text(q2, ne
     if javascript:
         # Autosave from the stale page is refused too, with a clear message, never overwriting.
         second.fill("#id_summary", "乙：再改一次。")
-        second.wait_for_function(
-            "document.querySelector('[data-testid=autosave-status]').textContent.includes('他人已保存')"
-        )
+        expect(second.locator("[data-testid=autosave-status]")).to_contain_text("他人已保存")
         assert "未保存" in second.inner_text("[data-testid=autosave-status]")
         report.refresh_from_db()
         assert report.summary == "甲：二季度总结。"

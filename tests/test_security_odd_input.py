@@ -174,3 +174,12 @@ def test_a_member_is_removed_only_with_a_valid_revision(
     assert response.status_code == 200
     assert MemberUnit.objects.filter(pk=member.pk).exists()
     assert "请刷新页面" in response.content.decode()
+
+
+def test_a_boolean_filter_refuses_what_is_not_a_boolean(api_client, ministry_staff):
+    """django-filter would read ``?is_active=-3443`` as no filter at all (Schemathesis found it)."""
+    api_client.force_authenticate(ministry_staff)
+    refused = api_client.get("/api/v1/reference-terms/", {"is_active": "-3443"})
+    assert refused.status_code == 400
+    for value in ("true", "false", ""):
+        assert api_client.get("/api/v1/reference-terms/", {"is_active": value}).status_code == 200

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from consortia.models import Consortium
+from portal.api.filters import query_boolean
 from portal.api.permissions import Allows, PortalUser
 from portal.inputs import MAX_ID
 from reporting.periods.print_views import report_pdf_response
@@ -143,9 +144,8 @@ class ReportRemindView(APIView):
         ],
     )
     def post(self, request):
-        if request.query_params.get("all_overdue") in ("1", "true") and not request.data.get(
-            "items"
-        ):
+        all_overdue = query_boolean(request.query_params, "all_overdue")
+        if all_overdue and not request.data.get("items"):
             filterset = ReportRowFilter(
                 request.query_params, queryset=report_rows_visible_to(user=request.user)
             )
