@@ -28,6 +28,11 @@ TOKEN = "/api/v1/auth/token/"
 REVOKE = "/api/v1/auth/token/revoke/"
 ME = "/api/v1/me/"
 
+# Every test here touches the database, some only through ``request.getfixturevalue``: marking
+# them lets pytest-django order them before the transactional tests, whose flush empties the
+# seeded organisations.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def security_admin(db):
