@@ -261,7 +261,7 @@ class DashboardMixin(PermissionMixin):
             "choices": filter_choices(scope=scope, user=user),
             "is_ministry": is_ministry(user),
             "rollup": status,
-            "computed_at": status["last"].finished_at if status["last"] else None,
+            "computed_at": status["changed_at"],
             "exports_enabled": exports_enabled(),
             "status_labels": charts.task_status_labels(),
         }
@@ -318,19 +318,20 @@ class OverviewView(DashboardMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        ministry, last = context["is_ministry"], context["rollup"]["last"]
+        ministry, status = context["is_ministry"], context["rollup"]
 
         def compute() -> dict:
             return _evaluated(self.figures_context(ministry=ministry))
 
-        if last is None:  # nothing computed by a run yet: nothing to key a cache entry on
+        if status["changed_at"] is None:  # nothing computed yet: nothing to key an entry on
             context.update(compute())
         else:
-            # The figures of one scope change only when a run finishes: cache them per run.
-            # Today too: a period becomes due (and gets its on-time rate) at midnight.
+            # The figures of one scope change only with the roll-up rows (a run or an
+            # increment bumps the version): cache them per version. Today too: a period
+            # becomes due (and gets its on-time rate) at midnight.
             key = "|".join(
-                [get_language(), str(ministry), self.scope.query(), str(last.pk)]
-                + [last.finished_at.isoformat(), timezone.localdate().isoformat()]
+                [get_language(), str(ministry), self.scope.query(), status["version"]]
+                + [status["changed_at"].isoformat(), timezone.localdate().isoformat()]
             )
             digest = hashlib.sha256(key.encode()).hexdigest()
             context.update(cached(f"dashboard:overview:{digest}", compute, 86400))
