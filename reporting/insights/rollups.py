@@ -382,6 +382,11 @@ def _insert_select(model, qs: QuerySet, columns: dict, *, group_by: tuple[str, .
     an expression or an aggregate of ``qs``'s model. With aggregates, the GROUP BY is
     ``group_by`` plus the plain columns (Django's rule); columns that only depend on the group
     are better given as ``Max(…)``, so the database groups on fewer keys."""
+    return _insert(model, list(columns), [_select(qs, columns, group_by=group_by)])
+
+
+def _select(qs: QuerySet, columns: dict, *, group_by: tuple[str, ...] = ()) -> tuple[str, tuple]:
+    """The SQL of ``_insert_select``'s SELECT and its parameters."""
     aliases = {f"x_{name}": value for name, value in columns.items()}
     plain = {
         k: F(v) if isinstance(v, str) else v
@@ -396,9 +401,15 @@ def _insert_select(model, qs: QuerySet, columns: dict, *, group_by: tuple[str, .
         qs = qs.values(**grouped).annotate(**constants, **aggregates)
     else:
         qs = qs.annotate(**plain)
-    sql, params = qs.order_by().values_list(*aliases).query.sql_with_params()
+    return qs.order_by().values_list(*aliases).query.sql_with_params()
+
+
+def _insert(model, columns: list[str], selects: list[tuple[str, tuple]]) -> int:
+    """``INSERT INTO model (columns)`` the rows of the SELECTs, one statement (UNION ALL)."""
     quote = connection.ops.quote_name
     target = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+    sql = " UNION ALL ".join(select for select, _params in selects)
+    params = tuple(p for _select_sql, params in selects for p in params)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({target}) {sql}", params)
         return max(cursor.rowcount, 0)
@@ -676,7 +687,8 @@ def deliverable_measures(kind: str) -> dict:
 
 
 def _deliverable_rows(ids, *, group: Group | None = None) -> int:
-    written = 0
+    """Every kind's rows in one statement (a SELECT per kind, UNION ALL)."""
+    selects, names = [], []
     for kind, spec in KINDS.items():
         facets = DELIVERABLE_FACETS.get(kind, {})
         columns = {
@@ -689,12 +701,12 @@ def _deliverable_rows(ids, *, group: Group | None = None) -> int:
             **{column: field for field, column in facets.items()},
             **deliverable_measures(kind),
         }
-        written += _insert_select(
-            DeliverableRollup,
-            spec.model.objects.filter(_members(group, "consortium__"), consortium__program__in=ids),
-            columns,
+        names = names or list(columns)
+        rows = spec.model.objects.filter(
+            _members(group, "consortium__"), consortium__program__in=ids
         )
-    return written
+        selects.append(_select(rows, {name: columns[name] for name in names}))
+    return _insert(DeliverableRollup, names, selects)
 
 
 def _plan_rows(ids, *, group: Group | None = None) -> int:
