@@ -39,6 +39,7 @@ for a period that has opened); overdue is that module's rule too.
 import datetime as dt
 import hashlib
 import logging
+import threading
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -116,12 +117,26 @@ def rollup_request(
     )
 
 
-# Which roll-up tables an action can change (by the action's prefix; others: every table).
+TABLES = frozenset({"consortium", "task", "selection", "deliverable", "plan"})
+# Which roll-up tables an action can change, by the action's prefix (the first that matches;
+# an action not listed: every table). A plan is approved once, from submitted, before its
+# consortium can report: its transitions change no task or deliverable rows. Task selections
+# (the plan's, an approved amendment's) change the selection rows and the "selected" count of
+# the consortium's rows.
 TABLES_OF_ACTION = {
     "report.": frozenset({"consortium", "task"}),
     "deliverable.": frozenset({"deliverable"}),
+    "plan.tasks": frozenset({"consortium", "selection"}),
+    "amendment.": frozenset({"consortium", "selection"}),
+    "plan.": frozenset({"consortium", "selection", "plan"}),
+    "consortium.create": frozenset({"plan"}),
 }
-TABLES = frozenset({"consortium", "task", "selection", "deliverable", "plan"})
+
+
+def tables_for(action: str) -> frozenset[str]:
+    return next((t for prefix, t in TABLES_OF_ACTION.items() if action.startswith(prefix)), TABLES)
+
+
 # Actions that may move a consortium out of its groups: a full run of the program.
 FULL_RUN_ACTIONS = frozenset({"consortium.update"})
 
@@ -158,9 +173,7 @@ def rollup_on_figures_changed(*, action: str, target, actor=None) -> None:
             f"run:{program_id}", lambda: rollup_request(program_id=program_id, reason=action)
         )
         return
-    tables = next(
-        (t for prefix, t in TABLES_OF_ACTION.items() if action.startswith(prefix)), TABLES
-    )
+    tables = tables_for(action)
     period_id = target.period_id if isinstance(target, ProgressReport) else None
     changes: dict[int, Change] = _on_commit_once("apply", _apply_on_commit, state=dict)
     change = changes.get(consortium.pk)
@@ -220,6 +233,9 @@ def _group_lock(program_id: int, authority_id: int) -> None:
     key = int.from_bytes(digest[:8], "big", signed=True)
     program_table = connection.ops.quote_name(Program._meta.db_table)  # a model's, quoted
     with connection.cursor() as cursor:
+        # Derived rows: a crash before the WAL reaches the disk loses only this increment,
+        # which the nightly run redoes; the commit does not wait for the disk.
+        cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute(f"SELECT 1 FROM {program_table} WHERE id = %s FOR SHARE", [program_id])  # noqa: S608
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
@@ -229,10 +245,13 @@ def rollup_apply(change: Change, *, today: dt.date) -> int:
     """Compute again the roll-up rows one consortium's change touches (see the module's
     docstring); returns how many rows were written. The consortium's province and entity type
     are read now: its rows and its groups' are those of today's data."""
-    consortium = (
-        Consortium.objects.filter(pk=change.consortium_id)
-        .values("program_id", "authority_id", "entity_type_id")
-        .first()
+    consortium = next(
+        iter(
+            Consortium.objects.filter(pk=change.consortium_id)
+            .order_by()
+            .values("program_id", "authority_id", "entity_type_id")
+        ),
+        None,
     )
     if consortium is None:  # deleted since: its program's run puts its groups right
         rollup_request(program_id=change.program_id, reason=change.action)
@@ -242,19 +261,40 @@ def rollup_apply(change: Change, *, today: dt.date) -> int:
     periods = ReportingPeriod.objects.filter(program=program_id, opens_on__lte=today)
     if change.periods is not None:
         periods = periods.filter(pk__in=change.periods)
-    periods = list(periods)
-    group = Group(program_id, consortium["authority_id"], consortium["entity_type_id"])
-    tables, written = change.tables, 0
+    slots = {
+        "program_id": program_id,
+        "consortium_id": change.consortium_id,
+        "group": Group(program_id, consortium["authority_id"], consortium["entity_type_id"]),
+        "periods": list(periods.values_list("pk", flat=True)),
+        "today": today,
+    }
+    # The statements depend on the tables, whether every period is covered and how many
+    # periods there are: compiled once per such shape (building them with the ORM costs more
+    # than running them), run with this change's values.
+    shape = (
+        "increment",
+        tuple(sorted(change.tables)),
+        change.periods is None,
+        len(slots["periods"]),
+    )
+    written = _run_compiled(
+        shape,
+        lambda **values: _increment(change.tables, every_period=change.periods is None, **values),
+        slots,
+    )
+    _changed([program_id])
+    return written
+
+
+def _increment(tables, *, every_period, program_id, consortium_id, group, periods, today):
+    """The statements of an increment (``rollup_apply``), emitted through ``_emit``."""
+    written = 0
     if "consortium" in tables:
-        ConsortiumRollup.objects.filter(
-            consortium=change.consortium_id,
-            **({} if change.periods is None else {"period__in": periods}),
-        ).delete()
-        written += _consortium_rows(
-            [program_id], periods, today, consortium_id=change.consortium_id
-        )
+        rows = ConsortiumRollup.objects.filter(consortium=consortium_id)
+        _delete(rows if every_period else rows.filter(period__in=periods))
+        written += _consortium_rows([program_id], periods, today, consortium_id=consortium_id)
     if "task" in tables and periods:
-        TaskRollup.objects.filter(period__in=periods, **group.rows()).delete()
+        _delete(TaskRollup.objects.filter(period__in=periods, **group.rows()))
         written += _task_rows(periods, today, group=group)
     for name, model, rows in (
         ("selection", SelectionRollup, _selection_rows),
@@ -262,10 +302,106 @@ def rollup_apply(change: Change, *, today: dt.date) -> int:
         ("plan", PlanRollup, _plan_rows),
     ):
         if name in tables:
-            model.objects.filter(program=program_id, **group.rows()).delete()
+            _delete(model.objects.filter(program=program_id, **group.rows()))
             written += rows([program_id], group=group)
-    _changed([program_id])
     return written
+
+
+# --- statements: run at once, or compiled once per shape and run with new values ----------------
+
+_compiling = threading.local()  # .statements while compiling: noted instead of run
+_compiled: dict = {}  # shape → [(sql, [slot name or ("=", constant), …]), …]
+
+
+def _emit(sql: str, params) -> int:
+    """Run a statement (or, while compiling, note it); returns the rows it touched."""
+    collecting = getattr(_compiling, "statements", None)
+    if collecting is not None:
+        collecting.append((sql, tuple(params)))
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
+def _delete(qs: QuerySet) -> int:
+    """``DELETE FROM`` the queryset's table ``WHERE`` its conditions (no cascade, no signals:
+    roll-up rows have neither)."""
+    query = qs.query
+    where, params = query.get_compiler(connection=connection).compile(query.where)
+    table = connection.ops.quote_name(qs.model._meta.db_table)
+    return _emit(f"DELETE FROM {table} WHERE {where}", params)  # noqa: S608 (a model's table)
+
+
+def _sentinels(values: dict) -> tuple[dict, dict]:
+    """Stand-ins for the values, unlike any constant of the statements, and what each stands
+    for (as the database adapter may pass it: a date also as its ISO text)."""
+    stand_in, means, n = {}, {}, 0
+
+    def new_int(name, index=None) -> int:
+        nonlocal n
+        n += 1
+        means[-(10**9) - n] = (name, index)
+        return -(10**9) - n
+
+    for name, value in values.items():
+        if isinstance(value, Group):
+            stand_in[name] = Group(*(new_int(name, i) for i in range(3)))
+        elif isinstance(value, list):
+            stand_in[name] = [new_int(name, i) for i in range(len(value))]
+        elif isinstance(value, dt.date):
+            n += 1
+            day = dt.date(1000 + n, 1, 1)
+            stand_in[name] = day
+            means[day] = means[day.isoformat()] = (name, None)
+        else:
+            stand_in[name] = new_int(name)
+    return stand_in, means
+
+
+def _run_compiled(shape, build, values: dict) -> int:
+    """Run the statements ``build(**values)`` emits; compiled once per ``shape`` with stand-ins
+    for ``values`` (ints, lists of ints, ``Group``, a date), then run with the real ones."""
+    template = _compiled.get(shape)
+    if template is None:
+        stand_in, means = _sentinels(values)
+        _compiling.statements = statements = []
+        try:
+            build(**stand_in)
+        finally:
+            _compiling.statements = None
+        template = [
+            (sql, [means.get(p, ("=", p)) if _hashable(p) else ("=", p) for p in params])
+            for sql, params in statements
+        ]
+        _compiled[shape] = template
+    written = 0
+    for sql, slots in template:
+        params = [_slot_value(values, slot) for slot in slots]
+        written += _emit(sql, params)
+    return written
+
+
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _slot_value(values: dict, slot):
+    name, index = slot
+    if name == "=":
+        return index  # a constant of the statement
+    value = values[name]
+    if isinstance(value, Group):
+        return (value.program_id, value.authority_id, value.entity_type_id)[index]
+    if isinstance(value, list):
+        return value[index]
+    if isinstance(value, dt.date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
 
 
 def _changed(program_ids) -> None:
@@ -410,9 +546,7 @@ def _insert(model, columns: list[str], selects: list[tuple[str, tuple]]) -> int:
     target = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
     sql = " UNION ALL ".join(select for select, _params in selects)
     params = tuple(p for _select_sql, params in selects for p in params)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({target}) {sql}", params)
-        return max(cursor.rowcount, 0)
+    return _emit(f"INSERT INTO {quote(model._meta.db_table)} ({target}) {sql}", params)
 
 
 @dataclass(frozen=True)
@@ -475,9 +609,7 @@ def _insert_joined(model, rows: QuerySet, columns: dict, counts: QuerySet, count
         f"SELECT {', '.join(selected)} FROM ({outer_sql}) o "
         f"LEFT JOIN ({inner_sql}) c ON c.{quote('report_key')} = o.{quote('x_key')}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (*outer_params, *inner_params))
-        return max(cursor.rowcount, 0)
+    return _emit(sql, (*outer_params, *inner_params))
 
 
 def _const(value, field) -> Value:
@@ -522,7 +654,11 @@ def rollup_compute(
     if not (every and connection.vendor == "postgresql"):
         for model in ROLLUP_MODELS:
             model.objects.filter(program__in=ids).delete()
-    periods = list(ReportingPeriod.objects.filter(program__in=ids, opens_on__lte=today))
+    periods = list(
+        ReportingPeriod.objects.filter(program__in=ids, opens_on__lte=today).values_list(
+            "pk", flat=True
+        )
+    )
     written = (
         _consortium_rows(ids, periods, today)
         + _task_rows(periods, today)
@@ -600,7 +736,7 @@ def _consortium_rows(ids, periods, today, *, consortium_id: int | None = None) -
     consortia = Consortium.objects.filter(program__in=ids)
     if consortium_id is not None:
         consortia = consortia.filter(pk=consortium_id)
-    not_started = expected_pairs(consortia, today=today, periods=[p.pk for p in periods]).filter(
+    not_started = expected_pairs(consortia, today=today, periods=list(periods)).filter(
         ~Exists(
             ProgressReport.objects.filter(
                 consortium=OuterRef("pk"), period=OuterRef("expected_period")

@@ -276,7 +276,7 @@ def test_a_failed_increment_asks_for_a_run_and_the_action_stands(world, committe
     report = ProgressReport.objects.get(
         consortium__name="粤港澳电子数据联合体", period__code="2026-q2"
     )
-    real = rollups._task_rows
+    real = rollups._emit
     failures = iter([RuntimeError("disk full")])
 
     def fails_once(*args, **kwargs):  # the increment fails; the run asked for instead works
@@ -286,7 +286,7 @@ def test_a_failed_increment_asks_for_a_run_and_the_action_stands(world, committe
         return real(*args, **kwargs)
 
     with (
-        mock.patch("reporting.insights.rollups._task_rows", side_effect=fails_once),
+        mock.patch("reporting.insights.rollups._emit", side_effect=fails_once),
         committed(),
         at("2026-07-25"),
     ):
