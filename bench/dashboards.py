@@ -333,8 +333,8 @@ def busiest_province() -> str:
 
 def page_cases(province: str) -> list[tuple[str, str, dict]]:
     """Every dashboard page and dashboard API endpoint (reporting/insights/urls.py and
-    reporting/insights/api/urls.py) that answers a GET with a page or figures; downloads and
-    the refresh POST are left out."""
+    reporting/insights/api/urls.py, and the final stage's tab under /dashboards/final/) that
+    answers a GET with a page or figures; downloads and the POSTs are left out."""
     json = {"Accept": "application/json"}
     q = f"program={PROGRAM}"
     return [
@@ -344,18 +344,20 @@ def page_cases(province: str) -> list[tuple[str, str, dict]]:
         ("heatmap, province (page 1)", f"/dashboards/heatmap/?{q}&province={province}", {}),
         ("tasks, national", f"/dashboards/tasks/?{q}", {}),
         ("report rows, expected (page 1)", f"/dashboards/reports/?{q}&flag=expected", {}),
-        ("entry rows, at risk (page 1)", f"/dashboards/entries/?{q}&status=at_risk", {}),
+        ("entry rows, attention (page 1)", f"/dashboards/entries/?{q}&status=attention", {}),
         ("summaries list", "/dashboards/summaries/", {}),
         ("exports list", "/dashboards/exports/", {}),
+        ("final stage", f"/dashboards/final/?{q}", {}),
         ("API overview, national", f"/api/v1/dashboards/overview/?{q}", json),
         ("API overview, province", f"/api/v1/dashboards/overview/?{q}&province={province}", json),
         ("API tasks, national", f"/api/v1/dashboards/tasks/?{q}", json),
         ("API heatmap, national (page 1)", f"/api/v1/dashboards/heatmap/?{q}", json),
         ("API report rows (page 1)", f"/api/v1/dashboards/reports/?{q}&flag=expected", json),
-        ("API entry rows (page 1)", f"/api/v1/dashboards/entries/?{q}&status=at_risk", json),
+        ("API entry rows (page 1)", f"/api/v1/dashboards/entries/?{q}&status=attention", json),
         ("API status", f"/api/v1/dashboards/status/?{q}", json),
         ("API summaries", "/api/v1/summaries/", json),
         ("API exports", "/api/v1/exports/", json),
+        ("API final stage", f"/api/v1/dashboards/final/?{q}", json),
     ]
 
 
