@@ -560,13 +560,13 @@ class EntryRowsView(DashboardMixin, TemplateView):
         task, status = self.figure()
         return f"{task}|{status}|{self.page_number()}"
 
+    def figure_label(self, status: str) -> str:
+        labels = charts.task_status_labels()
+        return labels[status] if status else _("Task entries of handed-in reports")
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        _task, status = self.figure()
-        labels = context["status_labels"]
-        context["figure_label"] = (
-            labels[status] if status else _("Task entries of handed-in reports")
-        )
+        context["figure_label"] = self.figure_label(self.figure()[1])
         return context
 
     def body_context(self, context: dict) -> dict:
@@ -582,6 +582,7 @@ class EntryRowsView(DashboardMixin, TemplateView):
             "task": task,
             "task_obj": task_obj,
             "status": status,
+            "figure_label": self.figure_label(status),
             "page": page,
             "page_query": self.scope.query(task=task, status=status),
         }
