@@ -192,10 +192,11 @@ def filter_choices(*, scope: Scope, user) -> dict:
     }
 
 
+# TODO rollup_version: replace with ``from reporting.insights.rollups import rollup_version``.
 def rollup_version(program_id: int) -> str:
     """What changes whenever the program's roll-up rows change: cached figures are keyed on it.
 
-    TODO rollup_version: a stand-in until ``reporting.insights.rollups.rollup_version`` lands
+    A stand-in until ``reporting.insights.rollups.rollup_version`` lands
     with the incremental roll-ups (a transition then updates rows without a new run, so the
     latest run alone would no longer do). Here: the newest finished run that covers the
     program (its own, or one for every program), as ``rollup_status`` finds it.
