@@ -21,6 +21,10 @@ Everything is measured in one run on one database, at 20 and then at 2,000 conso
   does it (p50 of 5 runs; each program's own run is listed too), beside ONE hand-written GROUP BY
   of the task entries of handed-in reports (p50 of 5 runs, interleaved); goal: at most 3 times
   the floor;
+- incremental roll-ups (``bench/rollup_increments.py``): one consortium's change (a report
+  transition, a plan transition, a deliverable) applied by ``rollup_apply`` and committed, p95 of
+  30, at 2,000 consortia and then at 20,000 (generated after the pages, roll-ups only); goal:
+  at most 30 ms at both sizes;
 - summary PDF: the national summary of idfa-2026 for its latest past-due period, requested
   through ``reporting.insights.summaries.summary_request`` (Celery is eager under the test settings, so
   the request renders it); p50 of 3 runs; goal: at most 5 s.
@@ -44,10 +48,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import rollup_increments
 from common import ROOT, add_smoke_argument, force_login, setup_django, timed
 
 PROGRAM = "idfa-2026"
 SIZES = (20, 2000)
+# The incremental roll-ups are timed at 2,000 and, generated apart (roll-ups only), at this size.
+INCREMENT_SIZE = 20000
+INCREMENT_RUNS = rollup_increments.RUNS
 PROGRAMS = 3
 SEED = 2026
 SETTINGS = "portal.settings.test"
@@ -534,6 +542,13 @@ def run_size(consortia: int, *, repeat: int) -> dict:
         flush=True,
     )
 
+    increments = rollup_increments.measure(today, runs=INCREMENT_RUNS)
+    print(
+        "increments (p95 ms): "
+        + ", ".join(f"{k} {v['p95_ms']:.1f}" for k, v in increments.items() if isinstance(v, dict)),
+        flush=True,
+    )
+
     user = User.objects.get(username=BENCH_USERNAME)
     province = busiest_province()
     cases = page_cases(province)
@@ -587,6 +602,7 @@ def run_size(consortia: int, *, repeat: int) -> dict:
         "counts": counts,
         "province": province,
         "rollups": rollups,
+        "increments": increments,
         "served": served,
         "local": local,
         "summary": summary,
@@ -684,6 +700,39 @@ def print_final(small: dict, large: dict, database: str) -> None:
         print(f"* the summary service failed ({sb['error'] or sa['error']}): summary_pdf timed")
 
 
+def increments_at(consortia: int) -> dict:
+    """Generate ``consortia`` (roll-ups only: no pages, no PDF), one full run, then the
+    increments timed."""
+    from dashboard_data import generate
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    print(f"\n=== {consortia:,} consortia (incremental roll-ups only) ===", flush=True)
+    start = time.perf_counter()
+    counts = generate(consortia=consortia, seed=SEED, programs=PROGRAMS)
+    print(
+        f"generated in {time.perf_counter() - start:.1f} s: {counts['reports']} reports, "
+        f"{counts['entries']} task entries",
+        flush=True,
+    )
+    start = time.perf_counter()
+    rollup_all(today)
+    print(f"full roll-up of every program: {(time.perf_counter() - start) * 1000:.0f} ms")
+    analyze()
+    return rollup_increments.measure(today, runs=INCREMENT_RUNS)
+
+
+def print_increments(results: dict[int, dict]) -> None:
+    sizes = sorted(results)
+    print(f"\nIncremental roll-ups (one consortium's change, p95 of {INCREMENT_RUNS} commits)")
+    header = " ".join(f"{s:>10,}" for s in sizes)
+    print(f"{'figure (consortia →)':<44} {header}  {'goal':<14} verdict")
+    for label, values, goal, ok in rollup_increments.lines(results):
+        shown = "" if ok is None else verdict(ok)
+        row = " ".join(f"{values[s]!s:>10}" for s in sizes)
+        print(f"{label:<44} {row}  {goal:<14} {shown}")
+
+
 def print_rollup_detail(result: dict) -> None:
     r = result["rollups"]
     print(f"\nRoll-ups per program at {result['consortia']:,} consortia (p50 of {ROLLUP_RUNS})")
@@ -710,7 +759,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.smoke:  # tiny sizes, one repetition: proves the benchmark still runs (./dev test)
         global SIZES, ROLLUP_RUNS, PDF_RUNS, WARMUP, IN_PROCESS_RUNS, SMOKE
+        global INCREMENT_SIZE, INCREMENT_RUNS
         SIZES, ROLLUP_RUNS, PDF_RUNS, WARMUP, IN_PROCESS_RUNS = (4, 8), 1, 1, 1, 1
+        INCREMENT_SIZE, INCREMENT_RUNS = 12, 1
         SMOKE = True
         args.repeat = 1
     # SIGTERM unwinds like Ctrl-C, so gunicorn is stopped by the finally blocks.
@@ -743,11 +794,15 @@ def run(repeat: int) -> None:
     small = run_size(SIZES[0], repeat=repeat)
     clear_bench_data()
     large = run_size(SIZES[1], repeat=repeat)
+    clear_bench_data()
+    increments = {large["consortia"]: large["increments"]}
+    increments[INCREMENT_SIZE] = increments_at(INCREMENT_SIZE)
 
     print_rollup_detail(small)
     print_rollup_detail(large)
     print_slowest(large)
     print_final(small, large, database)
+    print_increments(increments)
 
 
 if __name__ == "__main__":

@@ -7,12 +7,13 @@ learn what a change sets off; a listener registers in its ``AppConfig.ready``):
 event               announced by                                      listened to by
 =================== ================================================= ==========================
 ``FIGURES_CHANGED`` every transition of a plan or a report (their     ``reporting`` roll-ups:
-                    workflow tables list it in ``announces``, the     ``rollup_request`` for the
-                    kernel ``portal/transitions.py`` announces it);   consortium's program, once
-                    ``consortium.create`` and ``plan.tasks``          per transaction, when it
+                    workflow tables list it in ``announces``, the     ``rollup_apply``, the
+                    kernel ``portal/transitions.py`` announces it);   consortium's rows and its
+                    ``consortium.create``, ``consortium.update`` (its  groups', once per
+                    entity type) and ``plan.tasks``                   transaction, when it
                     (``consortia/services``); ``report.create``,      commits
-                    ``deliverable.save`` / ``deliverable.delete``
-                    (``reporting``)
+                    ``deliverable.save`` / ``deliverable.delete``     (``consortium.update``: a
+                    (``reporting``)                                   run of the program)
 ``CALENDAR_CHANGED`` a program's calendar entry created, changed or   ``reporting`` periods: the
                     deleted (``calendar.*``, ``tasks_catalog``        period follows its entry
                     ``calendar_entry_save`` / ``_delete``)            (``reporting/periods/

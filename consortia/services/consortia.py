@@ -86,6 +86,8 @@ def consortium_update(
     audit_record(
         actor=actor, action="plan.edit", target=plan, data={"section": "basic", "fields": changed}
     )
+    if "entity_type" in changed:  # it moves to another group of the figures
+        announce(FIGURES_CHANGED, action="consortium.update", target=consortium)
     return consortium
 
 

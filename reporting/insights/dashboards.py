@@ -34,11 +34,10 @@ from reporting.insights.models import (
     ConsortiumRollup,
     DeliverableRollup,
     PlanRollup,
-    RollupRun,
     TaskRollup,
 )
 from reporting.insights.permissions import can_view_dashboard
-from reporting.insights.rollups import HANDED_IN, STATUSES, deliverable_measures
+from reporting.insights.rollups import HANDED_IN, STATUSES, deliverable_measures, rollup_status
 from reporting.periods.expectations import expected_for_period_q, expected_q, is_due, period_due_q
 from reporting.periods.models import ReportingPeriod, TaskProgress
 from reporting.periods.workflows import ReportState
@@ -192,36 +191,34 @@ def filter_choices(*, scope: Scope, user) -> dict:
     }
 
 
-# TODO rollup_version: replace with ``from reporting.insights.rollups import rollup_version``.
-def rollup_version(program_id: int) -> str:
-    """What changes whenever the program's roll-up rows change: cached figures are keyed on it.
-
-    A stand-in until ``reporting.insights.rollups.rollup_version`` lands
-    with the incremental roll-ups (a transition then updates rows without a new run, so the
-    latest run alone would no longer do). Here: the newest finished run that covers the
-    program (its own, or one for every program), as ``rollup_status`` finds it.
-    """
-    run = (
-        RollupRun.objects.filter(Q(program_id=program_id) | Q(program__isnull=True))
-        .filter(status=RollupRun.Status.DONE)
-        .order_by("-finished_at", "-id")
-        .values_list("pk", "finished_at")
-        .first()
-    )
-    return f"run-{run[0]}-{run[1].isoformat() if run[1] else ''}" if run else ""
-
-
-def cached_figures(name: str, scope: Scope, compute: Callable[[], T], *, variant: str = "") -> T:
-    """``compute()``, cached per roll-up version (``rollup_version``), scope, language and day
-    (a period becomes due, and gets its on-time rate, at midnight). ``variant``: whatever else
-    the value depends on (e.g. the viewer's role). Nothing computed yet: not cached.
+def cached_figures(
+    name: str,
+    scope: Scope,
+    compute: Callable[[], T],
+    *,
+    variant: str = "",
+    status: Mapping | None = None,
+) -> T:
+    """``compute()``, cached per roll-up version (``rollup_version``, as ``rollup_status`` gives
+    it with the time the rows last changed: a restored database or a test's fresh one counts
+    versions again), scope, language and day (a period becomes due, and gets its on-time rate,
+    at midnight). ``variant``: whatever else the value depends on (e.g. the viewer's role);
+    ``status``: the program's ``rollup_status`` when the caller has it. Nothing computed yet:
+    not cached.
 
     The value must pickle cheaply: turn lazy translations into text before returning it."""
-    version = rollup_version(scope.program.pk)
-    if not version:
+    status = status or rollup_status(program=scope.program)
+    if status["changed_at"] is None:
         return compute()
     key = "|".join(
-        [get_language() or "", scope.query(), version, timezone.localdate().isoformat(), variant]
+        [
+            get_language() or "",
+            scope.query(),
+            status["version"],
+            status["changed_at"].isoformat(),
+            timezone.localdate().isoformat(),
+            variant,
+        ]
     )
     digest = hashlib.sha256(key.encode()).hexdigest()
     return cached(f"dashboard:{name}:{digest}", compute, CACHE_SECONDS)

@@ -109,6 +109,8 @@ class ConsortiumRollup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["period", "consortium"], name="consortiumrollup_unique")
         ]
+        # A consortium's rows, replaced by the incremental roll-up of its change.
+        indexes = [models.Index(fields=["consortium"], name="consortiumrollup_consortium")]
 
 
 class TaskRollup(models.Model):
@@ -202,6 +204,20 @@ class PlanRollup(models.Model):
                 fields=["program", "authority", "entity_type", "state"], name="planrollup_unique"
             )
         ]
+
+
+class RollupState(models.Model):
+    """Per program: when its roll-up rows last changed (a run or one consortium's change) and a
+    counter bumped with each change, which keys the cached figures."""
+
+    program = models.OneToOneField(
+        Program, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.program_id} v{self.version}"
 
 
 class Job(ShownStatus, models.Model):

@@ -1,14 +1,28 @@
 """Roll-ups: the summary tables the dashboards and the summary PDF read.
 
+**A change costs the change, not the country.** When a consortium's figures change (a plan or
+report transition, its tasks, a deliverable: ``portal.events.FIGURES_CHANGED``), the rows that
+change alone are computed again, when the transaction commits (``rollup_apply``): the
+consortium's own rows (for the report's period, or every opened period), and the groups it
+belongs to, province × entity type (its tasks' rows for that period, its plan, selection and
+deliverable rows). The same statements as a full run, narrowed by the same conditions, write
+them: a group's rows are replaced whole, never adjusted by a difference, so they cannot drift.
+A change that moves a consortium between groups (``consortium.update``: its entity type) and a
+failed increment ask for a full run of the program instead.
+
 A run recomputes every roll-up row of one program (all its opened periods), or of every active
-program at once (the nightly run), with a handful of INSERT … SELECT … GROUP BY statements, and
-replaces the old rows in the same transaction. So:
+program at once (the nightly run, the safety net: a test checks that it writes the rows the
+increments left), with a handful of INSERT … SELECT … GROUP BY statements, and replaces the old
+rows in the same transaction. So:
 
 - **idempotent**: the rows depend only on the data; a second run writes the same rows;
 - **concurrent runs** serialise on a lock of the program row and cannot duplicate rows (unique
   constraints on every roll-up table back this up);
 - **coalesced**: at most one run per program waits (a partial unique constraint); a burst of
   submissions finds the waiting run and adds nothing (requesting and running: ``portal.jobs``);
+- **increments and runs never interleave**: an increment holds a share lock on the program row
+  (a run holds it exclusively) and a lock of its province (PostgreSQL advisory lock), so two
+  increments of one group, or an increment and a run, follow one another;
 - **a lost message, a dying worker**: a run holds a lease (``portal.jobs``): a waiting run
   whose message was lost (Redis down) is sent again by the sweeper after the grace period, a
   running one whose worker died (its heartbeat stopped renewing the lease) is started again, or
@@ -23,6 +37,9 @@ for a period that has opened); overdue is that module's rule too.
 """
 
 import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -53,6 +70,7 @@ from reporting.insights.models import (
     DeliverableRollup,
     PlanRollup,
     RollupRun,
+    RollupState,
     SelectionRollup,
     TaskRollup,
 )
@@ -61,6 +79,7 @@ from reporting.periods.models import ProgressReport, ReportingPeriod, TaskProgre
 from reporting.registry.kinds import KINDS
 from tasks_catalog.models import Program
 
+logger = logging.getLogger(__name__)
 STATUSES = [s.value for s in TaskStatus]
 COUNTED = [*STATUSES, "nothing_to_report", "percent_sum", "percent_count"]
 RUN_TASK = "reporting.tasks.rollup_run_task"
@@ -97,25 +116,177 @@ def rollup_request(
     )
 
 
+# Which roll-up tables an action can change (by the action's prefix; others: every table).
+TABLES_OF_ACTION = {
+    "report.": frozenset({"consortium", "task"}),
+    "deliverable.": frozenset({"deliverable"}),
+}
+TABLES = frozenset({"consortium", "task", "selection", "deliverable", "plan"})
+# Actions that may move a consortium out of its groups: a full run of the program.
+FULL_RUN_ACTIONS = frozenset({"consortium.update"})
+
+
+@dataclass
+class Change:
+    """What one transaction changed of one consortium: the periods (``None``: every opened
+    period) and the roll-up tables concerned."""
+
+    consortium_id: int
+    program_id: int
+    action: str
+    periods: set[int] | None
+    tables: set[str]
+
+    def add(self, *, period_id: int | None, tables: frozenset[str]) -> None:
+        if period_id is None or self.periods is None:
+            self.periods = None
+        else:
+            self.periods.add(period_id)
+        self.tables |= tables
+
+
 def rollup_on_figures_changed(*, action: str, target, actor=None) -> None:
     """Listener of ``portal.events.FIGURES_CHANGED`` (who announces it: the table in
-    ``portal/events.py``): ask for the program's run once per transaction, when it commits."""
+    ``portal/events.py``): note the consortium's change; when the transaction commits, its rows
+    are computed again (``rollup_apply``), once per consortium however many changes it made."""
     consortium = target if isinstance(target, Consortium) else getattr(target, "consortium", None)
     if not isinstance(consortium, Consortium):
         return
     program_id = consortium.program_id
+    if action in FULL_RUN_ACTIONS:
+        _on_commit_once(
+            f"run:{program_id}", lambda: rollup_request(program_id=program_id, reason=action)
+        )
+        return
+    tables = next(
+        (t for prefix, t in TABLES_OF_ACTION.items() if action.startswith(prefix)), TABLES
+    )
+    period_id = target.period_id if isinstance(target, ProgressReport) else None
+    changes: dict[int, Change] = _on_commit_once("apply", _apply_on_commit, state=dict)
+    change = changes.get(consortium.pk)
+    if change is None:
+        changes[consortium.pk] = Change(
+            consortium.pk,
+            program_id,
+            action,
+            None if period_id is None else {period_id},
+            set(tables),
+        )
+    else:
+        change.add(period_id=period_id, tables=tables)
+
+
+def _on_commit_once(key: str, func, *, state=None):
+    """Register ``func`` to run when the current transaction commits, once per ``key``; with
+    ``state`` (a factory), ``func`` is called with a shared object, which is returned so that
+    later calls in the same transaction add to it."""
     connection = transaction.get_connection()
-    if any(
-        getattr(func, "rollup_program_id", None) == program_id
-        for _sids, func, *_rest in connection.run_on_commit
+    for _sids, registered, *_rest in connection.run_on_commit:
+        if getattr(registered, "rollup_key", None) == key:
+            return getattr(registered, "rollup_state", None)
+    shared = state() if state is not None else None
+
+    def callback() -> None:
+        func(shared) if state is not None else func()
+
+    callback.rollup_key, callback.rollup_state = key, shared
+    transaction.on_commit(callback)
+    return shared
+
+
+def _apply_on_commit(changes: dict[int, "Change"]) -> None:
+    """The committed changes' increments, each in its own transaction. One that fails (the
+    database went away, a bug) is logged and a full run of its program is asked for: the user's
+    action has committed and is not reported as failed."""
+    today = timezone.localdate()
+    for change in changes.values():
+        try:
+            rollup_apply(change, today=today)
+        except Exception:
+            logger.exception("roll-up increment of consortium %s failed", change.consortium_id)
+            try:
+                rollup_request(program_id=change.program_id, reason=f"{change.action} (retry)")
+            except Exception:  # the database is down: the nightly run recomputes everything
+                logger.exception("could not ask for a roll-up run of %s", change.program_id)
+
+
+def _group_lock(program_id: int, authority_id: int) -> None:
+    """Serialise writers of the program's roll-ups (PostgreSQL; SQLite has one writer at a
+    time): a share lock on the program row, which a full run holds exclusively, and an advisory
+    lock of the program's province, held until the transaction ends."""
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.sha256(f"rollup:{program_id}:{authority_id}".encode()).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    program_table = connection.ops.quote_name(Program._meta.db_table)  # a model's, quoted
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {program_table} WHERE id = %s FOR SHARE", [program_id])  # noqa: S608
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+@transaction.atomic
+def rollup_apply(change: Change, *, today: dt.date) -> int:
+    """Compute again the roll-up rows one consortium's change touches (see the module's
+    docstring); returns how many rows were written. The consortium's province and entity type
+    are read now: its rows and its groups' are those of today's data."""
+    consortium = (
+        Consortium.objects.filter(pk=change.consortium_id)
+        .values("program_id", "authority_id", "entity_type_id")
+        .first()
+    )
+    if consortium is None:  # deleted since: its program's run puts its groups right
+        rollup_request(program_id=change.program_id, reason=change.action)
+        return 0
+    program_id = consortium["program_id"]
+    _group_lock(program_id, consortium["authority_id"])
+    periods = ReportingPeriod.objects.filter(program=program_id, opens_on__lte=today)
+    if change.periods is not None:
+        periods = periods.filter(pk__in=change.periods)
+    periods = list(periods)
+    group = Group(program_id, consortium["authority_id"], consortium["entity_type_id"])
+    tables, written = change.tables, 0
+    if "consortium" in tables:
+        ConsortiumRollup.objects.filter(
+            consortium=change.consortium_id,
+            **({} if change.periods is None else {"period__in": periods}),
+        ).delete()
+        written += _consortium_rows(
+            [program_id], periods, today, consortium_id=change.consortium_id
+        )
+    if "task" in tables and periods:
+        TaskRollup.objects.filter(period__in=periods, **group.rows()).delete()
+        written += _task_rows(periods, today, group=group)
+    for name, model, rows in (
+        ("selection", SelectionRollup, _selection_rows),
+        ("deliverable", DeliverableRollup, _deliverable_rows),
+        ("plan", PlanRollup, _plan_rows),
     ):
-        return  # this transaction already asks for the program's run when it commits
+        if name in tables:
+            model.objects.filter(program=program_id, **group.rows()).delete()
+            written += rows([program_id], group=group)
+    _changed([program_id])
+    return written
 
-    def request() -> None:
-        rollup_request(program_id=program_id, reason=action)
 
-    request.rollup_program_id = program_id
-    transaction.on_commit(request)
+def _changed(program_ids) -> None:
+    """Bump the programs' roll-up version (``rollup_version``), in the writing transaction."""
+    now = timezone.now()
+    table = connection.ops.quote_name(RollupState._meta.db_table)  # a model's, quoted
+    upsert = (
+        f"INSERT INTO {table} (program_id, version, changed_at) VALUES (%s, 1, %s) "  # noqa: S608
+        "ON CONFLICT (program_id) DO UPDATE "
+        f"SET version = {table}.version + 1, changed_at = excluded.changed_at"
+    )
+    with connection.cursor() as cursor:
+        for program_id in sorted(program_ids):
+            cursor.execute(upsert, [program_id, now])
+
+
+def rollup_version(program_id: int) -> str:
+    """Changes whenever the program's roll-up rows change (an increment or a run): the key of
+    figures cached from them."""
+    state = RollupState.objects.filter(program=program_id).values("version").first()
+    return str(state["version"] if state else 0)
 
 
 def rollup_execute(*, run_id: int, today: dt.date | None = None) -> RollupRun:
@@ -156,8 +327,9 @@ def rollup_nightly(*, today: dt.date | None = None) -> list[RollupRun]:
 
 
 def rollup_status(*, program: Program) -> dict:
-    """What the status line says, truthfully: ``last``, the newest finished run (its time is the
-    figures' time); ``active``, a run waiting or running (not one whose worker died); ``failed``,
+    """What the status line says, truthfully: ``last``, the newest finished run; ``changed_at``,
+    when the figures last changed (that run or a later increment: the figures' time) and
+    ``version`` (``rollup_version``); ``active``, a run waiting or running (not one whose worker died); ``failed``,
     the newest failed run, a dead one included (shown failed, with "Refresh figures")."""
     runs = RollupRun.objects.filter(Q(program=program) | Q(program__isnull=True))
     now = timezone.now()
@@ -173,10 +345,18 @@ def rollup_status(*, program: Program) -> dict:
         run.error = run.error or "Interrupted: the worker stopped before the run finished."
     if dead and (failed is None or (dead[0].finished_at or now) > (failed.finished_at or now)):
         failed = dead[0]
+    last = runs.filter(status=JobStatus.DONE).order_by("-finished_at", "-id").first()
+    state = RollupState.objects.filter(program=program).first()
+    changed_at = state.changed_at if state else None
+    if last is not None and (changed_at is None or last.finished_at > changed_at):
+        changed_at = last.finished_at
     return {
-        "last": runs.filter(status=JobStatus.DONE).order_by("-finished_at", "-id").first(),
+        "last": last,
         "active": next((run for run in active if run not in dead), None),
         "failed": failed,
+        # When the figures last changed: a run, or a consortium's change (an increment).
+        "changed_at": changed_at,
+        "version": str(state.version if state else 0),
     }
 
 
@@ -224,6 +404,71 @@ def _insert_select(model, qs: QuerySet, columns: dict, *, group_by: tuple[str, .
         return max(cursor.rowcount, 0)
 
 
+@dataclass(frozen=True)
+class Group:
+    """A province × entity type of one program: the rows an increment computes again."""
+
+    program_id: int
+    authority_id: int
+    entity_type_id: int
+
+    def rows(self) -> dict:
+        """Condition on roll-up rows (their program is given apart)."""
+        return {"authority": self.authority_id, "entity_type": self.entity_type_id}
+
+    def members(self, prefix: str = "") -> Q:
+        """Condition on source rows: their consortium (reached through ``prefix``) is in it."""
+        return Q(
+            **{
+                f"{prefix}program": self.program_id,
+                f"{prefix}authority": self.authority_id,
+                f"{prefix}entity_type": self.entity_type_id,
+            }
+        )
+
+
+def _members(group: Group | None, prefix: str = "") -> Q:
+    return Q() if group is None else group.members(prefix)
+
+
+def _in_reports(periods, consortium_id: int | None) -> Q:
+    """Condition on task entries: of a report of these periods (and of this consortium)."""
+    q = Q(report__period__in=periods)
+    return q if consortium_id is None else q & Q(report__consortium=consortium_id)
+
+
+def _insert_joined(model, rows: QuerySet, columns: dict, counts: QuerySet, counted: dict) -> int:
+    """``INSERT INTO model … SELECT`` the ``columns`` of ``rows`` (one output row each, no
+    grouping), each joined on its id to ``counts``, an aggregate query grouped by
+    ``report_key`` alone. ``counted`` maps each further column to a count's alias, or to
+    ``(alias, flag)``: the count where that column of ``columns`` is true, else 0. A row with no
+    counts gets zeros."""
+    aliases = {f"x_{name}": F(v) if isinstance(v, str) else v for name, v in columns.items()}
+    outer_sql, outer_params = (
+        rows.order_by().annotate(x_key=F("pk"), **aliases).values_list("x_key", *aliases)
+    ).query.sql_with_params()
+    inner_sql, inner_params = counts.query.sql_with_params()
+    quote = connection.ops.quote_name
+    selected = [f"o.{quote(alias)}" for alias in aliases]
+    for alias in counted.values():
+        if isinstance(alias, tuple):
+            alias, flag = alias
+            selected.append(
+                f"CASE WHEN o.{quote('x_' + flag)} THEN COALESCE(c.{quote(alias)}, 0) ELSE 0 END"
+            )
+        else:
+            selected.append(f"COALESCE(c.{quote(alias)}, 0)")
+    target = ", ".join(quote(model._meta.get_field(name).column) for name in [*columns, *counted])
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({target}) "  # noqa: S608 (models' names)
+        f"SELECT {', '.join(selected)} FROM ({outer_sql}) o "
+        f"LEFT JOIN ({inner_sql}) c ON c.{quote('report_key')} = o.{quote('x_key')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*outer_params, *inner_params))
+        return max(cursor.rowcount, 0)
+
+
 def _const(value, field) -> Value:
     return Value(value, output_field=field)
 
@@ -267,21 +512,25 @@ def rollup_compute(
         for model in ROLLUP_MODELS:
             model.objects.filter(program__in=ids).delete()
     periods = list(ReportingPeriod.objects.filter(program__in=ids, opens_on__lte=today))
-    return (
+    written = (
         _consortium_rows(ids, periods, today)
         + _task_rows(periods, today)
         + _selection_rows(ids)
         + _deliverable_rows(ids)
         + _plan_rows(ids)
     )
+    _changed(ids)
+    return written
 
 
-def _consortium_rows(ids, periods, today) -> int:
+def _consortium_rows(ids, periods, today, *, consortium_id: int | None = None) -> int:
     """One row per expected consortium × opened period, in two statements: the reports (their
     entries counted, grouped by report) and the expected pairs that have not started the
-    period's report. Who is expected and what is overdue: ``reporting.periods.expectations``."""
+    period's report. Who is expected and what is overdue: ``reporting.periods.expectations``.
+    ``consortium_id``: that consortium's rows only (an increment)."""
     if not periods:
         return 0
+    one = Q() if consortium_id is None else Q(consortium=consortium_id)
     handed_in = Q(state__in=HANDED_IN)
 
     def flag(condition: Q) -> Case:
@@ -289,14 +538,26 @@ def _consortium_rows(ids, periods, today) -> int:
 
     # On time: first handed in on or before the due date, as a date in Beijing time.
     on_time = flag(handed_in & Q(first_submitted_at__date__lte=F("period__due_date")))
-    counted = {
-        key: Count("entries", filter=Q(entries__nothing_to_report=False, entries__status=key))
-        for key in STATUSES
+    reports = ProgressReport.objects.filter(one, expected_q(today=today), period__in=periods)
+    # The entries counted per report in one narrow GROUP BY (the report's id alone), then joined
+    # to the reports' own columns: grouping on those too would hash every entry's wide key.
+    live = Q(nothing_to_report=False)
+    counts = {
+        "selected": Count("id"),
+        **{status: Count("id", filter=live & Q(status=status)) for status in STATUSES},
+        "nothing_to_report": Count("id", filter=Q(nothing_to_report=True)),
+        "percent_sum": Sum("percent", filter=live, default=0),
+        "percent_count": Count("percent", filter=live),
     }
-    live = Q(entries__nothing_to_report=False)
-    written = _insert_select(
+    entries = (
+        TaskProgress.objects.filter(_in_reports(periods, consortium_id))
+        .order_by()
+        .values(report_key=F("report"))
+        .annotate(**{f"n_{name}": value for name, value in counts.items()})
+    )
+    written = _insert_joined(
         ConsortiumRollup,
-        ProgressReport.objects.filter(expected_q(today=today), period__in=periods),
+        reports,
         {
             "program": "period__program",
             "period": "period",
@@ -308,32 +569,27 @@ def _consortium_rows(ids, periods, today) -> int:
             "first_submitted_at": "first_submitted_at",
             "on_time": on_time,
             "overdue": flag(overdue_q(today=today)),
-            "selected": Count("entries"),
-            # Task figures count handed-in reports only: zero the others' counts.
-            **{
-                key: Case(When(handed_in, then=value), default=0)
-                for key, value in {
-                    **counted,
-                    "nothing_to_report": Count(
-                        "entries", filter=Q(entries__nothing_to_report=True)
-                    ),
-                    "percent_sum": Sum("entries__percent", filter=live, default=0),
-                    "percent_count": Count("entries__percent", filter=live),
-                }.items()
-            },
         },
-        group_by=("id",),
+        entries,
+        # Task figures count handed-in reports only: the others' counts are zero.
+        {
+            name: f"n_{name}" if name == "selected" else (f"n_{name}", "handed_in")
+            for name in counts
+        },
     )
+    # Counted on the plan's index alone: no ordering (it would join the tasks), no other join.
     selections = (
-        TaskSelection.objects.filter(plan__consortium=OuterRef("pk"))
-        .values("plan__consortium")
+        TaskSelection.objects.filter(plan=OuterRef("plan"))
+        .order_by()
+        .values("plan")
         .annotate(n=Count("id"))
         .values("n")
     )
     # Expected pairs: consortia × their program's periods, the period joined once.
-    not_started = expected_pairs(
-        Consortium.objects.filter(program__in=ids), today=today, periods=[p.pk for p in periods]
-    ).filter(
+    consortia = Consortium.objects.filter(program__in=ids)
+    if consortium_id is not None:
+        consortia = consortia.filter(pk=consortium_id)
+    not_started = expected_pairs(consortia, today=today, periods=[p.pk for p in periods]).filter(
         ~Exists(
             ProgressReport.objects.filter(
                 consortium=OuterRef("pk"), period=OuterRef("expected_period")
@@ -360,11 +616,12 @@ def _consortium_rows(ids, periods, today) -> int:
     return written
 
 
-def _task_rows(periods, today) -> int:
+def _task_rows(periods, today, *, group: Group | None = None) -> int:
     """Entries of handed-in reports that are expected (``reporting.periods.expectations``)."""
     return _insert_select(
         TaskRollup,
         TaskProgress.objects.filter(
+            _members(group, "report__consortium__"),
             expected_q(today=today, prefix="report__"),
             report__period__in=periods,
             report__state__in=HANDED_IN,
@@ -382,11 +639,13 @@ def _task_rows(periods, today) -> int:
     )
 
 
-def _selection_rows(ids) -> int:
+def _selection_rows(ids, *, group: Group | None = None) -> int:
     return _insert_select(
         SelectionRollup,
         TaskSelection.objects.filter(
-            plan__consortium__program__in=ids, plan__consortium__pilot_since__isnull=False
+            _members(group, "plan__consortium__"),
+            plan__consortium__program__in=ids,
+            plan__consortium__pilot_since__isnull=False,
         ),
         {
             "program": Max("plan__consortium__program"),
@@ -416,7 +675,7 @@ def deliverable_measures(kind: str) -> dict:
     }
 
 
-def _deliverable_rows(ids) -> int:
+def _deliverable_rows(ids, *, group: Group | None = None) -> int:
     written = 0
     for kind, spec in KINDS.items():
         facets = DELIVERABLE_FACETS.get(kind, {})
@@ -431,15 +690,17 @@ def _deliverable_rows(ids) -> int:
             **deliverable_measures(kind),
         }
         written += _insert_select(
-            DeliverableRollup, spec.model.objects.filter(consortium__program__in=ids), columns
+            DeliverableRollup,
+            spec.model.objects.filter(_members(group, "consortium__"), consortium__program__in=ids),
+            columns,
         )
     return written
 
 
-def _plan_rows(ids) -> int:
+def _plan_rows(ids, *, group: Group | None = None) -> int:
     return _insert_select(
         PlanRollup,
-        Consortium.objects.filter(program__in=ids, plan__isnull=False),
+        Consortium.objects.filter(_members(group), program__in=ids, plan__isnull=False),
         {
             "program": "program",
             "authority": "authority",

@@ -268,8 +268,15 @@ def _at_risk_rows(scope: d.Scope) -> tuple[list[list[str]], int]:
     return rows, total
 
 
-def summary_context(*, scope: d.Scope, rollup_run=None, generated: dt.datetime | None = None):
-    """Everything the PDF template shows, as text formatted for print (call under zh-hans)."""
+def summary_context(
+    *,
+    scope: d.Scope,
+    rollup_run=None,
+    generated: dt.datetime | None = None,
+    figures_at: dt.datetime | None = None,
+):
+    """Everything the PDF template shows, as text formatted for print (call under zh-hans).
+    ``figures_at``: when the roll-up rows last changed (default: the run's time)."""
     figures = d.overview(scope)
     categories = d.category_table(scope)
     trend = d.trend(scope)
@@ -278,7 +285,7 @@ def summary_context(*, scope: d.Scope, rollup_run=None, generated: dt.datetime |
     overdue = _overdue_groups(scope)
     program = scope.program
     generated = generated or timezone.now()
-    as_of = rollup_run.finished_at if rollup_run is not None else None
+    as_of = figures_at or (rollup_run.finished_at if rollup_run is not None else None)
     return {
         "program": program,
         "period": scope.period,
@@ -320,9 +327,9 @@ def summary_context(*, scope: d.Scope, rollup_run=None, generated: dt.datetime |
     }
 
 
-def summary_pdf(*, scope: d.Scope, rollup_run=None) -> bytes:
+def summary_pdf(*, scope: d.Scope, rollup_run=None, figures_at=None) -> bytes:
     with translation.override(PDF_LANGUAGE):
-        context = summary_context(scope=scope, rollup_run=rollup_run)
+        context = summary_context(scope=scope, rollup_run=rollup_run, figures_at=figures_at)
         return render_pdf(PDF_TEMPLATE, context, language=PDF_LANGUAGE)
 
 
@@ -373,8 +380,9 @@ def summary_render(*, document_id: int) -> SummaryDocument:
 
     def render(document: SummaryDocument) -> JobOutput:
         scope = d.Scope(document.program, document.period, document.authority)
-        run = rollup_status(program=document.program)["last"]
-        content = summary_pdf(scope=scope, rollup_run=run)
+        status = rollup_status(program=document.program)
+        run = status["last"]
+        content = summary_pdf(scope=scope, rollup_run=run, figures_at=status["changed_at"])
         where = document.authority.code if document.authority else "national"
         prefix = f"reporting/summaries/{document.program.code}-{document.period.code}-{where}"
         return JobOutput(

@@ -283,7 +283,7 @@ class DashboardMixin(PermissionMixin):
             "filter_options": filter_options(filter_choices(scope=scope, user=user), scope),
             "is_ministry": is_ministry(user),
             "rollup": status,
-            "computed_at": status["last"].finished_at if status["last"] else None,
+            "computed_at": status["changed_at"],
             "exports_enabled": exports_enabled(),
             "status_labels": charts.task_status_labels(),
         }
@@ -312,7 +312,11 @@ class DashboardMixin(PermissionMixin):
 
             variant = f"{context['is_ministry']}|{self.body_variant()}"
             html = cached_figures(
-                f"page:{self.body_template}", self.scope, compute, variant=variant
+                f"page:{self.body_template}",
+                self.scope,
+                compute,
+                variant=variant,
+                status=context["rollup"],
             )
             context["body"] = mark_safe(html)  # noqa: S308 - rendered by the template engine
         return context

@@ -369,8 +369,7 @@ class _DashboardView(APIView):
 
 
 def _computed_at(scope: Scope):
-    last = rollup_status(program=scope.program)["last"]
-    return last.finished_at if last else None
+    return rollup_status(program=scope.program)["changed_at"]
 
 
 class DashboardOverviewView(_DashboardView):
@@ -524,7 +523,7 @@ def _status_data(program) -> dict:
     last = status_["last"]
     return {
         "program": program.code,
-        "computed_at": last.finished_at if last else None,
+        "computed_at": status_["changed_at"],
         "as_of": last.as_of if last else None,
         "active": status_["active"],
         "failed": status_["failed"],
