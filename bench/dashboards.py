@@ -112,14 +112,17 @@ def analyze() -> None:
 
 
 def clear_bench_data() -> None:
-    """``dashboard_data.clear()``, after every roll-up row: clear() leaves the SelectionRollup
-    rows (no FK constraint), which would dangle once the bench programs are gone."""
+    """``dashboard_data.clear()``, after every roll-up row and roll-up state: clear() leaves the
+    SelectionRollup rows (no FK constraint), which would dangle once the bench programs are
+    gone, and does not cascade to RollupState."""
     from dashboard_data import clear
 
+    from reporting.insights.models import RollupState
     from reporting.insights.rollups import ROLLUP_MODELS
 
     for model in ROLLUP_MODELS:
         model.objects.all().delete()
+    RollupState.objects.all().delete()  # its FK to the program: clear() would fail at commit
     clear()
 
 
