@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from consortia.models import Consortium
 from consortia.selectors import consortium_list_visible_to
 from consortia.workflows import PlanState
+from portal.models import Organisation
 from reporting.evaluation.selectors import closing_evaluation_ranking, promoted_cases
 from reporting.final.models import FinalReport
 from reporting.final.selectors import final_period_for
 from reporting.final.workflows import FinalState
 from reporting.registry.kinds import kinds_for
-from tasks_catalog.models import Program
+from tasks_catalog.models import EntityType, Program
 
 
 @dataclass
@@ -34,17 +35,23 @@ def closing_overview(*, user, program: Program) -> dict:
     """Figures of the program's final stage as ``user`` may see them (the Ministry: all;
     ``None``: every pilot, for the closing document)."""
     visible = Consortium.objects.all() if user is None else consortium_list_visible_to(user=user)
-    pilots = list(
+    # The pilots as a query (a subquery below: no list of thousands of ids sent back), read as
+    # (id, province, type) tuples: no model object per pilot.
+    pilots = (
         visible.filter(program=program, plan__state=PlanState.APPROVED)
         .select_related("authority", "entity_type")
         .order_by("authority__sort_order", "pk")
     )
-    ids = {c.pk for c in pilots}
+    rows = list(pilots.values_list("pk", "authority_id", "entity_type_id"))
+    ids = {pk for pk, _a, _t in rows}
+    pilot_ids = pilots.values("pk")
     period = final_period_for(program=program)
     reports = (
         {
             r.consortium_id: r
-            for r in FinalReport.objects.filter(period=period, consortium_id__in=ids)
+            for r in FinalReport.objects.filter(
+                period=period, consortium_id__in=pilot_ids
+            ).select_related("consortium")
         }
         if period
         else {}
@@ -55,22 +62,26 @@ def closing_overview(*, user, program: Program) -> dict:
     ]
     grades = Counter(row.result.grade_label for row in ranking if row.result.grade is not None)
     grade_of = {row.consortium.pk: row.result.grade_label for row in ranking}
+    province_names = {
+        o.pk: o.region_name for o in Organisation.objects.filter(pk__in={a for _pk, a, _t in rows})
+    }
+    type_names = {t.pk: t.name for t in EntityType.objects.filter(pk__in={t for *_x, t in rows})}
     provinces: dict[int, GroupRow] = {}
     types: dict[int, GroupRow] = {}
-    for consortium in pilots:
+    for pk, authority_id, entity_type_id in rows:
         for groups, key, label in (
-            (provinces, consortium.authority_id, consortium.authority.region_name),
-            (types, consortium.entity_type_id, consortium.entity_type.name),
+            (provinces, authority_id, province_names.get(authority_id)),
+            (types, entity_type_id, type_names.get(entity_type_id)),
         ):
             row = groups.setdefault(key, GroupRow(label))
             row.pilots += 1
-            report = reports.get(consortium.pk)
+            report = reports.get(pk)
             row.accepted += bool(report and report.state == FinalState.ACCEPTED)
-            if consortium.pk in grade_of:
+            if pk in grade_of:
                 row.published += 1
-                row.grades[grade_of[consortium.pk]] += 1
+                row.grades[grade_of[pk]] += 1
     deliverables = [
-        (spec.label, spec.model.objects.filter(consortium_id__in=ids).count())
+        (spec.label, spec.model.objects.filter(consortium_id__in=pilot_ids).count())
         for spec in kinds_for(program).values()
     ]
     paths = [
@@ -81,12 +92,12 @@ def closing_overview(*, user, program: Program) -> dict:
     return {
         "program": program,
         "period": period,
-        "pilots": len(pilots),
-        "pilot_list": pilots,
+        "pilots": len(rows),
+        "pilot_list": pilots,  # a query: closing_catalogue reads it as a subquery
         "final_states": [
             (state, label, by_state.get(state, 0)) for state, label in FinalState.choices
         ],
-        "final_not_started": len(pilots) - len(reports),
+        "final_not_started": len(rows) - len(reports),
         "published": len(ranking),
         "grades": sorted(grades.items()),
         "ranking": ranking,

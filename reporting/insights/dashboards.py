@@ -10,25 +10,34 @@ Filters: program, period, province, entity type, category (task figures) and ind
 which have none, are not counted).
 """
 
+import hashlib
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from consortia.models import TaskSelection
 from consortia.workflows import QUOTA_STATES, PlanState
+from portal.caching import cached
 from portal.inputs import is_number
 from portal.models import Organisation
 from portal.roles import Role
 from portal.selectors import scoped_to_province
-from reporting.insights.models import ConsortiumRollup, DeliverableRollup, PlanRollup, TaskRollup
+from reporting.insights.models import (
+    ConsortiumRollup,
+    DeliverableRollup,
+    PlanRollup,
+    TaskRollup,
+)
 from reporting.insights.permissions import can_view_dashboard
-from reporting.insights.rollups import HANDED_IN, STATUSES, deliverable_measures
+from reporting.insights.rollups import HANDED_IN, STATUSES, deliverable_measures, rollup_status
 from reporting.periods.expectations import expected_for_period_q, expected_q, is_due, period_due_q
 from reporting.periods.models import ReportingPeriod, TaskProgress
 from reporting.periods.workflows import ReportState
@@ -36,7 +45,9 @@ from reporting.registry.kinds import KINDS, figure_kinds
 from tasks_catalog import terms
 from tasks_catalog.models import EntityType, Program, ReferenceTask, TaskCategory
 
+T = TypeVar("T")
 TASK_FIGURES = [*STATUSES, "nothing_to_report"]
+CACHE_SECONDS = 86400  # figures keyed on the roll-up version: a new version is a new key
 #: Report figures a drill-down can list, and the roll-up filter behind each.
 REPORT_FLAGS = {
     "expected": Q(),
@@ -178,6 +189,39 @@ def filter_choices(*, scope: Scope, user) -> dict:
         "categories": list(TaskCategory.objects.filter(program=scope.program)),
         "industries": terms.all_choices(terms.INDUSTRY),
     }
+
+
+def cached_figures(
+    name: str,
+    scope: Scope,
+    compute: Callable[[], T],
+    *,
+    variant: str = "",
+    status: Mapping | None = None,
+) -> T:
+    """``compute()``, cached per roll-up version (``rollup_version``, as ``rollup_status`` gives
+    it with the time the rows last changed: a restored database or a test's fresh one counts
+    versions again), scope, language and day (a period becomes due, and gets its on-time rate,
+    at midnight). ``variant``: whatever else the value depends on (e.g. the viewer's role);
+    ``status``: the program's ``rollup_status`` when the caller has it. Nothing computed yet:
+    not cached.
+
+    The value must pickle cheaply: turn lazy translations into text before returning it."""
+    status = status or rollup_status(program=scope.program)
+    if status["changed_at"] is None:
+        return compute()
+    key = "|".join(
+        [
+            get_language() or "",
+            scope.query(),
+            status["version"],
+            status["changed_at"].isoformat(),
+            timezone.localdate().isoformat(),
+            variant,
+        ]
+    )
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return cached(f"dashboard:{name}:{digest}", compute, CACHE_SECONDS)
 
 
 # --- figures -------------------------------------------------------------------------------------
@@ -714,7 +758,11 @@ def heatmap(scope: Scope, *, consortia: list[ConsortiumRollup]) -> dict:
     Cell values: a task status, "nothing_to_report", "no_report" (selected, no report handed
     in) or None (the task is not selected).
     """
-    tasks = list(ReferenceTask.objects.filter(program=scope.program).order_by("number"))
+    tasks = list(
+        ReferenceTask.objects.filter(program=scope.program)
+        .select_related("category")
+        .order_by("number")
+    )
     if scope.category is not None:
         tasks = [t for t in tasks if t.category_id == scope.category.pk]
     ids = [row.consortium_id for row in consortia]

@@ -5,22 +5,19 @@ an unknown filter value renders the error with status 400), calls the selectors 
 the rows to the template; charts come from ``reporting.insights.dashboard_charts``.
 """
 
-import hashlib
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
-from django.utils.functional import Promise
-from django.utils.translation import get_language
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from portal.caching import cached
 from portal.permissions import is_ministry
 from portal.views import PermissionMixin
 from reporting.insights import dashboard_charts as charts
@@ -29,6 +26,7 @@ from reporting.insights.dashboards import (
     REPORT_FLAGS,
     Scope,
     at_risk_entries,
+    cached_figures,
     category_table,
     consortium_rows,
     deliverable_breakdown,
@@ -205,15 +203,39 @@ def key_figures(figures: dict, scope: Scope, *, ministry: bool) -> list[dict]:
     ]
 
 
-def _evaluated(value):
-    """Lazy translations turned into text: unpickling a lazy string from the cache is slow."""
-    if isinstance(value, Promise):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _evaluated(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(_evaluated(v) for v in value)
-    return value
+def options_html(options, selected: str) -> str:
+    """``<option>`` elements of a filter, built in one pass (a national page offers dozens).
+    ``options``: (value, label) pairs; ``selected``: the value chosen."""
+    return mark_safe(  # noqa: S308 - every value and label escaped here
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if str(value) == selected else ""}>'
+            f"{escape(label)}</option>"
+            for value, label in options
+        )
+    )
+
+
+def filter_options(choices: dict, scope: Scope) -> dict[str, str]:
+    """The filter form's options (``filter_choices``), the scope's values selected."""
+    return {
+        "programs": options_html(
+            ((p.code, p.short_name) for p in choices["programs"]), scope.program.code
+        ),
+        "periods": options_html(((p.code, p.name) for p in choices["periods"]), scope.period.code),
+        "provinces": options_html(
+            ((o.code, o.region_name or o.name) for o in choices["provinces"]),
+            scope.authority.code if scope.authority else "",
+        ),
+        "entity_types": options_html(
+            ((t.code, t.name) for t in choices["entity_types"]),
+            scope.entity_type.code if scope.entity_type else "",
+        ),
+        "categories": options_html(
+            ((c.number, f"{c.number}. {c.name}") for c in choices["categories"]),
+            str(scope.category.number) if scope.category else "",
+        ),
+        "industries": options_html(choices["industries"], scope.industry),
+    }
 
 
 class DashboardMixin(PermissionMixin):
@@ -258,7 +280,7 @@ class DashboardMixin(PermissionMixin):
             "query": scope.query(),
             "query_national": scope.query(province=""),
             "query_all_types": scope.query(entity_type=""),
-            "choices": filter_choices(scope=scope, user=user),
+            "filter_options": filter_options(filter_choices(scope=scope, user=user), scope),
             "is_ministry": is_ministry(user),
             "rollup": status,
             "computed_at": status["changed_at"],
@@ -266,10 +288,43 @@ class DashboardMixin(PermissionMixin):
             "status_labels": charts.task_status_labels(),
         }
 
+    #: The page's figures and rows, rendered apart (``body_context``) and cached per roll-up
+    #: version, scope, language and ``body_variant``: they change only with the roll-up rows
+    #: (the rows behind a figure, handed-in reports and their entries, only by a transition,
+    #: which updates the roll-ups). The filters and status line around them stay live.
+    body_template = ""
+
+    def body_context(self, context: dict) -> dict:
+        return {}
+
+    def body_variant(self) -> str:
+        """What else the body depends on besides the scope and the role (page, figure …)."""
+        return ""
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(self.base_context())
+        if self.body_template:
+
+            def compute() -> str:
+                values = {**context, **self.body_context(context)}
+                return str(render_to_string(self.body_template, values))
+
+            variant = f"{context['is_ministry']}|{self.body_variant()}"
+            html = cached_figures(
+                f"page:{self.body_template}",
+                self.scope,
+                compute,
+                variant=variant,
+                status=context["rollup"],
+            )
+            context["body"] = mark_safe(html)  # noqa: S308 - rendered by the template engine
         return context
+
+    def page_number(self) -> str:
+        """``?page=`` as the paginator reads it (anything but a number: the first page)."""
+        value = (self.request.GET.get("page") or "").strip()
+        return value if value.isdigit() and len(value) <= 6 else "1"
 
 
 def with_state_labels(rows):
@@ -281,6 +336,7 @@ def with_state_labels(rows):
 
 class OverviewView(DashboardMixin, TemplateView):
     template_name = "reporting/dashboards/overview.html"
+    body_template = "reporting/dashboards/_overview_body.html"
     tab = "overview"
 
     def figures_context(self, *, ministry: bool) -> dict:
@@ -316,37 +372,19 @@ class OverviewView(DashboardMixin, TemplateView):
             },
         }
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        ministry, status = context["is_ministry"], context["rollup"]
-
-        def compute() -> dict:
-            return _evaluated(self.figures_context(ministry=ministry))
-
-        if status["changed_at"] is None:  # nothing computed yet: nothing to key an entry on
-            context.update(compute())
-        else:
-            # The figures of one scope change only with the roll-up rows (a run or an
-            # increment bumps the version): cache them per version. Today too: a period
-            # becomes due (and gets its on-time rate) at midnight.
-            key = "|".join(
-                [get_language(), str(ministry), self.scope.query(), status["version"]]
-                + [status["changed_at"].isoformat(), timezone.localdate().isoformat()]
-            )
-            digest = hashlib.sha256(key.encode()).hexdigest()
-            context.update(cached(f"dashboard:overview:{digest}", compute, 86400))
+    def body_context(self, context: dict) -> dict:
         attention = list(at_risk_entries(self.scope)[: AT_RISK_SHOWN + 1])
-        context.update(
-            attention=attention[:AT_RISK_SHOWN],
-            attention_more=len(attention) > AT_RISK_SHOWN,
+        return {
+            **self.figures_context(ministry=context["is_ministry"]),
+            "attention": attention[:AT_RISK_SHOWN],
+            "attention_more": len(attention) > AT_RISK_SHOWN,
             # Reversed once: the tables link every figure (hundreds of links at national scope).
-            urls={
+            "urls": {
                 "overview": reverse("dashboards:overview"),
                 "report_rows": reverse("dashboards:report-rows"),
                 "entry_rows": reverse("dashboards:entry-rows"),
             },
-        )
-        return context
+        }
 
 
 class RefreshView(PermissionMixin, View):
@@ -369,34 +407,64 @@ class RefreshView(PermissionMixin, View):
         return redirect(f"{reverse('dashboards:overview')}?{scope.query()}")
 
 
+def heatmap_cells_html(grid: dict, *, period_code: str, labels: dict[str, str]) -> None:
+    """Give each row of ``heatmap``'s grid its report link and its cells as one HTML string.
+
+    A page holds 50 consortia × every task (1,500 cells and more): built here in one pass
+    with the labels escaped once, instead of a dozen template nodes per cell. The markup is
+    the template's: each cell carries its status, its test id, a title and, when there is a
+    status, a link to the report with the label for screen readers.
+    """
+    numbers = [task.number for task in grid["tasks"]]
+    # status → (its code, its label), escaped once for the whole grid
+    escaped = {}
+    for row in grid["rows"]:
+        for status in row["cells"]:
+            if status and status not in escaped:
+                escaped[status] = (escape(status), escape(labels.get(status, "")))
+    for row in grid["rows"]:
+        cid = row["rollup"].consortium_id
+        url = reverse("reporting:report-detail", args=[cid, period_code])
+        link = escape(url)
+        parts = []
+        for number, status in zip(numbers, row["cells"], strict=True):
+            if status:
+                code, label = escaped[status]
+                parts.append(
+                    f'<td class="dash-cell heat-{code}" data-testid="cell-{cid}-{number}" '
+                    f'data-status="{code}" title="{number} · {label}"><a href="{link}">'
+                    f'<span class="sr-only">{label}</span></a></td>'
+                )
+            else:
+                parts.append(
+                    f'<td class="dash-cell dash-cell-none" data-testid="cell-{cid}-{number}" '
+                    'data-status=""></td>'
+                )
+        row["report_url"] = url
+        row["cells_html"] = mark_safe("".join(parts))  # noqa: S308 - every value escaped above
+
+
 class HeatmapView(DashboardMixin, TemplateView):
     template_name = "reporting/dashboards/heatmap.html"
+    body_template = "reporting/dashboards/_heatmap_body.html"
     tab = "heatmap"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def body_variant(self) -> str:
+        return self.page_number()
+
+    def body_context(self, context: dict) -> dict:
         page = Paginator(consortium_rows(self.scope), HEATMAP_PAGE_SIZE).get_page(
-            self.request.GET.get("page")
+            self.page_number()
         )
         grid = heatmap(self.scope, consortia=list(page.object_list))
         labels = context["status_labels"]
-        for row in grid["rows"]:
-            row["cells"] = [
-                {
-                    "task": task,
-                    "status": status or "",
-                    "color": STATUS_COLORS.get(status or "", ""),
-                    "label": labels.get(status or "", ""),
-                }
-                for task, status in zip(grid["tasks"], row["cells"], strict=True)
-            ]
-        context.update(
-            page=page,
-            grid=grid,
-            page_query=self.scope.query(),
-            legend=[(key, labels[key]) for key in STATUS_COLORS],
-        )
-        return context
+        heatmap_cells_html(grid, period_code=self.scope.period.code, labels=labels)
+        return {
+            "page": page,
+            "grid": grid,
+            "page_query": self.scope.query(),
+            "legend": [(key, labels[key]) for key in STATUS_COLORS],
+        }
 
 
 STATUS_COLUMNS = [*TaskStatus.values, "nothing_to_report"]
@@ -425,70 +493,100 @@ def task_count_rows(rows: list[dict], scope: Scope, *, kind: str) -> list[dict]:
 
 class TasksView(DashboardMixin, TemplateView):
     template_name = "reporting/dashboards/tasks.html"
+    body_template = "reporting/dashboards/_tasks_body.html"
     tab = "tasks"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def body_context(self, context: dict) -> dict:
         labels = context["status_labels"]
-        context.update(
-            tasks=task_count_rows(task_table(self.scope), self.scope, kind="task"),
-            categories=task_count_rows(category_table(self.scope), self.scope, kind="category"),
-            status_columns=[(s, labels[s]) for s in STATUS_COLUMNS],
-        )
-        return context
+        return {
+            "tasks": task_count_rows(task_table(self.scope), self.scope, kind="task"),
+            "categories": task_count_rows(category_table(self.scope), self.scope, kind="category"),
+            "status_columns": [(s, labels[s]) for s in STATUS_COLUMNS],
+            "entry_rows_url": reverse("dashboards:entry-rows"),
+        }
 
 
 class ReportRowsView(DashboardMixin, TemplateView):
     """The consortia behind a report figure (``?flag=overdue``)."""
 
     template_name = "reporting/dashboards/report_rows.html"
+    body_template = "reporting/dashboards/_report_rows_body.html"
+
+    def flag(self) -> str:
+        flag = self.request.GET.get("flag") or "expected"
+        if flag not in REPORT_FLAGS:
+            report_rows(self.scope, flag=flag)  # raises the ValidationError: unknown figure
+        return flag
 
     def hidden_filters(self):
         return [("flag", self.request.GET.get("flag") or "expected")]
 
+    def body_variant(self) -> str:
+        return f"{self.flag()}|{self.page_number()}"
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        flag = self.request.GET.get("flag") or "expected"
-        rows = report_rows(self.scope, flag=flag)
-        page = Paginator(rows, ROWS_PAGE_SIZE).get_page(self.request.GET.get("page"))
-        page.object_list = with_state_labels(list(page.object_list))
-        context.update(
-            flag=flag,
-            flags=list(REPORT_FLAGS),
-            figure_label=report_flag_labels()[flag],
-            page=page,
-            state_labels=charts.report_state_labels(),
-            page_query=self.scope.query(flag=flag),
-        )
+        context["figure_label"] = report_flag_labels()[self.flag()]
         return context
+
+    def body_context(self, context: dict) -> dict:
+        flag = self.flag()
+        rows = report_rows(self.scope, flag=flag)
+        page = Paginator(rows, ROWS_PAGE_SIZE).get_page(self.page_number())
+        page.object_list = with_state_labels(list(page.object_list))
+        return {
+            "flag": flag,
+            "flags": list(REPORT_FLAGS),
+            "figure_label": report_flag_labels()[flag],
+            "page": page,
+            "state_labels": charts.report_state_labels(),
+            "page_query": self.scope.query(flag=flag),
+        }
 
 
 class EntryRowsView(DashboardMixin, TemplateView):
     """The task entries behind a task figure (``?task=4&status=at_risk``)."""
 
     template_name = "reporting/dashboards/entry_rows.html"
+    body_template = "reporting/dashboards/_entry_rows_body.html"
 
     def hidden_filters(self):
         return [(k, self.request.GET[k]) for k in ("task", "status") if self.request.GET.get(k)]
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def figure(self) -> tuple[int | None, str]:
+        """The task number and status asked for; ``ValidationError`` for an unknown one."""
         task = task_number(self.request.GET.get("task"))
         status = (self.request.GET.get("status") or "").strip()
+        entry_rows(self.scope, task=task, status=status)  # validates the status (no query)
+        return task, status
+
+    def body_variant(self) -> str:
+        task, status = self.figure()
+        return f"{task}|{status}|{self.page_number()}"
+
+    def figure_label(self, status: str) -> str:
+        labels = charts.task_status_labels()
+        return labels[status] if status else _("Task entries of handed-in reports")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["figure_label"] = self.figure_label(self.figure()[1])
+        return context
+
+    def body_context(self, context: dict) -> dict:
+        task, status = self.figure()
         rows = entry_rows(self.scope, task=task, status=status)
-        page = Paginator(rows, ROWS_PAGE_SIZE).get_page(self.request.GET.get("page"))
-        labels = context["status_labels"]
+        page = Paginator(rows, ROWS_PAGE_SIZE).get_page(self.page_number())
         task_obj = (
             ReferenceTask.objects.filter(program=self.scope.program, number=task).first()
             if task is not None
             else None
         )
-        context.update(
-            task=task,
-            task_obj=task_obj,
-            status=status,
-            figure_label=labels[status] if status else _("Task entries of handed-in reports"),
-            page=page,
-            page_query=self.scope.query(task=task, status=status),
-        )
-        return context
+        return {
+            "task": task,
+            "task_obj": task_obj,
+            "status": status,
+            "figure_label": self.figure_label(status),
+            "page": page,
+            "page_query": self.scope.query(task=task, status=status),
+        }

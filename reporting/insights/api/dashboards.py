@@ -19,6 +19,7 @@ from reporting.insights.dashboards import (
     REPORT_FLAGS,
     TASK_FIGURES,
     Scope,
+    cached_figures,
     category_table,
     consortium_rows,
     entity_type_table,
@@ -351,6 +352,15 @@ def _period_ref(rows: list[dict]) -> list[dict]:
     return [{**r, "period": {"code": r["period"].code, "name": r["period"].name}} for r in rows]
 
 
+def _plain(value):
+    """A serializer's output as plain dicts and lists: cheap to pickle into the cache."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
 class _DashboardView(APIView):
     permission_classes = [Allows(can_use_dashboards)]
 
@@ -370,16 +380,21 @@ class DashboardOverviewView(_DashboardView):
     )
     def get(self, request):
         scope = self.scope()
-        data = {
-            "scope": scope_data(scope),
-            "computed_at": _computed_at(scope),
-            "figures": overview(scope),
-            "provinces": province_table(scope),
-            "categories": category_table(scope),
-            "entity_types": entity_type_table(scope),
-            "trend": _period_ref(trend(scope)),
-        }
-        return Response(OverviewSerializer(data).data)
+
+        def compute() -> dict:
+            data = {
+                "scope": scope_data(scope),
+                "computed_at": _computed_at(scope),
+                "figures": overview(scope),
+                "provinces": province_table(scope),
+                "categories": category_table(scope),
+                "entity_types": entity_type_table(scope),
+                "trend": _period_ref(trend(scope)),
+            }
+            return _plain(OverviewSerializer(data).data)
+
+        # The figures change only with the roll-up rows: cached per roll-up version.
+        return Response(cached_figures("api-overview", scope, compute))
 
 
 class DashboardTasksView(_DashboardView):
@@ -388,13 +403,17 @@ class DashboardTasksView(_DashboardView):
     )
     def get(self, request):
         scope = self.scope()
-        data = {
-            "scope": scope_data(scope),
-            "computed_at": _computed_at(scope),
-            "tasks": task_table(scope),
-            "categories": category_table(scope),
-        }
-        return Response(TasksSerializer(data).data)
+
+        def compute() -> dict:
+            data = {
+                "scope": scope_data(scope),
+                "computed_at": _computed_at(scope),
+                "tasks": task_table(scope),
+                "categories": category_table(scope),
+            }
+            return _plain(TasksSerializer(data).data)
+
+        return Response(cached_figures("api-tasks", scope, compute))
 
 
 class DashboardHeatmapView(_DashboardView):
@@ -411,26 +430,50 @@ class DashboardHeatmapView(_DashboardView):
     )
     def get(self, request):
         scope = self.scope()
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(consortium_rows(scope), request, view=self)
-        grid = heatmap(scope, consortia=list(page))
-        data = {
-            "count": paginator.page.paginator.count,
-            "next": paginator.get_next_link(),
-            "previous": paginator.get_previous_link(),
-            "scope": scope_data(scope),
-            "tasks": grid["tasks"],
-            "results": grid["rows"],
-        }
-        return Response(HeatmapPageSerializer(data).data)
+
+        def compute() -> dict:
+            paginator = self.pagination_class()
+            page = paginator.paginate_queryset(consortium_rows(scope), request, view=self)
+            grid = heatmap(scope, consortia=list(page))
+            data = {
+                "count": paginator.page.paginator.count,
+                "next": paginator.get_next_link(),
+                "previous": paginator.get_previous_link(),
+                "scope": scope_data(scope),
+                "tasks": grid["tasks"],
+                "results": grid["rows"],
+            }
+            return _plain(HeatmapPageSerializer(data).data)
+
+        # Cached per roll-up version and URL (page, page size; the links are absolute).
+        variant = request.build_absolute_uri()
+        return Response(cached_figures("api-heatmap", scope, compute, variant=variant))
 
 
 class _RowsView(generics.ListAPIView):
+    """The rows behind a figure, a page at a time: the roll-up rows, or the entries of handed-in
+    reports (which change only by a transition, and so with the roll-ups): cached per roll-up
+    version and URL."""
+
     permission_classes = [Allows(can_use_dashboards)]
     filter_backends: list = []
 
+    _scope: Scope | None = None
+
     def scope(self) -> Scope:
-        return scope_for(user=self.request.user, params=self.request.query_params)
+        if self._scope is None:  # once per request
+            self._scope = scope_for(user=self.request.user, params=self.request.query_params)
+        return self._scope
+
+    def list(self, request, *args, **kwargs):
+        scope = self.scope()
+        name = f"api-rows:{type(self).__name__}"
+        variant = request.build_absolute_uri()
+
+        def compute() -> dict:
+            return _plain(super(_RowsView, self).list(request, *args, **kwargs).data)
+
+        return Response(cached_figures(name, scope, compute, variant=variant))
 
 
 @extend_schema(

@@ -351,3 +351,47 @@ def test_figures_are_cached_per_run_and_a_new_run_shows_new_figures(
     assert overdue_and_queries()[0] == "1"  # the page shows the last run's figures
     rollup_execute(run_id=rollup_request(program_id=program.pk, reason="manual").pk, today=AFTER_Q2)
     assert overdue_and_queries()[0] == "0"
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "testid_of"),
+    [
+        ("dashboards:heatmap", Q2, lambda pilot: f"cell-{pilot.consortium.pk}-1"),
+        ("dashboards:report-rows", {**Q2, "flag": "overdue"}, lambda pilot: "drilldown-count"),
+        ("dashboards:entry-rows", {**Q2, "status": "at_risk"}, lambda pilot: "drilldown-count"),
+        ("dashboards:tasks", Q2, lambda pilot: "task-1-at_risk"),
+    ],
+)
+def test_every_page_body_is_cached_per_roll_up_version_and_follows_a_new_one(
+    client, pilot, ministry_staff, on_date, name, params, testid_of
+):
+    """The page's figures and rows come from the cache while the roll-ups are unchanged (far
+    fewer queries), and a new version shows the new figures; the markup is the same."""
+    program = Program.objects.get(code="idfa-2026")
+    rollup_execute(run_id=rollup_request(program_id=program.pk, reason="manual").pk, today=AFTER_Q2)
+    client.force_login(ministry_staff)
+    url, testid = reverse(name), testid_of(pilot)
+
+    def shown() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            html = html_of(client.get(url, params, HTTP_ACCEPT_LANGUAGE="en"))
+        match = re.search(rf'data-testid="{testid}"( data-status="([^"]*)")?[^>]*>([^<]*)<', html)
+        assert match, testid
+        return (match.group(2) if match.group(1) else match.group(3).strip()), len(
+            ctx.captured_queries
+        )
+
+    before, cold = shown()
+    again, warm = shown()
+    assert before == again
+    assert warm < cold
+    report_q2(pilot, on_date)  # tasks 1-2 at risk, handed in on time
+    rollup_execute(run_id=rollup_request(program_id=program.pk, reason="manual").pk, today=AFTER_Q2)
+    after, _queries = shown()
+    expected = {
+        "dashboards:heatmap": ("no_report", "at_risk"),
+        "dashboards:report-rows": ("1", "0"),
+        "dashboards:entry-rows": ("0", "2"),
+        "dashboards:tasks": ("0", "1"),
+    }[name]
+    assert (before, after) == expected
