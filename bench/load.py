@@ -535,7 +535,7 @@ def main() -> None:
     args = parser.parse_args()
     global CONSORTIA, IN_PROCESS_RUNS, SMOKE
     if args.smoke:  # tiny data, 2 users for a few seconds: proves the benchmark still runs
-        CONSORTIA, IN_PROCESS_RUNS, SMOKE = 12, 1, True
+        CONSORTIA, IN_PROCESS_RUNS, SMOKE = 40, 1, True  # enough drafts of the open period
         args.users, args.spawn_rate, args.duration = 2, 2, "5s"
     # SIGTERM unwinds like Ctrl-C, so gunicorn is stopped by the finally blocks.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
