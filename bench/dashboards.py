@@ -34,22 +34,25 @@ Nothing is written to the repository: uploaded and rendered files go to a tempor
 """
 
 import argparse
-import contextlib
 import os
 import shutil
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import rollup_increments
-from common import ROOT, add_smoke_argument, force_login, setup_django, timed
+from common import (
+    add_smoke_argument,
+    force_login,
+    gunicorn,
+    http_get,
+    scratch_database,
+    session_cookie,
+    setup_django,
+    timed,
+)
 
 PROGRAM = "idfa-2026"
 SIZES = (20, 2000)
@@ -76,30 +79,8 @@ SLOWEST_SHOWN = 3
 
 
 def prepare_database() -> str:
-    """Point DATABASE_URL at a fresh scratch database; returns a description of it."""
-    if os.environ.get("DATABASE_URL"):
-        return "DATABASE_URL from the environment"
-    try:
-        import psycopg2
-
-        conn = psycopg2.connect(PG_SERVER + "postgres", connect_timeout=3)
-    except Exception as exc:  # no driver, no server, no access: SQLite, loudly
-        print(
-            f"WARNING: PostgreSQL is not reachable at {PG_SERVER} ({str(exc).strip()}); "
-            "falling back to a temporary SQLite file: the figures are NOT representative.",
-            file=sys.stderr,
-        )
-        return "SQLite (fallback)"
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        try:
-            cursor.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        except psycopg2.errors.SyntaxError:  # PostgreSQL < 13
-            cursor.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        cursor.execute(f"CREATE DATABASE {BENCH_DB}")
-    conn.close()
-    os.environ["DATABASE_URL"] = PG_SERVER + BENCH_DB
-    return f"PostgreSQL {PG_SERVER}{BENCH_DB} (dropped and created)"
+    """Point DATABASE_URL at a fresh scratch database ``portal_bench``; returns a description."""
+    return scratch_database(BENCH_DB)
 
 
 def analyze() -> None:
@@ -252,80 +233,6 @@ def measure_rollups(today) -> dict:
 # --- pages ----------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect (e.g. to the login page) is a failure here, not something to follow."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), NoRedirect)
-
-
-def http_get(url: str, headers: dict | None = None) -> bytes:
-    request = urllib.request.Request(url, headers=headers or {})
-    with OPENER.open(request, timeout=60) as response:
-        if response.status != 200:
-            raise RuntimeError(f"{url}: HTTP {response.status}")
-        return response.read()
-
-
-@contextlib.contextmanager
-def gunicorn():
-    """gunicorn with 2 workers on a free port, the same environment; stopped on the way out."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log_path = Path(tempfile.mkdtemp(prefix="bench-gunicorn-")) / "gunicorn.log"
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "portal.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "2",
-        "--log-level",
-        "warning",
-    ]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            wait_healthy(base, process, log_path)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-    shutil.rmtree(log_path.parent, ignore_errors=True)  # kept if gunicorn failed
-
-
-def wait_healthy(base: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            tail = log_path.read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{tail}")
-        try:
-            http_get(f"{base}/healthz")
-            return
-        except (urllib.error.URLError, ConnectionError, RuntimeError) as exc:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not answer /healthz; log: {log_path}") from exc
-            time.sleep(0.2)
-
-
 def busiest_province() -> str:
     """The provincial authority with the most pilot consortia in the program."""
     from django.db.models import Count
@@ -414,15 +321,6 @@ def in_process(user, cases, runs: int | None = None) -> dict[str, dict]:
             "slowest": [(float(q["time"]) * 1000, q["sql"]) for q in queries[:SLOWEST_SHOWN]],
         }
     return out
-
-
-def session_cookie(user) -> str:
-    from django.conf import settings
-    from django.test import Client
-
-    client = Client()
-    force_login(client, user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
 def measure_pages(user, cases, *, repeat: int) -> tuple[dict, dict]:

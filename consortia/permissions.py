@@ -11,6 +11,7 @@ from portal.permissions import (
     is_ministry_admin,
     sees_province,
 )
+from portal.requestlocal import current_request
 from portal.roles import Role
 
 from .models import Consortium, Plan, PlanAmendment
@@ -26,6 +27,29 @@ from .workflows import (
 )
 
 VIEW_PERMISSION = "consortia.view_consortium"
+GRANTS_MEMO = "_consortium_grants"
+
+
+def has_grant(user, consortium: Consortium) -> bool:
+    """The consortium granted to the user (a lead's or member's per-object permission,
+    django-guardian: two queries a time). Within a request it is asked once per user and
+    consortium, a report page asking it five times; outside a request, every time."""
+    request = current_request()
+    if request is None or user.pk is None:
+        return user.has_perm(VIEW_PERMISSION, consortium)
+    memo = request.__dict__.setdefault(GRANTS_MEMO, {})
+    key = (user.pk, consortium.pk)
+    if key not in memo:
+        memo[key] = user.has_perm(VIEW_PERMISSION, consortium)
+    return memo[key]
+
+
+def grants_changed() -> None:
+    """Call after granting or withdrawing a consortium (assign_perm, remove_perm): the
+    request's answers of ``has_grant`` are forgotten."""
+    request = current_request()
+    if request is not None:
+        request.__dict__.pop(GRANTS_MEMO, None)
 
 
 def is_authority_of(user, consortium: Consortium) -> bool:
@@ -42,9 +66,7 @@ def can_view_consortium(user, consortium: Consortium) -> Decision:
         return decision
     if sees_province(user, consortium.authority_id):
         return ALLOW
-    if user.role in (Role.CONSORTIUM_LEAD, Role.CONSORTIUM_MEMBER) and user.has_perm(
-        VIEW_PERMISSION, consortium
-    ):
+    if user.role in (Role.CONSORTIUM_LEAD, Role.CONSORTIUM_MEMBER) and has_grant(user, consortium):
         return ALLOW
     return deny(_("You cannot see this consortium."), hide=True)
 

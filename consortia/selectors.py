@@ -16,14 +16,23 @@ from .permissions import VIEW_PERMISSION, can_read_plan_draft, can_view_consorti
 from .workflows import AMENDMENT_OPEN_STATES, QUOTA_STATES
 
 
+def _consortia() -> QuerySet[Consortium]:
+    return Consortium.objects.select_related("program", "authority", "entity_type", "plan")
+
+
+def _sees_granted_only(user) -> bool:
+    """Leads and members see the consortia granted to them (django-guardian), nothing else."""
+    return getattr(user, "is_authenticated", False) and user.role in (
+        Role.CONSORTIUM_LEAD,
+        Role.CONSORTIUM_MEMBER,
+    )
+
+
 def consortium_list_visible_to(*, user) -> QuerySet[Consortium]:
     """Ministry: all; a province: its own (``scoped_to_province``); lead and members: the
     consortia they are granted."""
-    qs = Consortium.objects.select_related("program", "authority", "entity_type", "plan")
-    if getattr(user, "is_authenticated", False) and user.role in (
-        Role.CONSORTIUM_LEAD,
-        Role.CONSORTIUM_MEMBER,
-    ):
+    qs = _consortia()
+    if _sees_granted_only(user):
         allowed = get_objects_for_user(
             user, VIEW_PERMISSION, klass=Consortium, accept_global_perms=False
         )
@@ -38,9 +47,14 @@ def deadline_extension_list_visible_to(*, user) -> QuerySet[DeadlineExtension]:
 
 
 def consortium_get_for(*, user, pk) -> Consortium:
-    """The consortium if the user may see it; 404 otherwise (ids are not to be guessed)."""
+    """The consortium if the user may see it; 404 otherwise (ids are not to be guessed).
+
+    A lead's or member's grant is asked of this one consortium (``can_view_consortium``, and
+    remembered for the request) rather than through the list of every consortium granted to
+    them, which costs django-guardian more to build than the rest of the lookup."""
+    visible = _consortia() if _sees_granted_only(user) else consortium_list_visible_to(user=user)
     try:
-        consortium = consortium_list_visible_to(user=user).get(pk=pk)
+        consortium = visible.get(pk=pk)
     except (Consortium.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
     if not can_view_consortium(user, consortium):

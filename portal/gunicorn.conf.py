@@ -22,4 +22,8 @@ gunicorn.arbiter.SERVER_SOFTWARE = SERVER_NAME
 wsgi_app = "portal.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+# Sync workers: the pages are CPU-bound, and three processes already keep two cores busy; threads
+# (gthread) added GIL contention, more CPU per request and a worse p95 in bench/load.py
+# (README, "Load test"). Sync workers want a buffering proxy in front for slow clients.
+worker_class = "sync"
 accesslog = "-"

@@ -14,7 +14,7 @@ from portal.roles import Role
 from portal.services import audit_record, user_sync_role
 
 from ..models import Consortium
-from ..permissions import VIEW_PERMISSION
+from ..permissions import VIEW_PERMISSION, grants_changed
 
 
 def pilot_accounts_open(*, consortium: Consortium, actor: User) -> list[User]:
@@ -87,6 +87,7 @@ def _account_for(*, consortium, email, name, title, phone, role, organisation, a
             data={"role": role, "consortium": consortium.pk},
         )
     assign_perm(VIEW_PERMISSION, user, consortium)
+    grants_changed()
     _invite(user, consortium)
     return user
 

@@ -38,6 +38,7 @@ from ..permissions import (
     can_edit_amendment,
     can_propose_amendment,
     can_upload_amendment_scan,
+    grants_changed,
 )
 from ..selectors import plan_baseline
 from ..workflows import AMENDMENT_WORKFLOW, AmendmentAction
@@ -560,6 +561,7 @@ def _member_accounts_revoke(*, member: MemberUnit, actor: User) -> None:
         role=Role.CONSORTIUM_MEMBER, organisation__code=f"UNIT-M{member.pk}"
     ):
         remove_perm(VIEW_PERMISSION, user, consortium)
+        grants_changed()
         audit_record(
             actor=actor,
             action="user.revoke",

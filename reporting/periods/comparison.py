@@ -18,7 +18,7 @@ def previous_report(*, consortium: Consortium, period: ReportingPeriod) -> Progr
     return (
         ProgressReport.objects.filter(
             consortium=consortium,
-            period__program=period.program,
+            period__program_id=period.program_id,
             period__due_date__lt=period.due_date,
         )
         .select_related("period")
@@ -95,11 +95,20 @@ class ReportComparison:
         return out
 
 
-def report_compare(*, report: ProgressReport) -> ReportComparison:
-    """The report, each task beside the previous period's entry, with its unchanged texts."""
+def report_entries(report: ProgressReport) -> list[TaskProgress]:
+    """The report's task entries with their task, category and evidence files, in task order."""
+    return list(report.entries.select_related("task__category").prefetch_related("evidence"))
+
+
+def report_compare(
+    *, report: ProgressReport, entries: list[TaskProgress] | None = None
+) -> ReportComparison:
+    """The report, each task beside the previous period's entry, with its unchanged texts.
+    ``entries``: the report's ``report_entries`` if the caller has them already."""
     previous = previous_report(consortium=report.consortium, period=report.period)
     before = {e.task_id: e for e in previous.entries.all()} if previous else {}
-    entries = report.entries.select_related("task__category").prefetch_related("evidence")
+    if entries is None:
+        entries = report_entries(report)
     tasks = []
     for entry in entries:
         old = before.get(entry.task_id)

@@ -5,26 +5,31 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from consortia.forms import RevisionMixin
+from portal import widgets
 from portal.inputs import is_number
 from reporting.periods.models import ReportingPeriod, TaskStatus
 
 
 class ReportForm(RevisionMixin):
-    """The overall fields and, per task, status / percent / narratives / nothing to report."""
+    """The overall fields and, per task, status / percent / narratives / nothing to report.
+
+    Seven fields a task, 150 widgets on a report of twenty tasks: the widgets are
+    ``portal.widgets``' (Django's markup, written without the template engine).
+    """
 
     summary = forms.CharField(
-        label=_("Summary of the period"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Summary of the period"), required=False, widget=widgets.Textarea(attrs={"rows": 4})
     )
     key_figures = forms.CharField(
-        label=_("Key figures"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Key figures"), required=False, widget=widgets.Textarea(attrs={"rows": 3})
     )
     problems = forms.CharField(
-        label=_("Problems"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Problems"), required=False, widget=widgets.Textarea(attrs={"rows": 3})
     )
     requests = forms.CharField(
         label=_("Requests to the Ministry"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=widgets.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, entries, **kwargs):
@@ -41,13 +46,14 @@ class ReportForm(RevisionMixin):
                         "Clears this period’s status, percent and work done, and the plan and "
                         "problems carried over unchanged from the previous period."
                     ),
-                    widget=forms.CheckboxInput(attrs={"data-nothing-to-report": n}),
+                    widget=widgets.CheckboxInput(attrs={"data-nothing-to-report": n}),
                 ),
                 "status": forms.ChoiceField(
                     label=_("Status"),
                     required=False,
                     choices=[("", "—"), *TaskStatus.choices],
                     initial=entry.status,
+                    widget=widgets.Select,
                 ),
                 "percent": forms.IntegerField(
                     label=_("Percent complete"),
@@ -55,23 +61,24 @@ class ReportForm(RevisionMixin):
                     min_value=0,
                     max_value=100,
                     initial=entry.percent,
+                    widget=widgets.NumberInput,
                 ),
                 "work_done": forms.CharField(
                     label=_("Work done this period"),
                     required=False,
-                    widget=forms.Textarea(attrs={"rows": 3}),
+                    widget=widgets.Textarea(attrs={"rows": 3}),
                     initial=entry.work_done,
                 ),
                 "next_plan": forms.CharField(
                     label=_("Plan for the next period"),
                     required=False,
-                    widget=forms.Textarea(attrs={"rows": 2}),
+                    widget=widgets.Textarea(attrs={"rows": 2}),
                     initial=entry.next_plan,
                 ),
                 "problems": forms.CharField(
                     label=_("Problems and support needed"),
                     required=False,
-                    widget=forms.Textarea(attrs={"rows": 2}),
+                    widget=widgets.Textarea(attrs={"rows": 2}),
                     initial=entry.problems,
                 ),
             }
@@ -81,6 +88,7 @@ class ReportForm(RevisionMixin):
                 label=_("Evidence file for task %(n)s") % {"n": n},
                 required=False,
                 help_text=_("PDF, image or office document."),
+                widget=widgets.ClearableFileInput,
             )
             self.rows.append(
                 {

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from consortia.models import Consortium
-from consortia.permissions import VIEW_PERMISSION, can_view_consortium, is_authority_of
+from consortia.permissions import can_view_consortium, has_grant, is_authority_of
 from portal.permissions import ALLOW, Decision, deny, is_ministry, is_ministry_admin
 from portal.roles import Role
 from reporting.periods.models import ProgressReport
@@ -11,9 +11,7 @@ from reporting.periods.workflows import EDITABLE_STATES, LEAD, MINISTRY, PROVINC
 
 
 def is_lead_of(user, consortium: Consortium) -> bool:
-    return getattr(user, "role", "") == Role.CONSORTIUM_LEAD and user.has_perm(
-        VIEW_PERMISSION, consortium
-    )
+    return getattr(user, "role", "") == Role.CONSORTIUM_LEAD and has_grant(user, consortium)
 
 
 def can_view_reports(user, consortium: Consortium) -> Decision:

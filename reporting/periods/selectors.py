@@ -32,10 +32,17 @@ def period_lock_date(*, period: ReportingPeriod, consortium: Consortium) -> dt.d
 
 
 def period_is_open(
-    *, period: ReportingPeriod, consortium: Consortium, today: dt.date | None = None
+    *,
+    period: ReportingPeriod,
+    consortium: Consortium,
+    today: dt.date | None = None,
+    lock_date: dt.date | None = None,
 ) -> bool:
+    """``lock_date``: the consortium's ``period_lock_date`` if the caller has it already."""
     today = today or timezone.localdate()
-    return period.opens_on <= today <= period_lock_date(period=period, consortium=consortium)
+    if lock_date is None:
+        lock_date = period_lock_date(period=period, consortium=consortium)
+    return period.opens_on <= today <= lock_date
 
 
 def pilot_consortia_visible_to(*, user) -> QuerySet[Consortium]:

@@ -201,8 +201,11 @@ def _report_update(*, actor, report, revision, data, entries, checked, autosave)
                     {e.task_id: e for e in previous.entries.all()} if previous else {}
                 )
             _clear_nothing_to_report(entry, previous_entries.get(entry.task_id))
+        # An entry as it was read holds the database's constraints already: only a changed one
+        # has them checked (a query each; an autosave changes one entry of twenty).
+        as_read = [getattr(entry, f) for f in ENTRY_FIELDS] == before
         try:
-            entry.full_clean(exclude=["report", "task"])
+            entry.full_clean(exclude=["report", "task"], validate_constraints=not as_read)
         except ValidationError as exc:
             errors[f"task_{number}"] = exc.messages
             continue

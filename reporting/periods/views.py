@@ -19,7 +19,7 @@ from portal.uploads import stored_file_response
 from portal.views import PermissionMixin
 from reporting.periods import services
 from reporting.periods.actions import REPORT_ACTIONS
-from reporting.periods.comparison import report_compare
+from reporting.periods.comparison import report_compare, report_entries
 from reporting.periods.expectations import became_pilot_in_time, not_expected_reason
 from reporting.periods.forms import ReopenForm, ReportForm, ReviewCommentForm
 from reporting.periods.models import Evidence, ProgressReport, ReportingPeriod
@@ -74,6 +74,8 @@ class ReportMixin(LoginRequiredMixin):
         self.report = ProgressReport.objects.filter(
             consortium=self.consortium, period=self.period
         ).first()
+        if self.report is not None:  # the consortium and period just read: not read again
+            self.report.consortium, self.report.period = self.consortium, self.period
         if self.report is None and period_is_final(self.period):
             # The final period has its own form (reporting/final/).
             return redirect("reporting:final-detail", self.consortium.pk)
@@ -108,10 +110,9 @@ class ReportDetailView(ReportMixin, TemplateView):
 
     template_name = "reporting/report_detail.html"
 
-    def form(self, data=None, files=None):
-        entries = list(
-            self.report.entries.select_related("task__category").prefetch_related("evidence")
-        )
+    def form(self, data=None, files=None, entries=None):
+        if entries is None:
+            entries = report_entries(self.report)
         initial = {
             k: getattr(self.report, k) for k in ("summary", "key_figures", "problems", "requests")
         }
@@ -122,13 +123,16 @@ class ReportDetailView(ReportMixin, TemplateView):
         for url_kwarg in ("consortium_pk", "period"):
             kwargs.pop(url_kwarg, None)
         user, report = self.request.user, self.report
-        is_open = period_is_open(period=self.period, consortium=self.consortium)
+        lock_date = period_lock_date(period=self.period, consortium=self.consortium)
+        is_open = period_is_open(
+            period=self.period, consortium=self.consortium, lock_date=lock_date
+        )
         context = {
             "consortium": self.consortium,
             "period": self.period,
             "report": report,
             "is_open": is_open,
-            "lock_date": period_lock_date(period=self.period, consortium=self.consortium),
+            "lock_date": lock_date,
             # Not expected for this period (the one rule): say why instead of a start button.
             "not_required": ""
             if report is not None
@@ -146,8 +150,9 @@ class ReportDetailView(ReportMixin, TemplateView):
         }
         if report is not None:
             editable = bool(can_edit_report(user, report, period_open=is_open))
-            comparison = report_compare(report=report)
-            form = kwargs.pop("form", None) or (self.form() if editable else None)
+            entries = report_entries(report)  # one read for the comparison and the form
+            comparison = report_compare(report=report, entries=entries)
+            form = kwargs.pop("form", None) or (self.form(entries=entries) if editable else None)
             if form is not None:
                 by_number = {t.task.number: t for t in comparison.tasks}
                 for row in form.rows:
