@@ -322,10 +322,10 @@ def sessions_file(people: dict, folder: Path) -> Path:
 # --- in-process cost ------------------------------------------------------------------------------
 
 
-def in_process(people: dict, runs: int) -> dict[str, dict]:
+def in_process(people: dict, runs: int, *, profile: bool = False) -> dict[str, dict]:
     """Per request type, through the test client: p50 wall and CPU ms of this process, queries,
     response KiB, status. The save posts the form with one field changed each time, so every
-    save really writes."""
+    save really writes. ``profile``: also print each type's costliest functions (cProfile)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -376,7 +376,30 @@ def in_process(people: dict, runs: int) -> dict[str, dict]:
             "ms": statistics.median(wall),
             "cpu_ms": statistics.median(cpu),
         }
+        if profile:
+            print_profile(name, request, runs)
     return out
+
+
+def print_profile(name: str, request, runs: int) -> None:
+    """The functions that cost ``request`` the most over ``runs`` calls: own time and cumulative."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(runs):
+        request()
+    profiler.disable()
+    # Own time over everything; cumulative time over the project's own functions only.
+    project = rf"^{ROOT}/(?!\.venv|bench)"
+    for order, restrictions in (("tottime", (25,)), ("cumulative", (project, 30))):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(*restrictions)
+        text = out.getvalue()
+        print(f"\n=== {name}: by {order}, {runs} requests ===")
+        print(text[text.find("ncalls") :], flush=True)
 
 
 # --- under load -----------------------------------------------------------------------------------
@@ -531,6 +554,12 @@ def main() -> None:
     )
     parser.add_argument("--threads", type=int, default=THREADS, help="threads per gthread worker")
     parser.add_argument("--keep-database", action="store_true", help="do not drop load_bench")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="after the in-process figures, print each request type's costliest functions "
+        "(cProfile) and skip the load",
+    )
     add_smoke_argument(parser)
     args = parser.parse_args()
     global CONSORTIA, IN_PROCESS_RUNS, SMOKE
@@ -565,8 +594,10 @@ def run(args, folder: Path, database: str) -> None:
     # One lead per simulated user, and one more for the in-process figures (its saves move its
     # report's revision on).
     people = prepare_people(max(args.users, 1) + 1)
-    local = in_process(people, IN_PROCESS_RUNS)
+    local = in_process(people, IN_PROCESS_RUNS, profile=args.profile)
     print_in_process(local)
+    if args.profile:
+        return
     sessions = sessions_file(people, folder)
     connection.close()  # gunicorn's workers and locust from here on
     classes = ["sync", "gthread"] if args.worker_class == "both" else [args.worker_class]
