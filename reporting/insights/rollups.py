@@ -12,8 +12,10 @@ failed increment ask for a full run of the program instead.
 
 A run recomputes every roll-up row of one program (all its opened periods), or of every active
 program at once (the nightly run, the safety net: a test checks that it writes the rows the
-increments left), with a handful of INSERT … SELECT … GROUP BY statements, and replaces the old
-rows in the same transaction. So:
+increments left), with a statement per table (SELECT … GROUP BY), in one transaction. On
+PostgreSQL each statement makes the table equal to what it computes: it writes only the rows that
+differ (none, when the increments kept up), leaves readers unblocked and logs what it corrected,
+a sign of drift (``_replace``); on SQLite the old rows are deleted and the new ones inserted. So:
 
 - **idempotent**: the rows depend only on the data; a second run writes the same rows;
 - **concurrent runs** serialise on a lock of the program row and cannot duplicate rows (unique
@@ -48,6 +50,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateTimeField,
     Exists,
     F,
     IntegerField,
@@ -541,12 +544,58 @@ def _select(qs: QuerySet, columns: dict, *, group_by: tuple[str, ...] = ()) -> t
 
 
 def _insert(model, columns: list[str], selects: list[tuple[str, tuple]]) -> int:
-    """``INSERT INTO model (columns)`` the rows of the SELECTs, one statement (UNION ALL)."""
-    quote = connection.ops.quote_name
-    target = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+    """``INSERT INTO model (columns)`` the rows of the SELECTs, one statement (UNION ALL); in a
+    full run on PostgreSQL, the table made equal to them instead (``_replace``)."""
     sql = " UNION ALL ".join(select for select, _params in selects)
     params = tuple(p for _select_sql, params in selects for p in params)
+    replacing = getattr(_replacing, "programs", None)
+    if replacing is not None:
+        return _replace(model, columns, sql, params, programs=replacing)
+    quote = connection.ops.quote_name
+    target = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
     return _emit(f"INSERT INTO {quote(model._meta.db_table)} ({target}) {sql}", params)
+
+
+# While a full run replaces the tables on PostgreSQL: the ids of its programs (``_replace``).
+_replacing = threading.local()
+
+
+def _replace(model, columns: list[str], select: str, params, *, programs: list[int]) -> int:
+    """Make the program's rows of ``model`` equal to the rows of ``select`` in one statement
+    (PostgreSQL): rows whose key (the model's unique constraint) is new are inserted, rows whose
+    figures differ are updated, rows no longer computed are deleted, and the rows that are
+    already right (all of them, when the increments kept up) are not written at all. Returns the
+    rows computed; the rows changed are noted in ``_replacing.changed`` (a sign of drift)."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    unique = next(c for c in model._meta.constraints if getattr(c, "fields", None))
+    keys = [quote(model._meta.get_field(name).column) for name in unique.fields]
+    cols = [quote(model._meta.get_field(name).column) for name in columns]
+    values = [c for c in cols if c not in keys]
+    pk = quote(model._meta.pk.column)
+    old = f"SELECT * FROM {table} WHERE {quote('program_id')} = ANY(%s)"  # noqa: S608
+    differ = " OR ".join(f"t.{v} IS DISTINCT FROM n.{v}" for v in values)
+    # One join classifies every row: new (no old row), gone (no new row) or changed.
+    # The models' own names, quoted; the values are parameters.
+    sql = (
+        f"WITH n ({', '.join(cols)}) AS MATERIALIZED ({select}), "  # noqa: S608
+        f"d AS MATERIALIZED (SELECT t.{pk} AS old_id, n.{keys[0]} IS NULL AS gone, "
+        f"{', '.join(f'n.{c}' for c in cols)} FROM n FULL JOIN ({old}) t "
+        f"ON {' AND '.join(f't.{k} = n.{k}' for k in keys)} "
+        f"WHERE t.{pk} IS NULL OR n.{keys[0]} IS NULL OR {differ}), "
+        f"upd AS (UPDATE {table} t SET {', '.join(f'{v} = d.{v}' for v in values)} FROM d "
+        f"WHERE t.{pk} = d.old_id AND NOT d.gone RETURNING 1), "
+        f"del AS (DELETE FROM {table} t USING d WHERE t.{pk} = d.old_id AND d.gone RETURNING 1), "
+        f"ins AS (INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM d "
+        "WHERE d.old_id IS NULL RETURNING 1) "
+        "SELECT (SELECT count(*) FROM n), (SELECT count(*) FROM upd), "
+        "(SELECT count(*) FROM del), (SELECT count(*) FROM ins)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params, list(programs)))
+        computed, *changed = cursor.fetchone()
+    _replacing.changed[model._meta.model_name] = changed
+    return computed
 
 
 @dataclass(frozen=True)
@@ -582,8 +631,8 @@ def _in_reports(periods, consortium_id: int | None) -> Q:
     return q if consortium_id is None else q & Q(report__consortium=consortium_id)
 
 
-def _insert_joined(model, rows: QuerySet, columns: dict, counts: QuerySet, counted: dict) -> int:
-    """``INSERT INTO model … SELECT`` the ``columns`` of ``rows`` (one output row each, no
+def _joined_select(rows: QuerySet, columns: dict, counts: QuerySet, counted: dict):
+    """A SELECT of the ``columns`` of ``rows`` (one output row each, no
     grouping), each joined on its id to ``counts``, an aggregate query grouped by
     ``report_key`` alone. ``counted`` maps each further column to a count's alias, or to
     ``(alias, flag)``: the count where that column of ``columns`` is true, else 0. A row with no
@@ -603,13 +652,11 @@ def _insert_joined(model, rows: QuerySet, columns: dict, counts: QuerySet, count
             )
         else:
             selected.append(f"COALESCE(c.{quote(alias)}, 0)")
-    target = ", ".join(quote(model._meta.get_field(name).column) for name in [*columns, *counted])
     sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({target}) "  # noqa: S608 (models' names)
-        f"SELECT {', '.join(selected)} FROM ({outer_sql}) o "
+        f"SELECT {', '.join(selected)} FROM ({outer_sql}) o "  # noqa: S608 (aliases, quoted)
         f"LEFT JOIN ({inner_sql}) c ON c.{quote('report_key')} = o.{quote('x_key')}"
     )
-    return _emit(sql, (*outer_params, *inner_params))
+    return sql, (*outer_params, *inner_params)
 
 
 def _const(value, field) -> Value:
@@ -632,26 +679,23 @@ def _text(value: str) -> Value:
 def rollup_compute(
     *, today: dt.date, program: Program | None = None, programs: list[Program] | None = None
 ) -> int:
-    """Replace the roll-up rows of ``program`` (or of every program in ``programs``, in one pass
-    over the data) with freshly computed ones; returns how many rows were written."""
+    """Make the roll-up rows of ``program`` (or of every program in ``programs``, in one pass
+    over the data) those computed from the data now; returns how many rows that is."""
     ids = sorted({p.pk for p in ([program] if program is not None else programs or [])})
     if not ids:
         return 0
     # Serialise runs over the same programs: the second waits here and then recomputes.
     list(Program.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
-    every = set(ids) >= set(Program.objects.values_list("pk", flat=True))
-    if connection.vendor == "postgresql":
+    postgres = connection.vendor == "postgresql"
+    if postgres:
         with connection.cursor() as cursor:
             # Group in memory, not in temporary files; a crash before the WAL is flushed loses
             # only this run, which the next one redoes.
             cursor.execute("SET LOCAL work_mem = '64MB'")
             cursor.execute("SET LOCAL synchronous_commit = off")
-            if every:  # the nightly run over every program: empty the tables at once
-                tables = ", ".join(
-                    connection.ops.quote_name(m._meta.db_table) for m in ROLLUP_MODELS
-                )
-                cursor.execute(f"TRUNCATE {tables}")
-    if not (every and connection.vendor == "postgresql"):
+        # Each table made equal to the computed rows, the right ones left alone (``_replace``).
+        _replacing.programs, _replacing.changed = ids, {}
+    else:
         for model in ROLLUP_MODELS:
             model.objects.filter(program__in=ids).delete()
     periods = list(
@@ -659,13 +703,25 @@ def rollup_compute(
             "pk", flat=True
         )
     )
-    written = (
-        _consortium_rows(ids, periods, today)
-        + _task_rows(periods, today)
-        + _selection_rows(ids)
-        + _deliverable_rows(ids)
-        + _plan_rows(ids)
-    )
+    try:
+        written = (
+            _consortium_rows(ids, periods, today)
+            + _task_rows(periods, today)
+            + _selection_rows(ids)
+            + _deliverable_rows(ids)
+            + _plan_rows(ids)
+        )
+        if postgres:
+            changed = _replacing.changed
+            for model in ROLLUP_MODELS:  # a table with nothing to compute (no opened period)
+                if model._meta.model_name not in changed:
+                    deleted, _ = model.objects.filter(program__in=ids).delete()
+                    changed[model._meta.model_name] = [0, deleted, 0]
+            corrected = {name: n for name, n in changed.items() if sum(n)}
+            if corrected:  # the increments left these (updated, deleted, inserted)
+                logger.info("roll-up run of programs %s corrected %s", ids, corrected)
+    finally:
+        _replacing.programs = None
     _changed(ids)
     return written
 
@@ -696,34 +752,32 @@ def _consortium_rows(ids, periods, today, *, consortium_id: int | None = None) -
         "percent_sum": Sum("percent", filter=live, default=0),
         "percent_count": Count("percent", filter=live),
     }
+    # A run counts every report's entries without joining the reports (the LEFT JOIN below
+    # keeps the expected ones); an increment only its consortium's, of its periods.
     entries = (
-        TaskProgress.objects.filter(_in_reports(periods, consortium_id))
+        TaskProgress.objects.filter(
+            Q() if consortium_id is None else _in_reports(periods, consortium_id)
+        )
         .order_by()
         .values(report_key=F("report"))
         .annotate(**{f"n_{name}": value for name, value in counts.items()})
     )
-    written = _insert_joined(
-        ConsortiumRollup,
-        reports,
-        {
-            "program": "period__program",
-            "period": "period",
-            "consortium": "consortium",
-            "authority": "consortium__authority",
-            "entity_type": "consortium__entity_type",
-            "report_state": "state",
-            "handed_in": flag(handed_in),
-            "first_submitted_at": "first_submitted_at",
-            "on_time": on_time,
-            "overdue": flag(overdue_q(today=today)),
-        },
-        entries,
-        # Task figures count handed-in reports only: the others' counts are zero.
-        {
-            name: f"n_{name}" if name == "selected" else (f"n_{name}", "handed_in")
-            for name in counts
-        },
-    )
+    started_columns = {
+        "program": "period__program",
+        "period": "period",
+        "consortium": "consortium",
+        "authority": "consortium__authority",
+        "entity_type": "consortium__entity_type",
+        "report_state": "state",
+        "handed_in": flag(handed_in),
+        "first_submitted_at": "first_submitted_at",
+        "on_time": on_time,
+        "overdue": flag(overdue_q(today=today)),
+    }
+    # Task figures count handed-in reports only: the others' counts are zero.
+    counted = {
+        name: f"n_{name}" if name == "selected" else (f"n_{name}", "handed_in") for name in counts
+    }
     # Counted on the plan's index alone: no ordering (it would join the tasks), no other join.
     selections = (
         TaskSelection.objects.filter(plan=OuterRef("plan"))
@@ -743,24 +797,31 @@ def _consortium_rows(ids, periods, today, *, consortium_id: int | None = None) -
             )
         )
     )
-    written += _insert_select(
+    not_started_columns = {
+        "program": "program",
+        "period": "expected_period",
+        "consortium": "id",
+        "authority": "authority",
+        "entity_type": "entity_type",
+        "report_state": _text(""),
+        "handed_in": _bool(False),
+        "first_submitted_at": Value(None, output_field=DateTimeField()),
+        "on_time": _bool(False),
+        "overdue": flag(Q(expected_due__lt=today)),
+        "selected": Coalesce(Subquery(selections), 0),
+        **{k: _int() for k in COUNTED},
+    }
+    # Both SELECTs give the columns in the order of the first: one statement writes them.
+    if list(not_started_columns) != [*started_columns, *counted]:
+        raise AssertionError("the consortium rows' two SELECTs disagree on their columns")
+    return _insert(
         ConsortiumRollup,
-        not_started,
-        {
-            "program": "program",
-            "period": "expected_period",
-            "consortium": "id",
-            "authority": "authority",
-            "entity_type": "entity_type",
-            "report_state": _text(""),
-            "handed_in": _bool(False),
-            "on_time": _bool(False),
-            "overdue": flag(Q(expected_due__lt=today)),
-            "selected": Coalesce(Subquery(selections), 0),
-            **{k: _int() for k in COUNTED},
-        },
+        list(not_started_columns),
+        [
+            _joined_select(reports, started_columns, entries, counted),
+            _select(not_started, not_started_columns),
+        ],
     )
-    return written
 
 
 def _task_rows(periods, today, *, group: Group | None = None) -> int:

@@ -15,7 +15,13 @@ from portal.models import User
 from portal.tests.factories import UserFactory
 from reporting.conftest import make_pilot
 from reporting.insights import rollups
-from reporting.insights.models import ConsortiumRollup, RollupRun, RollupState, TaskRollup
+from reporting.insights.models import (
+    ConsortiumRollup,
+    PlanRollup,
+    RollupRun,
+    RollupState,
+    TaskRollup,
+)
 from reporting.insights.rollups import (
     Change,
     rollup_apply,
@@ -335,3 +341,43 @@ def test_increments_and_a_run_at_once_leave_the_rows_of_one_run(
         assert snapshot(program) == full_run_rows(program)
     assert_rollups_match_the_data(program)
     assert dt.date(2026, 11, 22) == TODAY
+
+
+def test_a_run_puts_drifted_rows_right_and_leaves_the_right_ones_unwritten(world, caplog):
+    """The nightly run as the safety net: rows the increments got wrong (changed, lost or left
+    over) are put right; on PostgreSQL it writes those rows only and says what it corrected."""
+    right = snapshot(world)
+    task_row = TaskRollup.objects.filter(program=world).order_by("pk").first()
+    TaskRollup.objects.filter(pk=task_row.pk).update(completed=task_row.completed + 5)
+    lost = ConsortiumRollup.objects.filter(program=world).order_by("pk").first()
+    ConsortiumRollup.objects.filter(pk=lost.pk).delete()
+    plan_row = PlanRollup.objects.filter(program=world).order_by("pk").first()
+    PlanRollup.objects.create(
+        program=world,
+        authority_id=plan_row.authority_id,
+        entity_type_id=plan_row.entity_type_id,
+        state="left_over",
+        count=7,
+    )
+    untouched = set(TaskRollup.objects.filter(program=world).values_list("pk", flat=True))
+    assert snapshot(world) != right
+    with caplog.at_level("INFO", logger="reporting.insights.rollups"):
+        rollup_compute(program=world, today=TODAY)
+    assert snapshot(world) == right
+    if connection.vendor == "postgresql":
+        # Row by row: the right rows kept their ids (not rewritten); the corrections are told.
+        assert set(TaskRollup.objects.filter(program=world).values_list("pk", flat=True)) == (
+            untouched
+        )
+        told = [r.getMessage() for r in caplog.records if "corrected" in r.getMessage()]
+        assert len(told) == 1
+        for table, counts in (
+            ("taskrollup", [1, 0, 0]),
+            ("consortiumrollup", [0, 0, 1]),
+            ("planrollup", [0, 1, 0]),
+        ):
+            assert f"'{table}': {counts}" in told[0]
+        caplog.clear()
+        with caplog.at_level("INFO", logger="reporting.insights.rollups"):
+            rollup_compute(program=world, today=TODAY)  # nothing drifted: nothing to tell
+        assert not [r for r in caplog.records if "corrected" in r.getMessage()]
