@@ -188,7 +188,10 @@ def rollup_statements(today) -> list[tuple[float, str]]:
 
 def measure_rollups(today) -> dict:
     """The full roll-up (every program in one pass), each program's run, and the floor,
-    interleaved, ROLLUP_RUNS times each."""
+    interleaved, ROLLUP_RUNS times each. The full roll-up is timed as the nightly run meets the
+    tables (the rows current: the increments kept up; on PostgreSQL it writes only rows that
+    differ) and from empty tables (every row written), both printed; the goal is judged on the
+    first."""
     from django.db import connection
 
     from reporting.insights.models import TaskRollup
@@ -196,10 +199,10 @@ def measure_rollups(today) -> dict:
     # Counted in the database, nothing crosses the wire (the roll-up does INSERT … SELECT).
     # MATERIALIZED: PostgreSQL would otherwise drop the aggregates nobody reads.
     sql = f"WITH g AS MATERIALIZED ({floor_sql()}) SELECT count(*) FROM g"
-    totals, floors, per_program = [], [], {}
+    totals, floors, empties, per_program = [], [], [], {}
     rows = {}
     floor_rows = 0
-    from reporting.insights.rollups import rollup_compute
+    from reporting.insights.rollups import ROLLUP_MODELS, rollup_compute
     from tasks_catalog.models import Program
 
     programs = list(Program.objects.all())
@@ -217,8 +220,15 @@ def measure_rollups(today) -> dict:
             cursor.execute(sql, [today])
             floor_rows = cursor.fetchone()[0]
         floors.append((time.perf_counter() - start) * 1000)
+        # From empty tables (a first run, or after a restore without them): every row written.
+        for model in ROLLUP_MODELS:
+            model.objects.all().delete()
+        start = time.perf_counter()
+        rollup_compute(programs=programs, today=today)
+        empties.append((time.perf_counter() - start) * 1000)
     return {
         "total_ms": statistics.median(totals),
+        "empty_ms": statistics.median(empties),
         "floor_ms": statistics.median(floors),
         "floor_rows": floor_rows,
         "task_rollup_rows": TaskRollup.objects.count(),
@@ -437,7 +447,8 @@ def run_size(consortia: int, *, repeat: int) -> dict:
     analyze()
     rollups = measure_rollups(today)
     print(
-        f"roll-ups: all programs in one pass p50 {rollups['total_ms']:.1f} ms, floor GROUP BY p50 "
+        f"roll-ups: all programs in one pass p50 {rollups['total_ms']:.1f} ms (from empty tables "
+        f"{rollups['empty_ms']:.1f} ms), floor GROUP BY p50 "
         f"{rollups['floor_ms']:.1f} ms ({rollups['floor_rows']} groups; TaskRollup rows "
         f"{rollups['task_rollup_rows']})",
         flush=True,
@@ -566,7 +577,16 @@ def print_final(small: dict, large: dict, database: str) -> None:
             "roll-up, all programs (one pass) p50 ms",
             f"{ra['total_ms']:.1f}",
             f"{rb['total_ms']:.1f}",
-            "",
+            "(nightly: rows current)",
+            None,
+        )
+    )
+    lines.append(
+        (
+            "… from empty tables p50 ms",
+            f"{ra['empty_ms']:.1f}",
+            f"{rb['empty_ms']:.1f}",
+            "(every row written)",
             None,
         )
     )
@@ -660,8 +680,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.smoke:  # tiny sizes, one repetition: proves the benchmark still runs (./dev test)
         global SIZES, ROLLUP_RUNS, PDF_RUNS, WARMUP, IN_PROCESS_RUNS, SMOKE
-        global INCREMENT_SIZE, INCREMENT_RUNS
+        global INCREMENT_SIZE, INCREMENT_RUNS, BENCH_DB
         SIZES, ROLLUP_RUNS, PDF_RUNS, WARMUP, IN_PROCESS_RUNS = (4, 8), 1, 1, 1, 1
+        BENCH_DB = f"{BENCH_DB}_smoke"  # never the database of a real run going on
         INCREMENT_SIZE, INCREMENT_RUNS = 12, 1
         SMOKE = True
         args.repeat = 1
@@ -686,6 +707,9 @@ def run(repeat: int) -> None:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.WARNING)
+    # A line per login and per run's corrections would bury the figures.
+    for name in ("axes", "reporting.insights.rollups"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     from django.db import connection
 
     database = f"{connection.vendor}: {database}"

@@ -562,9 +562,10 @@ def main() -> None:
     )
     add_smoke_argument(parser)
     args = parser.parse_args()
-    global CONSORTIA, IN_PROCESS_RUNS, SMOKE
+    global CONSORTIA, IN_PROCESS_RUNS, SMOKE, BENCH_DB
     if args.smoke:  # tiny data, 2 users for a few seconds: proves the benchmark still runs
         CONSORTIA, IN_PROCESS_RUNS, SMOKE = 40, 1, True  # enough drafts of the open period
+        BENCH_DB = f"{BENCH_DB}_smoke"  # never the database of a real run going on
         args.users, args.spawn_rate, args.duration = 2, 2, "5s"
     # SIGTERM unwinds like Ctrl-C, so gunicorn is stopped by the finally blocks.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
