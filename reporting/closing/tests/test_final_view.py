@@ -3,6 +3,7 @@ published evaluations, the promoted cases and the registry, as each user may see
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from reporting.evaluation import services
@@ -16,6 +17,8 @@ from reporting.evaluation.tests.test_case_selection import (  # noqa: F401 (fixt
 from reporting.final import services as final_services
 from reporting.final.models import FinalReport
 from reporting.final.tests.conftest import IN_FINAL
+from reporting.registry.kinds import kinds_for
+from reporting.registry.tests.test_deliverables import dataset_json
 
 pytestmark = pytest.mark.django_db
 
@@ -64,15 +67,30 @@ def test_the_ministry_reads_the_program_at_its_close(client, closed, ministry_st
     assert body["published"] == 1
     assert body["ranking"][0]["total"] == str(total)  # the same number as the evaluation's
     assert [c["title"] for c in body["cases"]] == [CASES[0][0]]
+    # Deliverables by kind: the pilots' own, counted in one query.
+    with translation.override("en"):
+        recorded = {
+            str(spec.label): spec.model.objects.filter(consortium=closed.consortium).count()
+            for spec in kinds_for(closed.consortium.program).values()
+        }
+    assert body["deliverables"] == recorded
 
 
 def test_a_province_sees_its_own_pilots_only_and_a_lead_nothing(
     client, closed, pilot, other_province_user
 ):
+    added = api(pilot.lead).post(
+        f"/api/v1/consortia/{pilot.consortium.pk}/deliverables/dataset/",
+        dataset_json(),
+        format="json",
+    )
+    assert added.status_code == 201, added.content
     own = api(pilot.authority).get(URL, {"program": "idfa-2026"}).json()
     assert own["pilots"] == 1
     other = api(other_province_user).get(URL, {"program": "idfa-2026"}).json()
     assert (other["pilots"], other["published"], other["cases"]) == (0, 0, [])
+    assert set(other["deliverables"].values()) == {0}
+    assert own["deliverables"]["Datasets"] == 1  # the pilot's dataset, counted in one query
     assert api(pilot.lead).get(URL).status_code == 403
     client.force_login(pilot.lead)
     assert client.get(reverse("closing:final")).status_code == 403
