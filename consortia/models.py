@@ -75,6 +75,10 @@ class Consortium(models.Model):
                 fields=["program", "name"], name="consortium_unique_name_per_program"
             )
         ]
+        # A roll-up group (program × province × entity type): what an increment reads again.
+        indexes = [
+            models.Index(fields=["program", "authority", "entity_type"], name="consortium_group")
+        ]
 
     def __str__(self) -> str:
         return self.name
