@@ -1,21 +1,29 @@
 """The program at its close (成效总结): one reading of its final summaries, evaluations, promoted
 cases and deliverables, for the dashboard's final view, its API and (next) the closing PDF."""
 
+import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.db import connection
+from django.utils.translation import get_language
 
 from consortia.models import Consortium
 from consortia.selectors import consortium_list_visible_to
 from consortia.workflows import PlanState
-from portal.models import Organisation
+from portal.caching import cached
+from portal.models import AuditEntry, Organisation
 from reporting.evaluation.selectors import closing_evaluation_ranking, promoted_cases
 from reporting.final.models import FinalReport
 from reporting.final.selectors import final_period_for
 from reporting.final.workflows import FinalState
+from reporting.insights.models import RollupState
 from reporting.registry.kinds import kinds_for
 from tasks_catalog.models import EntityType, Program
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -31,6 +39,29 @@ class GroupRow:
     @property
     def grade_counts(self) -> list[tuple[str, int]]:
         return sorted(self.grades.items())
+
+
+CACHE_SECONDS = 300  # the longest a cached body lives: see closing_cached
+
+
+def closing_cached(name: str, *, user, program: Program, compute: Callable[[], T]) -> T:
+    """``compute()`` (the final view's figures, rendered or serialised), cached per program,
+    language, the viewer's role and organisation (their scope), and the state of what the figures
+    read: the program's roll-up version (plans approved, deliverables: every such change bumps
+    it) and the newest audit entry (every final summary, evaluation and case transition writes
+    one, as does every change in the admin). A change is seen at once; at worst, a transition
+    whose entry took its number before one already committed is seen ``CACHE_SECONDS`` later.
+    Before any roll-up of the program: not cached."""
+    state = RollupState.objects.filter(program=program).values_list("version", "changed_at").first()
+    if state is None or state[1] is None:
+        return compute()
+    last_entry = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    scope = "everyone" if user is None else f"{user.role}:{user.organisation_id}"
+    key = "|".join(
+        [name, program.code, get_language() or "", scope, str(state[0]), state[1].isoformat()]
+        + [str(last_entry)]
+    )
+    return cached(f"closing:{hashlib.sha256(key.encode()).hexdigest()}", compute, CACHE_SECONDS)
 
 
 def closing_overview(*, user, program: Program) -> dict:

@@ -3,7 +3,9 @@
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -11,7 +13,7 @@ from django.views.generic import TemplateView
 from portal.permissions import is_ministry
 from portal.views import PermissionMixin
 from reporting.closing.exports import XLSX, closing_workbook
-from reporting.closing.selectors import closing_overview
+from reporting.closing.selectors import closing_cached, closing_overview
 from reporting.closing.services import closing_download, closing_list_for, closing_request
 from reporting.insights.permissions import can_use_dashboards
 from tasks_catalog.models import Program
@@ -37,11 +39,19 @@ class FinalView(PermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         program = program_from(self.request.GET)
+        user = self.request.user
+
+        def body() -> str:  # the figures: rendered apart, cached (closing_cached)
+            values = {**closing_overview(user=user, program=program), "program": program}
+            return str(render_to_string("reporting/closing/_final_body.html", values))
+
+        html = closing_cached("page", user=user, program=program, compute=body)
         return super().get_context_data(
-            **closing_overview(user=self.request.user, program=program),
+            program=program,
+            body=mark_safe(html),  # noqa: S308 - rendered by the template engine
             programs=Program.objects.order_by("-start_date", "code"),
-            documents=list(closing_list_for(user=self.request.user, program=program)[:20]),
-            can_request=is_ministry(self.request.user),
+            documents=list(closing_list_for(user=user, program=program)[:20]),
+            can_request=is_ministry(user),
             **kwargs,
         )
 

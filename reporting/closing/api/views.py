@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from portal.api.permissions import Allows
 from reporting.closing.exports import XLSX, closing_workbook
-from reporting.closing.selectors import closing_overview
+from reporting.closing.selectors import closing_cached, closing_overview
 from reporting.closing.services import closing_download, closing_list_for, closing_request
 from reporting.closing.views import program_from
 from reporting.insights.permissions import can_use_dashboards
@@ -73,9 +73,13 @@ class FinalOverviewView(APIView):
     )
     def get(self, request):
         program = program_from(request.query_params)
-        return Response(
-            FinalOverviewSerializer(closing_overview(user=request.user, program=program)).data
-        )
+
+        def figures() -> dict:
+            return dict(
+                FinalOverviewSerializer(closing_overview(user=request.user, program=program)).data
+            )
+
+        return Response(closing_cached("api", user=request.user, program=program, compute=figures))
 
 
 class ClosingDocumentSerializer(serializers.Serializer):

@@ -1,7 +1,12 @@
 """The dashboard's final view: the program at its close, read from the final summaries, the
 published evaluations, the promoted cases and the registry, as each user may see them."""
 
+import datetime as dt
+
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -17,6 +22,7 @@ from reporting.evaluation.tests.test_case_selection import (  # noqa: F401 (fixt
 from reporting.final import services as final_services
 from reporting.final.models import FinalReport
 from reporting.final.tests.conftest import IN_FINAL
+from reporting.insights.rollups import rollup_compute
 from reporting.registry.kinds import kinds_for
 from reporting.registry.tests.test_deliverables import dataset_json
 
@@ -165,3 +171,40 @@ def test_every_table_downloads_as_one_workbook_in_the_users_scope(
     assert by_api.status_code == 200
     other = load_workbook(io.BytesIO(by_api.content))
     assert other["总览"].cell(2, 2).value == 0  # another province: none of the pilots
+
+
+def test_the_figures_are_cached_and_follow_every_audited_change(client, closed, pilot, settings):
+    """Once the program has roll-ups, the page's figures and the API's are cached; a change
+    (here a dataset recorded by the lead, audited) shows at once, page and API alike."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    rollup_compute(program=pilot.consortium.program, today=dt.date(2027, 1, 10))
+    client.force_login(pilot.authority)
+    url = f"{reverse('closing:final')}?program=idfa-2026"
+
+    def datasets_shown() -> str:
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        row = html.split('<th scope="row">Datasets</th>', 1)[1]
+        return row.split("</td>", 1)[0].rsplit(">", 1)[1]
+
+    assert datasets_shown() == "0"
+    with CaptureQueriesContext(connection) as cold:
+        client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    with CaptureQueriesContext(connection) as warm:
+        client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert len(warm) < len(cold) - 5  # the figures came from the cache
+    assert (
+        api(pilot.authority).get(URL, {"program": "idfa-2026"}).json()["deliverables"]["Datasets"]
+        == 0
+    )
+    added = api(pilot.lead).post(
+        f"/api/v1/consortia/{pilot.consortium.pk}/deliverables/dataset/",
+        dataset_json(),
+        format="json",
+    )
+    assert added.status_code == 201, added.content
+    assert datasets_shown() == "1"
+    assert (
+        api(pilot.authority).get(URL, {"program": "idfa-2026"}).json()["deliverables"]["Datasets"]
+        == 1
+    )
