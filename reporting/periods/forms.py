@@ -1,13 +1,49 @@
 """Forms of the report pages (shape only; services decide and save)."""
 
+from functools import partial
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from consortia.forms import RevisionMixin
 from portal import widgets
 from portal.inputs import is_number
+from portal.widgets import template_value as _text
 from reporting.periods.models import ReportingPeriod, TaskStatus
+
+
+def fields_html(fields) -> str:
+    """A task's fields as the report page shows them, one paragraph each: in Python what this
+    template loop writes (``test_report_form`` compares them), seven fields a task::
+
+        {% for field in fields %}<p{% if field.widget_type == "checkbox" %} class="check"{% endif %}>
+        {% if field.widget_type == "checkbox" %}{{ field }} <label for="{{ field.id_for_label }}">
+        {{ field.label }}</label>{% else %}<label for="{{ field.id_for_label }}">{{ field.label }}
+        </label>{{ field }}{% endif %}{% if field.help_text %}<span class="helptext">
+        {{ field.help_text }}</span>{% endif %}{% if field.errors %}{{ field.errors }}{% endif %}
+        </p>{% endfor %}
+
+    (one line, without the line breaks)."""
+    out = []
+    for field in fields:
+        label = f'<label for="{_text(field.id_for_label)}">{_text(field.label)}</label>'
+        if field.widget_type == "checkbox":
+            out.append(f'<p class="check">{_text(field)} {label}')
+        else:
+            out.append(f"<p>{label}{_text(field)}")
+        if field.help_text:
+            out.append(f'<span class="helptext">{_text(field.help_text)}</span>')
+        errors = field.errors
+        if errors:
+            out.append(_text(errors))
+        out.append("</p>")
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped (_text)
+
+
+# The report-level fields of ReportForm (the rest are per task).
+OVERALL = ("summary", "key_figures", "problems", "requests")
 
 
 class ReportForm(RevisionMixin):
@@ -90,13 +126,20 @@ class ReportForm(RevisionMixin):
                 help_text=_("PDF, image or office document."),
                 widget=widgets.ClearableFileInput,
             )
+            bound = [self[f"t{n}_{name}"] for name in fields]
             self.rows.append(
                 {
                     "entry": entry,
-                    "fields": [self[f"t{n}_{name}"] for name in fields],
+                    "fields": bound,
+                    # Called when the page is drawn, after the view has set its widgets' attrs.
+                    "fields_html": partial(fields_html, bound),
                     "file": self[f"t{n}_file"],
                 }
             )
+
+    def overall_fields(self) -> list:
+        """The report-level fields (``OVERALL``), bound, in the form's order."""
+        return [self[name] for name in self.fields if name in OVERALL]
 
     def groups(self) -> list[dict]:
         """The task rows by category (the reference table's order), with how many are answered."""
@@ -169,7 +212,7 @@ class ReportForm(RevisionMixin):
         }
 
     def overall(self) -> dict:
-        return {k: self.cleaned_data[k] for k in ("summary", "key_figures", "problems", "requests")}
+        return {k: self.cleaned_data[k] for k in OVERALL}
 
     def entries(self) -> dict[int, dict]:
         out = {}

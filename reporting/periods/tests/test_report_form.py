@@ -357,6 +357,39 @@ def test_field_errors_are_listed_at_the_top_with_links(pilot, on_date, client):
     assert "与上期相同" in html
 
 
+# The loop the report page had before ``forms.fields_html`` wrote it in Python.
+FIELDS_LOOP = (
+    '{% for field in fields %}<p{% if field.widget_type == "checkbox" %} class="check"{% endif %}>'
+    '{% if field.widget_type == "checkbox" %}{{ field }} <label for="{{ field.id_for_label }}">'
+    '{{ field.label }}</label>{% else %}<label for="{{ field.id_for_label }}">{{ field.label }}'
+    '</label>{{ field }}{% endif %}{% if field.help_text %}<span class="helptext">'
+    "{{ field.help_text }}</span>{% endif %}{% if field.errors %}{{ field.errors }}{% endif %}"
+    "</p>{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_each_task_s_fields_are_written_as_the_template_loop_wrote_them(pilot, on_date, language):
+    from django.template import Context, Template
+    from django.utils.translation import override
+
+    from reporting.periods.comparison import report_entries
+    from reporting.periods.forms import ReportForm, fields_html
+
+    _q1, q2 = q1_reported(pilot, on_date)
+    entries = report_entries(q2)
+    data = form_data(q2, t7_percent="150", t5_status="nope", t6_nothing_to_report="on")
+    data["t8_work_done"] = 'quote " and <tag> & amp'
+    loop = Template(FIELDS_LOOP)
+    with override(language):
+        for form in (ReportForm(entries=entries), ReportForm(data, entries=entries)):
+            form.is_valid()
+            for row in form.rows:
+                expected = loop.render(Context({"fields": row["fields"]}))
+                assert row["fields_html"]() == fields_html(row["fields"]) == expected
+        assert any("errorlist" in fields_html(row["fields"]) for row in form.rows)
+
+
 # --- Nothing to report ----------------------------------------------------------------------------
 
 
