@@ -130,7 +130,21 @@ def amendment_items(user, consortia) -> list[InboxItem]:
 
 
 def consortia_panel(user, area: str) -> Panel | None:
-    consortia = list(consortium_list_visible_to(user=user)[:50])
+    # What the panel shows of each: its name, program, authority and plan state.
+    consortia = list(
+        consortium_list_visible_to(user=user)
+        .select_related(None)
+        .select_related("program", "authority", "plan")
+        .only(
+            "name",
+            "program__short_name_zh",
+            "program__short_name_en",
+            "authority__region_name_zh",
+            "authority__region_name_en",
+            "plan__consortium",
+            "plan__state",
+        )[:50]
+    )
     return Panel(
         template="consortia/panel_consortia.html",
         context={
