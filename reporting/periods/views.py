@@ -211,7 +211,9 @@ class ReportDetailView(ReportMixin, TemplateView):
         autosave = intent == "autosave"
         if autosave and not self.wants_json():
             intent = "save"
-        form = self.form(request.POST, None if autosave else request.FILES)
+        # An autosave answers in JSON, never with the page: its entries without their files.
+        entries = list(self.report.entries.select_related("task__category")) if autosave else None
+        form = self.form(request.POST, None if autosave else request.FILES, entries=entries)
         if not form.is_valid():
             if autosave:
                 return self.json_refusal(form, status=400)
