@@ -445,6 +445,28 @@ def test_each_task_s_fields_are_written_as_the_template_loop_wrote_them(pilot, o
         assert any("errorlist" in fields_html(row["fields"]) for row in form.rows)
 
 
+def test_the_history_shows_a_run_of_saves_by_one_person_once_within_its_last_200_entries(
+    pilot, on_date, ministry_staff
+):
+    from portal.selectors import audit_list_for_object
+    from portal.services import audit_record
+    from reporting.periods.views import _collapse_edits, _history
+
+    _q1, q2 = q1_reported(pilot, on_date)
+    pattern = ["report.edit"] * 3 + ["report.evidence"] + ["report.edit"] * 2
+    for i in range(60):  # 360 entries and more: beyond the 200 read
+        actor = pilot.lead if i % 3 else ministry_staff
+        for action in pattern:
+            audit_record(actor=actor, action=action, target=q2)
+        audit_record(actor=None, action="report.edit", target=q2)
+    every = list(audit_list_for_object(obj=q2)[:200])
+    expected = _collapse_edits(every)[:100]
+    shown = _history(q2)
+    assert [e.pk for e in shown] == [e.pk for e in expected]
+    assert len(shown) == 100
+    assert shown[0].actor is None or shown[0].actor.display_name
+
+
 # --- Nothing to report ----------------------------------------------------------------------------
 
 
