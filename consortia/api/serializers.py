@@ -92,6 +92,23 @@ class ConsortiumSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# What ConsortiumSerializer never reads of the rows it is given: the plan's texts and the
+# program's form texts (the list reads them deferred: fewer bytes from the database, no JSON).
+CONSORTIUM_UNREAD = (
+    "plan__work_foundation",
+    "plan__implementation_plan",
+    "plan__commitments",
+    "plan__authority_opinion",
+    "program__plan_form_subject_zh",
+    "program__plan_form_annex_label_zh",
+    "program__plan_form_issuers_zh",
+    "program__plan_form_notes_zh",
+    "program__plan_commitment_text_zh",
+    "program__task_table_annex_label_zh",
+    "program__task_table_title_zh",
+)
+
+
 class MemberSerializer(serializers.ModelSerializer):
     tasks = serializers.SerializerMethodField(
         help_text="Numbers of the tasks it is responsible for."
