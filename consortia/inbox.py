@@ -10,8 +10,8 @@ from portal.roles import Role
 from .models import PlanAmendment, PlanReview
 from .selectors import (
     consortium_list_visible_to,
-    plan_deadline_for,
-    quota_status,
+    plan_deadlines_for,
+    quota_statuses,
     quota_summary,
 )
 from .workflows import AmendmentState, PlanAction, PlanState
@@ -52,14 +52,14 @@ def plan_items(user) -> list[InboxItem]:
     elif role == Role.PROVINCIAL_AUTHORITY:
         waiting = list(consortia.filter(plan__state__in=[PlanState.DRAFT, PlanState.RETURNED]))
         returned_at = _returned_at(waiting)
-        deadlines = {}
-        quotas = {}
+        # One authority (the user's own), the programs of its waiting plans: one query each.
+        programs = list({c.program_id: c.program for c in waiting}.values())
+        deadlines, quotas = {}, {}
+        if programs:
+            authority_id = waiting[0].authority_id
+            deadlines = plan_deadlines_for(programs=programs, authority_id=authority_id)
+            quotas = quota_statuses(programs=programs, authority_id=authority_id)
         for c in waiting:
-            if c.program_id not in deadlines:
-                deadlines[c.program_id] = plan_deadline_for(
-                    program=c.program, authority_id=c.authority_id
-                )[0]
-                quotas[c.program_id] = quota_status(program=c.program, authority_id=c.authority_id)
             returned = c.plan.state == PlanState.RETURNED
             # A draft needs a free slot to be submitted; a returned plan keeps its own.
             blocked = not returned and quotas[c.program_id]["full"]
@@ -78,7 +78,7 @@ def plan_items(user) -> list[InboxItem]:
                     if blocked
                     else "",
                     url=reverse("consortia:consortium-detail", args=[c.pk]),
-                    due=deadlines[c.program_id],
+                    due=deadlines[c.program_id][0],
                     since=(returned_at.get(c.plan.pk) or c.plan.updated_at)
                     if returned
                     else c.created_at,
@@ -130,7 +130,21 @@ def amendment_items(user, consortia) -> list[InboxItem]:
 
 
 def consortia_panel(user, area: str) -> Panel | None:
-    consortia = list(consortium_list_visible_to(user=user)[:50])
+    # What the panel shows of each: its name, program, authority and plan state.
+    consortia = list(
+        consortium_list_visible_to(user=user)
+        .select_related(None)
+        .select_related("program", "authority", "plan")
+        .only(
+            "name",
+            "program__short_name_zh",
+            "program__short_name_en",
+            "authority__region_name_zh",
+            "authority__region_name_en",
+            "plan__consortium",
+            "plan__state",
+        )[:50]
+    )
     return Panel(
         template="consortia/panel_consortia.html",
         context={

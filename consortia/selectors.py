@@ -220,15 +220,56 @@ def plan_counts_by_state(*, user) -> dict[str, int]:
     return {r["plan__state"]: r["n"] for r in rows}
 
 
+def quota_statuses(*, programs: list[Program], authority_id: int) -> dict[int, dict]:
+    """``quota_status`` of each program, by program id: one query for all of them."""
+    used = dict(
+        Plan.objects.filter(
+            consortium__program__in=programs,
+            consortium__authority_id=authority_id,
+            state__in=QUOTA_STATES,
+        )
+        .values_list("consortium__program_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    out = {}
+    for program in programs:
+        n, limit = used.get(program.pk, 0), program.recommendation_quota
+        out[program.pk] = {"used": n, "limit": limit, "full": n >= limit}
+    return out
+
+
+def plan_deadlines_for(
+    *, programs: list[Program], authority_id: int
+) -> dict[int, tuple[dt.date, DeadlineExtension | None]]:
+    """``plan_deadline_for`` of each program, by program id: one query for all of them."""
+    latest: dict[int, DeadlineExtension] = {}
+    for extension in DeadlineExtension.objects.filter(
+        program__in=programs, authority_id=authority_id
+    ).order_by("-new_deadline"):
+        latest.setdefault(extension.program_id, extension)
+    out = {}
+    for program in programs:
+        extension = latest.get(program.pk)
+        if extension and extension.new_deadline > program.plan_deadline:
+            out[program.pk] = (extension.new_deadline, extension)
+        else:
+            out[program.pk] = (program.plan_deadline, None)
+    return out
+
+
 def quota_summary(*, user) -> list[dict]:
     """For an authority: per active program, slots used (submitted, returned or approved plans),
-    whether the quota is full, and the deadline that applies."""
+    whether the quota is full, and the deadline that applies (three queries)."""
     if getattr(user, "role", "") != Role.PROVINCIAL_AUTHORITY:
         return []
+    programs = list(Program.objects.filter(is_active=True))
+    deadlines = plan_deadlines_for(programs=programs, authority_id=user.organisation_id)
+    quotas = quota_statuses(programs=programs, authority_id=user.organisation_id)
     out = []
-    for program in Program.objects.filter(is_active=True):
-        deadline, extension = plan_deadline_for(program=program, authority_id=user.organisation_id)
-        quota = quota_status(program=program, authority_id=user.organisation_id)
+    for program in programs:
+        deadline, extension = deadlines[program.pk]
+        quota = quotas[program.pk]
         out.append(
             {
                 "program": program,

@@ -16,7 +16,7 @@ from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData, mark_safe
 
 
-def _text(value) -> str:
+def template_value(value) -> str:
     """``{{ value }}`` in a template: localized, made a string, escaped unless marked safe."""
     if type(value) is str:  # the usual case, and what conditional_escape would do with it
         return escape(value)
@@ -24,6 +24,9 @@ def _text(value) -> str:
     if not issubclass(type(value), str):
         value = str(value)
     return conditional_escape(value)
+
+
+_text = template_value
 
 
 def _formatted(value) -> str:

@@ -34,7 +34,7 @@ def deadlines(user) -> list[InboxItem]:
     today = timezone.localdate()
     items: list[InboxItem] = []
     if area in ("ministry", "province"):
-        for program in program_list():
+        for program in program_list().prefetch_related(None):  # its dates only
             days = (program.plan_deadline - today).days
             if 0 <= days <= 120:
                 items.append(
@@ -74,6 +74,10 @@ def programs_panel(user, area: str) -> Panel:
     """Every home page lists the active programs with their quota and calendar."""
     return Panel(
         template="tasks_catalog/panel_programs.html",
-        context={"programs": list(program_list()), "area": area},
+        # The panel shows each program's calendar, nothing else of what program_list prefetches.
+        context={
+            "programs": list(program_list().prefetch_related(None).prefetch_related("calendar")),
+            "area": area,
+        },
         order=50,
     )

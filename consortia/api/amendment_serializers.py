@@ -4,6 +4,8 @@ what a write sends to its service (``consortia/services/amendments.py``)."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api.fields import ChoiceLabelField
+
 from ..content import content_problems
 from ..models import PlanAmendment
 from ..permissions import can_edit_amendment, can_take_amendment_action
@@ -20,7 +22,7 @@ from .serializers import (
 class AmendmentSerializer(serializers.ModelSerializer):
     """An amendment with its content (the shape of a plan version's ``content``)."""
 
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    state_label = ChoiceLabelField(source="get_state_display", read_only=True)
     based_on = serializers.IntegerField(
         source="based_on.number", read_only=True, help_text="The baseline version it amends."
     )
@@ -97,7 +99,7 @@ class AmendmentSerializer(serializers.ModelSerializer):
 class AmendmentStateSerializer(serializers.ModelSerializer):
     """The amendment's state after a workflow action."""
 
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    state_label = ChoiceLabelField(source="get_state_display", read_only=True)
 
     class Meta:
         model = PlanAmendment

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api.fields import ChoiceLabelField
 from portal.inputs import is_number
 from portal.selectors import organisation_list
 from tasks_catalog import terms
@@ -37,7 +38,7 @@ class OrganisationBriefSerializer(serializers.Serializer):
 
 
 class PlanSummarySerializer(serializers.ModelSerializer):
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    state_label = ChoiceLabelField(source="get_state_display", read_only=True)
     has_scan = serializers.SerializerMethodField()
 
     class Meta:
@@ -62,9 +63,7 @@ class ConsortiumSerializer(serializers.ModelSerializer):
     authority = OrganisationBriefSerializer(read_only=True)
     entity_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
     lead_unit_kind = ReferenceTermField(terms.LEAD_UNIT_KIND, read_only=True)
-    lead_unit_kind_label = serializers.CharField(
-        source="get_lead_unit_kind_display", read_only=True
-    )
+    lead_unit_kind_label = ChoiceLabelField(source="get_lead_unit_kind_display", read_only=True)
     plan = PlanSummarySerializer(read_only=True)
     is_pilot = serializers.BooleanField(read_only=True)
 
@@ -91,6 +90,23 @@ class ConsortiumSerializer(serializers.ModelSerializer):
             "pilot_since",
         ]
         read_only_fields = fields
+
+
+# What ConsortiumSerializer never reads of the rows it is given: the plan's texts and the
+# program's form texts (the list reads them deferred: fewer bytes from the database, no JSON).
+CONSORTIUM_UNREAD = (
+    "plan__work_foundation",
+    "plan__implementation_plan",
+    "plan__commitments",
+    "plan__authority_opinion",
+    "program__plan_form_subject_zh",
+    "program__plan_form_annex_label_zh",
+    "program__plan_form_issuers_zh",
+    "program__plan_form_notes_zh",
+    "program__plan_commitment_text_zh",
+    "program__task_table_annex_label_zh",
+    "program__task_table_title_zh",
+)
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -210,7 +226,7 @@ class PlanSerializer(serializers.ModelSerializer):
     """Sections 3 to 6, the workflow state, what still blocks submission, what the user may do."""
 
     consortium = serializers.IntegerField(source="consortium_id", read_only=True)
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    state_label = ChoiceLabelField(source="get_state_display", read_only=True)
     has_scan = serializers.SerializerMethodField()
     characters = serializers.SerializerMethodField()
     problems = serializers.SerializerMethodField(
@@ -325,7 +341,7 @@ class PlanSelectionsSerializer(serializers.ModelSerializer):
 class PlanStateSerializer(serializers.ModelSerializer):
     """The plan's state after a workflow action."""
 
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    state_label = ChoiceLabelField(source="get_state_display", read_only=True)
 
     class Meta:
         model = Plan

@@ -96,7 +96,7 @@ class ConsortiumListView(generics.ListCreateAPIView):
     filterset_class = ConsortiumFilter
 
     def get_queryset(self) -> QuerySet[Consortium]:
-        return consortium_list_visible_to(user=self.request.user)
+        return consortium_list_visible_to(user=self.request.user).defer(*s.CONSORTIUM_UNREAD)
 
     @extend_schema(
         summary="Recommend a consortium",

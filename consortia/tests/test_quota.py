@@ -177,3 +177,27 @@ def test_no_quota_notice_while_slots_are_free(
         assert 'data-testid="quota-full' not in html, url
     home = client.get(reverse("portal:home-province")).content.decode()
     assert 'data-testid="recommend-idfa-2026"' in home
+
+
+def test_the_province_home_reads_quotas_and_deadlines_once_whatever_the_number_of_programs(
+    client, province_user, idfa, before_deadline
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks_catalog.models import Program
+
+    make_consortium(province_user, idfa)  # a draft waiting: the inbox reads quota and deadline
+    client.force_login(province_user)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("portal:home-province")).status_code == 200
+        return len(ctx.captured_queries)
+
+    one = queries()
+    for n in range(2):  # two more active programs, each with its quota and plan deadline
+        program = Program.objects.get(pk=idfa.pk)
+        program.pk, program.code = None, f"more-{n}"
+        program.save()
+    assert queries() == one

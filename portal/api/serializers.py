@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from portal.api.fields import ChoiceLabelField
 from portal.models import Notification, Organisation, User
 from portal.roles import HOME_AREA
 
@@ -26,7 +27,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 class MeSerializer(serializers.ModelSerializer):
     organisation = OrganisationSerializer(read_only=True)
-    role_label = serializers.CharField(source="get_role_display", read_only=True)
+    role_label = ChoiceLabelField(source="get_role_display", read_only=True)
     home_area = serializers.SerializerMethodField()
 
     class Meta:
@@ -56,7 +57,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class TwoFactorStatusSerializer(serializers.ModelSerializer):
-    role_label = serializers.CharField(source="get_role_display", read_only=True)
+    role_label = ChoiceLabelField(source="get_role_display", read_only=True)
     enrolled = serializers.SerializerMethodField()
     codes_left = serializers.IntegerField(read_only=True)
 

@@ -1,13 +1,100 @@
 """Forms of the report pages (shape only; services decide and save)."""
 
+from functools import partial
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from consortia.forms import RevisionMixin
 from portal import widgets
 from portal.inputs import is_number
+from portal.widgets import template_value as _text
 from reporting.periods.models import ReportingPeriod, TaskStatus
+
+
+def fields_html(fields) -> str:
+    """A task's fields as the report page shows them, one paragraph each: in Python what this
+    template loop writes (``test_report_form`` compares them), seven fields a task::
+
+        {% for field in fields %}<p{% if field.widget_type == "checkbox" %} class="check"{% endif %}>
+        {% if field.widget_type == "checkbox" %}{{ field }} <label for="{{ field.id_for_label }}">
+        {{ field.label }}</label>{% else %}<label for="{{ field.id_for_label }}">{{ field.label }}
+        </label>{{ field }}{% endif %}{% if field.help_text %}<span class="helptext">
+        {{ field.help_text }}</span>{% endif %}{% if field.errors %}{{ field.errors }}{% endif %}
+        </p>{% endfor %}
+
+    (one line, without the line breaks)."""
+    out = []
+    for field in fields:
+        label = f'<label for="{_text(field.id_for_label)}">{_text(field.label)}</label>'
+        if field.widget_type == "checkbox":
+            out.append(f'<p class="check">{_text(field)} {label}')
+        else:
+            out.append(f"<p>{label}{_text(field)}")
+        if field.help_text:
+            out.append(f'<span class="helptext">{_text(field.help_text)}</span>')
+        errors = field.errors
+        if errors:
+            out.append(_text(errors))
+        out.append("</p>")
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped (_text)
+
+
+def task_html(row: dict) -> str:
+    """A task of the report page's form, its ``<section>`` and the whitespace around it, as the
+    page's template wrote it (``test_report_form`` compares them): the task's title and whether
+    it is answered (``row["answered"]``, from ``ReportForm.groups``) and unchanged
+    (``row["unchanged"]``, from the view), its fields (``fields_html``), its evidence files and
+    upload. Twenty tasks a report: written in Python, a fraction of the template's cost."""
+    entry, upload = row["entry"], row["file"]
+    n = _text(entry.task.number)
+    answered = row.get("answered")
+    out = [
+        f'\n    <section class="task-entry" id="task-{n}" data-task="{n}" '
+        f'aria-labelledby="task-{n}-title">\n'
+        f'      <h3 id="task-{n}-title">{n}. {_text(entry.task.title)} '
+        f'<span class="badge answered-badge {"badge-ok" if answered else "badge-missing"}" '
+        f"data-answered-badge>"
+        f"{_text(gettext('Answered') if answered else gettext('Not answered'))}</span>"
+    ]
+    if row.get("unchanged"):
+        out.append(
+            f' <span class="badge badge-same" data-testid="unchanged-{n}">'
+            f"{_text(gettext('same as the previous period'))}</span>"
+        )
+    out.append(f"</h3>\n      {row['fields_html']()}\n")
+    files = [
+        f'<a href="{_text(reverse("reporting:evidence-download", args=[f.pk]))}">'
+        f"{_text(f.original_name)}</a>"
+        for f in entry.evidence.all()
+    ]
+    out.append(
+        '      <div class="evidence">\n'
+        '        <p class="evidence-files"><span class="evidence-label">'
+        f"{_text(gettext('Evidence'))}</span> {' · '.join(files) if files else '—'}</p>\n"
+        f'        <p class="upload"><label for="{_text(upload.id_for_label)}">'
+        f"{_text(upload.label)}</label>{_text(upload)}"
+        f'<span class="helptext">{_text(upload.help_text)}</span>'
+        f'<span class="helptext">{_text(gettext("The text on this page is saved with the file."))}'
+        "</span>"
+    )
+    errors = upload.errors
+    if errors:
+        out.append(_text(errors))
+    out.append(
+        f'\n        <button type="submit" name="intent" value="upload-{n}" '
+        f'class="btn btn-secondary" data-testid="upload-{n}">{_text(gettext("Upload"))}</button>'
+        "</p>\n      </div>\n    </section>\n    "
+    )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped (_text)
+
+
+# The report-level fields of ReportForm (the rest are per task).
+OVERALL = ("summary", "key_figures", "problems", "requests")
 
 
 class ReportForm(RevisionMixin):
@@ -90,13 +177,21 @@ class ReportForm(RevisionMixin):
                 help_text=_("PDF, image or office document."),
                 widget=widgets.ClearableFileInput,
             )
+            bound = [self[f"t{n}_{name}"] for name in fields]
             self.rows.append(
                 {
                     "entry": entry,
-                    "fields": [self[f"t{n}_{name}"] for name in fields],
+                    "fields": bound,
+                    # Called when the page is drawn, after the view has set its widgets' attrs.
+                    "fields_html": partial(fields_html, bound),
                     "file": self[f"t{n}_file"],
                 }
             )
+            self.rows[-1]["html"] = partial(task_html, self.rows[-1])
+
+    def overall_fields(self) -> list:
+        """The report-level fields (``OVERALL``), bound, in the form's order."""
+        return [self[name] for name in self.fields if name in OVERALL]
 
     def groups(self) -> list[dict]:
         """The task rows by category (the reference table's order), with how many are answered."""
@@ -169,7 +264,7 @@ class ReportForm(RevisionMixin):
         }
 
     def overall(self) -> dict:
-        return {k: self.cleaned_data[k] for k in ("summary", "key_figures", "problems", "requests")}
+        return {k: self.cleaned_data[k] for k in OVERALL}
 
     def entries(self) -> dict[int, dict]:
         out = {}

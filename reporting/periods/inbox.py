@@ -78,7 +78,21 @@ def _lead_items(user) -> list[InboxItem]:
 def _review_items(user, *, waiting: str, verb: str) -> list[InboxItem]:
     """Reports waiting for the user's review, oldest first: since submitted (province) or since
     the province confirmed them (Ministry)."""
-    reports = report_list_visible_to(user=user).filter(state=waiting)
+    # What an item shows: the period's name, code and due date, the consortium's name.
+    reports = (
+        report_list_visible_to(user=user)
+        .filter(state=waiting)
+        .select_related(None)
+        .select_related("consortium", "period")
+        .only(
+            "consortium__name",
+            "period__name_zh",
+            "period__name_en",
+            "period__code",
+            "period__due_date",
+            "submitted_at",
+        )
+    )
     if waiting == ReportState.SUBMITTED:
         reports = reports.annotate(waiting_since=F("submitted_at"))
     else:

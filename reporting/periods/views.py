@@ -1,5 +1,7 @@
 """Report pages: thin callers of selectors and services."""
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -86,7 +88,8 @@ class ReportMixin(LoginRequiredMixin):
 
 
 def _collapse_edits(entries) -> list:
-    """The history as people read it: a run of saves by one person (autosaves) shows once."""
+    """The history as people read it: a run of saves by one person (autosaves) shows once.
+    ``entries``: anything with ``action`` and ``actor_id``, newest first."""
     out = []
     for entry in entries:
         if (
@@ -98,6 +101,20 @@ def _collapse_edits(entries) -> list:
             continue
         out.append(entry)
     return out
+
+
+def _history(report) -> list:
+    """The report's last 200 audit entries, collapsed (``_collapse_edits``), the first 100 shown.
+
+    A report saved automatically every few seconds has hundreds of entries that collapse to a
+    few: the 200 are read as (id, action, actor) only, then the entries shown in full."""
+    entries = audit_list_for_object(obj=report)
+    light = [
+        SimpleNamespace(pk=pk, action=action, actor_id=actor_id)
+        for pk, action, actor_id in entries.values_list("pk", "action", "actor_id")[:200]
+    ]
+    shown = [entry.pk for entry in _collapse_edits(light)[:100]]
+    return list(entries.filter(pk__in=shown)) if shown else []
 
 
 class ReportDetailView(ReportMixin, TemplateView):
@@ -179,7 +196,7 @@ class ReportDetailView(ReportMixin, TemplateView):
                     and can_take_report_action(user, report, t.action)
                 ],
                 reviews=report.reviews.select_related("reviewer"),
-                audit=_collapse_edits(audit_list_for_object(obj=report)[:200])[:100],
+                audit=_history(report),
                 comment_form=ReviewCommentForm(),
             )
         return super().get_context_data(**context, **kwargs)
@@ -194,7 +211,9 @@ class ReportDetailView(ReportMixin, TemplateView):
         autosave = intent == "autosave"
         if autosave and not self.wants_json():
             intent = "save"
-        form = self.form(request.POST, None if autosave else request.FILES)
+        # An autosave answers in JSON, never with the page: its entries without their files.
+        entries = list(self.report.entries.select_related("task__category")) if autosave else None
+        form = self.form(request.POST, None if autosave else request.FILES, entries=entries)
         if not form.is_valid():
             if autosave:
                 return self.json_refusal(form, status=400)

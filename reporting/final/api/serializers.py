@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from portal.api.fields import ChoiceLabelField
 from reporting.final.models import (
     Completion,
     FinalReport,
@@ -96,7 +97,7 @@ class FinalSerializer(serializers.ModelSerializer):
     consortium = serializers.IntegerField(source="consortium_id", read_only=True)
     consortium_name = serializers.CharField(source="consortium.name", read_only=True)
     period = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    state_label = ChoiceLabelField(source="get_state_display", read_only=True)
     baseline_version = serializers.IntegerField(
         source="baseline.number", read_only=True, allow_null=True
     )
@@ -143,7 +144,7 @@ class FinalListSerializer(serializers.ModelSerializer):
     program = serializers.CharField(source="consortium.program.code", read_only=True)
     province = serializers.CharField(source="consortium.authority.code", read_only=True)
     period = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    state_label = ChoiceLabelField(source="get_state_display", read_only=True)
 
     class Meta:
         model = FinalReport

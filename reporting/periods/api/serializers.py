@@ -4,6 +4,7 @@ each workflow action (the action registry, ``reporting/periods/actions.py``, nam
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from portal.api.fields import ChoiceLabelField
 from portal.inputs import is_number
 from reporting.periods.models import (
     Evidence,
@@ -65,7 +66,7 @@ class EntrySerializer(serializers.ModelSerializer):
 class ReportSerializer(serializers.ModelSerializer):
     consortium = serializers.IntegerField(source="consortium_id", read_only=True)
     period = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    state_label = ChoiceLabelField(source="get_state_display", read_only=True)
     entries = EntrySerializer(many=True, read_only=True)
 
     class Meta:

@@ -357,6 +357,116 @@ def test_field_errors_are_listed_at_the_top_with_links(pilot, on_date, client):
     assert "与上期相同" in html
 
 
+# The loop the report page had before ``forms.fields_html`` wrote it in Python.
+FIELDS_LOOP = (
+    '{% for field in fields %}<p{% if field.widget_type == "checkbox" %} class="check"{% endif %}>'
+    '{% if field.widget_type == "checkbox" %}{{ field }} <label for="{{ field.id_for_label }}">'
+    '{{ field.label }}</label>{% else %}<label for="{{ field.id_for_label }}">{{ field.label }}'
+    '</label>{{ field }}{% endif %}{% if field.help_text %}<span class="helptext">'
+    "{{ field.help_text }}</span>{% endif %}{% if field.errors %}{{ field.errors }}{% endif %}"
+    "</p>{% endfor %}"
+)
+
+
+# The tasks' loop the report page had before ``forms.task_html`` wrote each task in Python.
+TASKS_LOOP = (
+    "{% load i18n %}"
+    + """{% for row in group.rows %}{% with n=row.entry.task.number %}
+    <section class="task-entry" id="task-{{ n }}" data-task="{{ n }}" aria-labelledby="task-{{ n }}-title">
+      <h3 id="task-{{ n }}-title">{{ n }}. {{ row.entry.task.title }} <span class="badge answered-badge {% if row.answered %}badge-ok{% else %}badge-missing{% endif %}" data-answered-badge>{% if row.answered %}{% translate "Answered" %}{% else %}{% translate "Not answered" %}{% endif %}</span>{% if row.unchanged %} <span class="badge badge-same" data-testid="unchanged-{{ n }}">{% translate "same as the previous period" %}</span>{% endif %}</h3>
+      {{ row.fields_html }}
+      <div class="evidence">
+        <p class="evidence-files"><span class="evidence-label">{% translate "Evidence" %}</span> {% for f in row.entry.evidence.all %}<a href="{% url 'reporting:evidence-download' f.pk %}">{{ f.original_name }}</a>{% if not forloop.last %} · {% endif %}{% empty %}—{% endfor %}</p>
+        <p class="upload"><label for="{{ row.file.id_for_label }}">{{ row.file.label }}</label>{{ row.file }}<span class="helptext">{{ row.file.help_text }}</span><span class="helptext">{% translate "The text on this page is saved with the file." %}</span>{% if row.file.errors %}{{ row.file.errors }}{% endif %}
+        <button type="submit" name="intent" value="upload-{{ n }}" class="btn btn-secondary" data-testid="upload-{{ n }}">{% translate "Upload" %}</button></p>
+      </div>
+    </section>
+    {% endwith %}{% endfor %}"""
+)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_each_task_is_written_as_the_template_loop_wrote_it(pilot, on_date, language):
+    from django.template import Context, Template
+    from django.utils.translation import override
+
+    from reporting.periods.comparison import report_entries
+    from reporting.periods.forms import ReportForm
+    from reporting.periods.models import Evidence
+
+    _q1, q2 = q1_reported(pilot, on_date)
+    entries = report_entries(q2)
+    for i, name in enumerate(["说明.pdf", 'a "quoted" <name> & more.pdf']):
+        Evidence.objects.create(
+            entry=entries[0],
+            file=f"x/{i}.pdf",
+            original_name=name,
+            sha256="0" * 64,
+            size=1,
+            uploaded_by=pilot.lead,
+        )
+    entries = report_entries(q2)  # with their evidence
+    data = form_data(q2, t7_percent="150", t5_status="nope")
+    loop = Template(TASKS_LOOP)
+    with override(language):
+        for form in (ReportForm(entries=entries), ReportForm(data, entries=entries)):
+            if form.is_bound:
+                form.is_valid()
+                form.add_error("t6_file", "Not a PDF & <not> allowed")
+            form.rows[1]["unchanged"] = ["work_done"]
+            for group in form.groups():
+                expected = loop.render(Context({"group": group}))
+                assert "".join(row["html"]() for row in group["rows"]) == expected
+        html = "".join(row["html"]() for row in form.rows)
+        assert "badge-same" in html
+        assert "errorlist" in html
+        assert "&lt;name&gt;" in html
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_each_task_s_fields_are_written_as_the_template_loop_wrote_them(pilot, on_date, language):
+    from django.template import Context, Template
+    from django.utils.translation import override
+
+    from reporting.periods.comparison import report_entries
+    from reporting.periods.forms import ReportForm, fields_html
+
+    _q1, q2 = q1_reported(pilot, on_date)
+    entries = report_entries(q2)
+    data = form_data(q2, t7_percent="150", t5_status="nope", t6_nothing_to_report="on")
+    data["t8_work_done"] = 'quote " and <tag> & amp'
+    loop = Template(FIELDS_LOOP)
+    with override(language):
+        for form in (ReportForm(entries=entries), ReportForm(data, entries=entries)):
+            form.is_valid()
+            for row in form.rows:
+                expected = loop.render(Context({"fields": row["fields"]}))
+                assert row["fields_html"]() == fields_html(row["fields"]) == expected
+        assert any("errorlist" in fields_html(row["fields"]) for row in form.rows)
+
+
+def test_the_history_shows_a_run_of_saves_by_one_person_once_within_its_last_200_entries(
+    pilot, on_date, ministry_staff
+):
+    from portal.selectors import audit_list_for_object
+    from portal.services import audit_record
+    from reporting.periods.views import _collapse_edits, _history
+
+    _q1, q2 = q1_reported(pilot, on_date)
+    pattern = ["report.edit"] * 3 + ["report.evidence"] + ["report.edit"] * 2
+    for i in range(60):  # 360 entries and more: beyond the 200 read
+        actor = pilot.lead if i % 3 else ministry_staff
+        for action in pattern:
+            audit_record(actor=actor, action=action, target=q2)
+        audit_record(actor=None, action="report.edit", target=q2)
+    every = list(audit_list_for_object(obj=q2)[:200])
+    expected = _collapse_edits(every)[:100]
+    shown = _history(q2)
+    assert [e.pk for e in shown] == [e.pk for e in expected]
+    assert len(shown) == 100
+    assert shown[0].actor is None or shown[0].actor.display_name
+
+
 # --- Nothing to report ----------------------------------------------------------------------------
 
 
