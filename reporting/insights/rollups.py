@@ -6,7 +6,9 @@ change alone are computed again, when the transaction commits (``rollup_apply``)
 consortium's own rows (for the report's period, or every opened period), and the groups it
 belongs to, province × entity type (its tasks' rows for that period, its plan, selection and
 deliverable rows). The same statements as a full run, narrowed by the same conditions, write
-them: a group's rows are replaced whole, never adjusted by a difference, so they cannot drift.
+them: a group's rows are computed whole, never adjusted by a difference, so they cannot drift;
+on PostgreSQL only those that differ are written (``_rewrite``), so a change does not churn its
+group's rows.
 A change that moves a consortium between groups (``consortium.update``: its entity type) and a
 failed increment ask for a full run of the program instead.
 
@@ -294,19 +296,25 @@ def _increment(tables, *, every_period, program_id, consortium_id, group, period
     written = 0
     if "consortium" in tables:
         rows = ConsortiumRollup.objects.filter(consortium=consortium_id)
-        _delete(rows if every_period else rows.filter(period__in=periods))
-        written += _consortium_rows([program_id], periods, today, consortium_id=consortium_id)
+        written += _rewrite(
+            rows if every_period else rows.filter(period__in=periods),
+            lambda: _consortium_rows([program_id], periods, today, consortium_id=consortium_id),
+        )
     if "task" in tables and periods:
-        _delete(TaskRollup.objects.filter(period__in=periods, **group.rows()))
-        written += _task_rows(periods, today, group=group)
+        written += _rewrite(
+            TaskRollup.objects.filter(period__in=periods, **group.rows()),
+            lambda: _task_rows(periods, today, group=group),
+        )
     for name, model, rows in (
         ("selection", SelectionRollup, _selection_rows),
         ("deliverable", DeliverableRollup, _deliverable_rows),
         ("plan", PlanRollup, _plan_rows),
     ):
         if name in tables:
-            _delete(model.objects.filter(program=program_id, **group.rows()))
-            written += rows([program_id], group=group)
+            written += _rewrite(
+                model.objects.filter(program=program_id, **group.rows()),
+                lambda rows=rows: rows([program_id], group=group),
+            )
     return written
 
 
@@ -317,13 +325,18 @@ _compiled: dict = {}  # shape → [(sql, [slot name or ("=", constant), …]), �
 
 
 def _emit(sql: str, params) -> int:
-    """Run a statement (or, while compiling, note it); returns the rows it touched."""
+    """Run a statement (or, while compiling, note it); returns the rows it touched. A statement
+    of ``_replace`` returns the rows it changed, and leaves its counts (rows computed, updated,
+    deleted, inserted) in ``_replacing.last``."""
     collecting = getattr(_compiling, "statements", None)
     if collecting is not None:
         collecting.append((sql, tuple(params)))
         return 0
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        if sql.startswith(REPLACE_PREFIX):
+            _replacing.last = cursor.fetchone()
+            return sum(_replacing.last[1:])
         return max(cursor.rowcount, 0)
 
 
@@ -548,24 +561,36 @@ def _insert(model, columns: list[str], selects: list[tuple[str, tuple]]) -> int:
     full run on PostgreSQL, the table made equal to them instead (``_replace``)."""
     sql = " UNION ALL ".join(select for select, _params in selects)
     params = tuple(p for _select_sql, params in selects for p in params)
-    replacing = getattr(_replacing, "programs", None)
-    if replacing is not None:
-        return _replace(model, columns, sql, params, programs=replacing)
+    scope = getattr(_replacing, "scope", None)
+    if scope is not None:  # an increment's table (``_rewrite``)
+        if scope.model is not model:
+            raise AssertionError(f"{model.__name__} written while replacing {scope.model}")
+        return _replace(model, columns, sql, params, scope=scope)
+    programs = getattr(_replacing, "programs", None)
+    if programs is not None:  # a full run
+        return _replace(
+            model, columns, sql, params, scope=model.objects.filter(program__in=programs)
+        )
     quote = connection.ops.quote_name
     target = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
     return _emit(f"INSERT INTO {quote(model._meta.db_table)} ({target}) {sql}", params)
 
 
-# While a full run replaces the tables on PostgreSQL: the ids of its programs (``_replace``).
+# On PostgreSQL, what ``_insert`` makes equal to the rows it computes (``_replace``): a full
+# run's programs (``.programs``), or the rows of one table an increment computes again
+# (``.scope``, a queryset: ``_rewrite``).
 _replacing = threading.local()
+REPLACE_PREFIX = "WITH n ("
 
 
-def _replace(model, columns: list[str], select: str, params, *, programs: list[int]) -> int:
-    """Make the program's rows of ``model`` equal to the rows of ``select`` in one statement
+def _replace(model, columns: list[str], select: str, params, *, scope: QuerySet) -> int:
+    """Make the rows of ``scope`` (of ``model``) equal to the rows of ``select`` in one statement
     (PostgreSQL): rows whose key (the model's unique constraint) is new are inserted, rows whose
     figures differ are updated, rows no longer computed are deleted, and the rows that are
     already right (all of them, when the increments kept up) are not written at all. Returns the
-    rows computed; the rows changed are noted in ``_replacing.changed`` (a sign of drift)."""
+    rows computed; in a full run the rows changed are noted in ``_replacing.changed`` (a sign of
+    drift)."""
+    _replacing.wrote = True
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     unique = next(c for c in model._meta.constraints if getattr(c, "fields", None))
@@ -573,12 +598,14 @@ def _replace(model, columns: list[str], select: str, params, *, programs: list[i
     cols = [quote(model._meta.get_field(name).column) for name in columns]
     values = [c for c in cols if c not in keys]
     pk = quote(model._meta.pk.column)
-    old = f"SELECT * FROM {table} WHERE {quote('program_id')} = ANY(%s)"  # noqa: S608
+    query = scope.query
+    where, where_params = query.get_compiler(connection=connection).compile(query.where)
+    old = f"SELECT * FROM {table} WHERE {where}"  # noqa: S608
     differ = " OR ".join(f"t.{v} IS DISTINCT FROM n.{v}" for v in values)
     # One join classifies every row: new (no old row), gone (no new row) or changed.
     # The models' own names, quoted; the values are parameters.
     sql = (
-        f"WITH n ({', '.join(cols)}) AS MATERIALIZED ({select}), "  # noqa: S608
+        f"{REPLACE_PREFIX}{', '.join(cols)}) AS MATERIALIZED ({select}), "  # noqa: S608
         f"d AS MATERIALIZED (SELECT t.{pk} AS old_id, n.{keys[0]} IS NULL AS gone, "
         f"{', '.join(f'n.{c}' for c in cols)} FROM n FULL JOIN ({old}) t "
         f"ON {' AND '.join(f't.{k} = n.{k}' for k in keys)} "
@@ -591,11 +618,31 @@ def _replace(model, columns: list[str], select: str, params, *, programs: list[i
         "SELECT (SELECT count(*) FROM n), (SELECT count(*) FROM upd), "
         "(SELECT count(*) FROM del), (SELECT count(*) FROM ins)"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (*params, list(programs)))
-        computed, *changed = cursor.fetchone()
-    _replacing.changed[model._meta.model_name] = changed
+    _replacing.last = None
+    _emit(sql, (*params, *where_params))
+    if _replacing.last is None:  # compiled, not run
+        return 0
+    computed, *changed = _replacing.last
+    if getattr(_replacing, "programs", None) is not None:
+        _replacing.changed[model._meta.model_name] = changed
     return computed
+
+
+def _rewrite(scope: QuerySet, build) -> int:
+    """An increment's table: the rows of ``scope`` replaced with what ``build()`` computes. On
+    PostgreSQL only the rows that differ are written (``_replace``: no churn of the group's
+    rows, nothing for autovacuum); elsewhere the rows are deleted, then inserted."""
+    if connection.vendor != "postgresql":
+        _delete(scope)
+        return build()
+    _replacing.scope, _replacing.wrote = scope, False
+    try:
+        written = build()
+    finally:
+        _replacing.scope = None
+    if not _replacing.wrote:  # nothing computed (no opened period): nothing may remain
+        _delete(scope)
+    return written
 
 
 @dataclass(frozen=True)

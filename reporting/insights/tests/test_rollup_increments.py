@@ -236,11 +236,21 @@ def test_a_report_transition_touches_its_consortium_and_its_group_only(
             period=report.period, authority=report.consortium.authority_id
         ).values_list()
     )
+    own_group = TaskRollup.objects.filter(
+        period=report.period, authority=report.consortium.authority_id
+    )
+    own_group_before = set(own_group.values_list())
+    row_id = ConsortiumRollup.objects.get(consortium=report.consortium, period=report.period).pk
     with committed(), at("2026-07-25"):
         services.report_accept(actor=ministry_staff, report=report)
     assert rollup_version(world.pk) != version  # cached figures are keyed on it
     row = ConsortiumRollup.objects.get(consortium=report.consortium, period=report.period)
     assert row.report_state == "accepted"
+    if connection.vendor == "postgresql":
+        # Only rows whose figures differ are written: the consortium's row is updated in place,
+        # and an acceptance changes no task figure (accepted counts as handed in, as confirmed).
+        assert row.pk == row_id
+        assert set(own_group.values_list()) == own_group_before
     # Rows of other consortia and other groups were not rewritten (same ids, same values).
     assert set(ConsortiumRollup.objects.exclude(consortium=report.consortium).values_list()) == (
         beijing
