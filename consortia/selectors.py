@@ -171,10 +171,8 @@ def quota_used(*, program: Program, authority_id: int, exclude_plan: Plan | None
 
 def quota_status(*, program: Program, authority_id: int) -> dict:
     """``{"used", "limit", "full"}`` for the authority in the program: what the new-consortium
-    page, a draft's page, the province home and the API show."""
-    used = quota_used(program=program, authority_id=authority_id)
-    limit = program.recommendation_quota
-    return {"used": used, "limit": limit, "full": used >= limit}
+    page, a draft's page, the province home and the API show (``quota_statuses``)."""
+    return quota_statuses(programs=[program], authority_id=authority_id)[program.pk]
 
 
 def plan_holds_slot(plan: Plan) -> bool:
@@ -199,15 +197,9 @@ def quota_blocks_submission(plan: Plan) -> bool:
 def plan_deadline_for(
     *, program: Program, authority_id: int
 ) -> tuple[dt.date, DeadlineExtension | None]:
-    """The authority's plan deadline: the program's, or the latest extension granted to it."""
-    extension = (
-        DeadlineExtension.objects.filter(program=program, authority_id=authority_id)
-        .order_by("-new_deadline")
-        .first()
-    )
-    if extension and extension.new_deadline > program.plan_deadline:
-        return extension.new_deadline, extension
-    return program.plan_deadline, None
+    """The authority's plan deadline: the program's, or the latest extension granted to it
+    (``plan_deadlines_for``)."""
+    return plan_deadlines_for(programs=[program], authority_id=authority_id)[program.pk]
 
 
 def plan_counts_by_state(*, user) -> dict[str, int]:
@@ -221,7 +213,9 @@ def plan_counts_by_state(*, user) -> dict[str, int]:
 
 
 def quota_statuses(*, programs: list[Program], authority_id: int) -> dict[int, dict]:
-    """``quota_status`` of each program, by program id: one query for all of them."""
+    """``{"used", "limit", "full"}`` of each program for the authority, by program id, in one
+    query: its slots in use (plans submitted, returned or approved: ``QUOTA_STATES``) against
+    the program's quota."""
     used = dict(
         Plan.objects.filter(
             consortium__program__in=programs,
@@ -242,7 +236,8 @@ def quota_statuses(*, programs: list[Program], authority_id: int) -> dict[int, d
 def plan_deadlines_for(
     *, programs: list[Program], authority_id: int
 ) -> dict[int, tuple[dt.date, DeadlineExtension | None]]:
-    """``plan_deadline_for`` of each program, by program id: one query for all of them."""
+    """The authority's plan deadline in each program, by program id, in one query: the
+    program's, or the latest extension granted to it if later, with that extension."""
     latest: dict[int, DeadlineExtension] = {}
     for extension in DeadlineExtension.objects.filter(
         program__in=programs, authority_id=authority_id

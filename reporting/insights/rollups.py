@@ -562,23 +562,17 @@ def _insert(model, columns: list[str], selects: list[tuple[str, tuple]]) -> int:
     sql = " UNION ALL ".join(select for select, _params in selects)
     params = tuple(p for _select_sql, params in selects for p in params)
     scope = getattr(_replacing, "scope", None)
-    if scope is not None:  # an increment's table (``_rewrite``)
+    if scope is not None:  # a table of a run or an increment, on PostgreSQL (``_rewrite``)
         if scope.model is not model:
             raise AssertionError(f"{model.__name__} written while replacing {scope.model}")
         return _replace(model, columns, sql, params, scope=scope)
-    programs = getattr(_replacing, "programs", None)
-    if programs is not None:  # a full run
-        return _replace(
-            model, columns, sql, params, scope=model.objects.filter(program__in=programs)
-        )
     quote = connection.ops.quote_name
     target = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
     return _emit(f"INSERT INTO {quote(model._meta.db_table)} ({target}) {sql}", params)
 
 
-# On PostgreSQL, what ``_insert`` makes equal to the rows it computes (``_replace``): a full
-# run's programs (``.programs``), or the rows of one table an increment computes again
-# (``.scope``, a queryset: ``_rewrite``).
+# On PostgreSQL, the rows ``_insert`` makes equal to the rows it computes (``.scope``, a
+# queryset: ``_rewrite``); in a run, what it corrected (``.changed``: ``rollup_compute``).
 _replacing = threading.local()
 REPLACE_PREFIX = "WITH n ("
 
@@ -623,15 +617,22 @@ def _replace(model, columns: list[str], select: str, params, *, scope: QuerySet)
     if _replacing.last is None:  # compiled, not run
         return 0
     computed, *changed = _replacing.last
-    if getattr(_replacing, "programs", None) is not None:
-        _replacing.changed[model._meta.model_name] = changed
+    _note_changed(model, changed)
     return computed
 
 
+def _note_changed(model, changed: list[int]) -> None:
+    """In a run (``rollup_compute``): the rows of ``model`` it updated, deleted, inserted."""
+    noted = getattr(_replacing, "changed", None)
+    if noted is not None:
+        noted[model._meta.model_name] = changed
+
+
 def _rewrite(scope: QuerySet, build) -> int:
-    """An increment's table: the rows of ``scope`` replaced with what ``build()`` computes. On
-    PostgreSQL only the rows that differ are written (``_replace``: no churn of the group's
-    rows, nothing for autovacuum); elsewhere the rows are deleted, then inserted."""
+    """A table of a run or an increment: the rows of ``scope`` replaced with what ``build()``
+    computes (into ``scope``'s table). On PostgreSQL only the rows that differ are written
+    (``_replace``: readers never blocked, no churn for autovacuum); elsewhere the rows are
+    deleted, then inserted."""
     if connection.vendor != "postgresql":
         _delete(scope)
         return build()
@@ -641,7 +642,7 @@ def _rewrite(scope: QuerySet, build) -> int:
     finally:
         _replacing.scope = None
     if not _replacing.wrote:  # nothing computed (no opened period): nothing may remain
-        _delete(scope)
+        _note_changed(scope.model, [0, _delete(scope), 0])
     return written
 
 
@@ -733,42 +734,34 @@ def rollup_compute(
         return 0
     # Serialise runs over the same programs: the second waits here and then recomputes.
     list(Program.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
-    postgres = connection.vendor == "postgresql"
-    if postgres:
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # Group in memory, not in temporary files; a crash before the WAL is flushed loses
             # only this run, which the next one redoes.
             cursor.execute("SET LOCAL work_mem = '64MB'")
             cursor.execute("SET LOCAL synchronous_commit = off")
-        # Each table made equal to the computed rows, the right ones left alone (``_replace``).
-        _replacing.programs, _replacing.changed = ids, {}
-    else:
-        for model in ROLLUP_MODELS:
-            model.objects.filter(program__in=ids).delete()
     periods = list(
         ReportingPeriod.objects.filter(program__in=ids, opens_on__lte=today).values_list(
             "pk", flat=True
         )
     )
+    _replacing.changed = changed = {}
     try:
-        written = (
-            _consortium_rows(ids, periods, today)
-            + _task_rows(periods, today)
-            + _selection_rows(ids)
-            + _deliverable_rows(ids)
-            + _plan_rows(ids)
+        written = sum(
+            _rewrite(model.objects.filter(program__in=ids), build)
+            for model, build in (
+                (ConsortiumRollup, lambda: _consortium_rows(ids, periods, today)),
+                (TaskRollup, lambda: _task_rows(periods, today)),
+                (SelectionRollup, lambda: _selection_rows(ids)),
+                (DeliverableRollup, lambda: _deliverable_rows(ids)),
+                (PlanRollup, lambda: _plan_rows(ids)),
+            )
         )
-        if postgres:
-            changed = _replacing.changed
-            for model in ROLLUP_MODELS:  # a table with nothing to compute (no opened period)
-                if model._meta.model_name not in changed:
-                    deleted, _ = model.objects.filter(program__in=ids).delete()
-                    changed[model._meta.model_name] = [0, deleted, 0]
-            corrected = {name: n for name, n in changed.items() if sum(n)}
-            if corrected:  # the increments left these (updated, deleted, inserted)
-                logger.info("roll-up run of programs %s corrected %s", ids, corrected)
     finally:
-        _replacing.programs = None
+        _replacing.changed = None
+    corrected = {name: n for name, n in changed.items() if sum(n)}
+    if corrected:  # on PostgreSQL, what the increments left wrong: (updated, deleted, inserted)
+        logger.info("roll-up run of programs %s corrected %s", ids, corrected)
     _changed(ids)
     return written
 
