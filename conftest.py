@@ -14,6 +14,46 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from portal.tests.factories import UserFactory, unit_factory  # noqa: E402
 
+#: Tests that take tens of seconds apart from their markers (browser, bench, schema, worker).
+SLOW_FILES = frozenset(
+    {
+        "tests/test_demo.py",
+        "tests/test_backup_restore.py",
+        "reporting/insights/tests/test_fault_drills.py",
+        "reporting/insights/tests/test_database_drill.py",
+    }
+)
+SLOW_MARKERS = ("browser", "bench", "schema", "worker")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The slow tests first, so that pytest-xdist's workers end together instead of one working
+    through a minute-long test while the other waits. pytest-django has ordered the tests by how
+    they use the database (plain, then transactional, whose flush empties it, then none), and
+    that order is kept: the slow ones move to the front of their own group, and the slow ones
+    that use no database (the benchmarks' smoke runs) to the very front."""
+
+    def group(item) -> int:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        if (
+            marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+        ) or ("transactional_db" in fixtures or "live_server" in fixtures):
+            return 1
+        return 0 if marker or "db" in fixtures else 2
+
+    def slow(item) -> bool:
+        return item.nodeid.split("::")[0] in SLOW_FILES or any(
+            item.get_closest_marker(name) for name in SLOW_MARKERS
+        )
+
+    def key(item) -> tuple[int, bool]:
+        rank, is_slow = group(item), slow(item)
+        return (-1 if rank == 2 and is_slow else rank, not is_slow)
+
+    items.sort(key=key)
+
 
 @pytest.fixture(autouse=True)
 def _fresh_reference_lists():
@@ -279,3 +319,27 @@ def page(browser, live_server, reference_data):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pdf_memo():
+    """WeasyPrint, remembered per HTML: a test that renders the very HTML an earlier test in the
+    same process rendered (the same sample plan of the ``pilot`` fixture, typically) gets the
+    bytes of that real render. Rendering is a pure function of the HTML, and a plan's form took
+    about a second a pilot: some 300 renders of the suite's worker time, kept for the first of
+    each. A test that patches ``portal.pdf.html_to_pdf`` itself patches over this."""
+    import hashlib
+    from unittest import mock
+
+    from portal import pdf
+
+    real, rendered = pdf.html_to_pdf, {}
+
+    def remembered(html: str) -> bytes:
+        key = hashlib.sha256(html.encode()).digest()
+        if key not in rendered:
+            rendered[key] = real(html)
+        return rendered[key]
+
+    with mock.patch.object(pdf, "html_to_pdf", remembered):
+        yield
