@@ -723,47 +723,108 @@ def _text(value: str) -> Value:
     return _const(value, CharField())
 
 
-@transaction.atomic
 def rollup_compute(
     *, today: dt.date, program: Program | None = None, programs: list[Program] | None = None
 ) -> int:
     """Make the roll-up rows of ``program`` (or of every program in ``programs``, in one pass
-    over the data) those computed from the data now; returns how many rows that is."""
+    over the data) those computed from the data now; returns how many rows that is.
+
+    A run on PostgreSQL outside any transaction (a worker's) computes its tables in two halves
+    at once, the second on a connection of its own (``_SECOND_HALF``): the statements are
+    independent and the database has more than one core. The program rows stay locked by the
+    first half's transaction until both halves are done, so no increment or other run comes
+    between; the second half commits first (a failure of the first after that leaves the
+    second's tables current, which a run may: the next run, or the retry, redoes the rest).
+    Inside a transaction (tests, a caller's atomic block) and on SQLite, one after the other.
+    """
     ids = sorted({p.pk for p in ([program] if program is not None else programs or [])})
     if not ids:
         return 0
-    # Serialise runs over the same programs: the second waits here and then recomputes.
-    list(Program.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+    parallel = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with transaction.atomic():
+        # Serialise runs over the same programs: the second waits here and then recomputes.
+        list(Program.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+        _tune_run()
+        periods = list(
+            ReportingPeriod.objects.filter(program__in=ids, opens_on__lte=today).values_list(
+                "pk", flat=True
+            )
+        )
+        tables = {
+            ConsortiumRollup: lambda: _consortium_rows(ids, periods, today),
+            TaskRollup: lambda: _task_rows(periods, today),
+            SelectionRollup: lambda: _selection_rows(ids),
+            DeliverableRollup: lambda: _deliverable_rows(ids),
+            PlanRollup: lambda: _plan_rows(ids),
+        }
+        second = {m: b for m, b in tables.items() if parallel and m in _SECOND_HALF}
+        first = {m: b for m, b in tables.items() if m not in second}
+        changed: dict = {}
+        half = _Half(ids, second, changed) if second else None
+        try:
+            written = _write_tables(ids, first, changed)
+        finally:
+            if half is not None:
+                half.join()
+        if half is not None:
+            if half.error is not None:
+                raise half.error
+            written += half.written
+        corrected = {name: n for name, n in changed.items() if sum(n)}
+        if corrected:  # on PostgreSQL, what the increments left wrong: (updated, deleted, inserted)
+            logger.info("roll-up run of programs %s corrected %s", ids, corrected)
+        _changed(ids)
+    return written
+
+
+#: The tables a parallel run computes on its second connection: about half of the run's time
+#: (bench/dashboards.py prints each statement's), the task rows being the largest.
+_SECOND_HALF = frozenset({ConsortiumRollup, DeliverableRollup})
+
+
+def _tune_run() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # Group in memory, not in temporary files; a crash before the WAL is flushed loses
             # only this run, which the next one redoes.
             cursor.execute("SET LOCAL work_mem = '64MB'")
             cursor.execute("SET LOCAL synchronous_commit = off")
-    periods = list(
-        ReportingPeriod.objects.filter(program__in=ids, opens_on__lte=today).values_list(
-            "pk", flat=True
-        )
-    )
-    _replacing.changed = changed = {}
+
+
+def _write_tables(ids, tables: dict, changed: dict) -> int:
+    """Each table of ``tables`` (model -> what computes its rows) made what it computes; what a
+    run corrected is noted in ``changed``."""
+    _replacing.changed = changed
     try:
-        written = sum(
+        return sum(
             _rewrite(model.objects.filter(program__in=ids), build)
-            for model, build in (
-                (ConsortiumRollup, lambda: _consortium_rows(ids, periods, today)),
-                (TaskRollup, lambda: _task_rows(periods, today)),
-                (SelectionRollup, lambda: _selection_rows(ids)),
-                (DeliverableRollup, lambda: _deliverable_rows(ids)),
-                (PlanRollup, lambda: _plan_rows(ids)),
-            )
+            for model, build in tables.items()
         )
     finally:
         _replacing.changed = None
-    corrected = {name: n for name, n in changed.items() if sum(n)}
-    if corrected:  # on PostgreSQL, what the increments left wrong: (updated, deleted, inserted)
-        logger.info("roll-up run of programs %s corrected %s", ids, corrected)
-    _changed(ids)
-    return written
+
+
+class _Half(threading.Thread):
+    """The second half of a parallel run: its tables in a transaction on this thread's own
+    connection, started at once; ``join()``, then ``written`` or ``error``."""
+
+    def __init__(self, ids, tables: dict, changed: dict):
+        super().__init__(name="rollup-second-half", daemon=True)
+        self.ids, self.tables, self.changed = ids, tables, changed
+        self.written, self.error = 0, None
+        self.start()
+
+    def run(self) -> None:
+        mine: dict = {}
+        try:
+            with transaction.atomic():
+                _tune_run()
+                self.written = _write_tables(self.ids, self.tables, mine)
+            self.changed.update(mine)
+        except BaseException as exc:  # raised again by the run, in its own thread
+            self.error = exc
+        finally:
+            connection.close()
 
 
 def _consortium_rows(ids, periods, today, *, consortium_id: int | None = None) -> int:

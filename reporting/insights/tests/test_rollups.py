@@ -494,6 +494,46 @@ def test_two_runs_at_once_leave_the_same_rows_as_one(
     assert_rollups_match_the_data(program)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a second connection: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_run_in_two_halves_at_once_writes_the_rows_and_a_failed_half_fails_the_run(
+    reference_data, province_user, other_province_user, ministry_staff, settings, tmp_path
+):
+    """Outside a transaction on PostgreSQL a run computes the consortium and deliverable rows
+    on a second connection while the others are computed: the same rows as the data; a failure
+    there fails the run, and the first half's tables keep their rows."""
+    from reporting.insights import rollups
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    program = build(province_user, other_province_user, ministry_staff)
+    for model in rollups.ROLLUP_MODELS:
+        model.objects.all().delete()
+    threads = []
+    real = rollups._write_tables
+
+    def noting(ids, tables, changed):
+        threads.append((threading.current_thread().name, {m.__name__ for m in tables}))
+        return real(ids, tables, changed)
+
+    with mock.patch.object(rollups, "_write_tables", noting):
+        assert rollup_compute(program=program, today=TODAY) > 0
+    assert dict(threads) == {
+        "MainThread": {"TaskRollup", "SelectionRollup", "PlanRollup"},
+        "rollup-second-half": {"ConsortiumRollup", "DeliverableRollup"},
+    }
+    assert_rollups_match_the_data(program)
+
+    before = snapshot(program)
+    TaskRollup.objects.filter(program=program).delete()  # the first half would write them back
+    with (
+        mock.patch.object(rollups, "_deliverable_rows", side_effect=RuntimeError("disk full")),
+        pytest.raises(RuntimeError, match="disk full"),
+    ):
+        rollup_compute(program=program, today=TODAY)
+    # The first half rolled back (no task rows written again), the second left its rows.
+    assert snapshot(program) == {**before, "TaskRollup": []}
+
+
 @pytest.mark.worker
 def test_the_roll_up_on_a_real_worker_matches_direct_counts(
     real_worker, province_user, other_province_user, ministry_staff, settings, tmp_path
