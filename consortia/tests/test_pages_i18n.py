@@ -78,7 +78,7 @@ def test_the_home_panel_rows_write_what_the_template_loop_wrote(province_user, i
     from django.template import Context, Template
     from django.utils.translation import override
 
-    from consortia.inbox import consortia_panel, consortium_row_html
+    from consortia.inbox import consortia_panel, consortium_row_html, plan_state_labels
     from consortia.models import Consortium
 
     make_consortium(province_user, idfa, name='京津<b>"数据"</b> & 联合体')
@@ -94,5 +94,5 @@ def test_the_home_panel_rows_write_what_the_template_loop_wrote(province_user, i
         orphan = Consortium.objects.select_related("program", "authority").get(pk=consortia[0].pk)
         orphan._state.fields_cache["plan"] = None
         expected = Template(PANEL_LOOP).render(Context({"consortia": [orphan]}))
-        assert consortium_row_html(orphan) == expected
+        assert consortium_row_html(orphan, plan_state_labels()) == expected
         assert 'class="state state-"' in expected
