@@ -18,7 +18,8 @@ In one run on one database:
   load;
 - under load: ``gunicorn --workers 3`` (``--worker-class``: sync by default, as
   portal/gunicorn.conf.py; ``both`` runs sync and then gthread with ``--threads`` on the same
-  data, which is how sync was chosen: see the README's "Load test"), then
+  data, which is how sync was chosen: see the README's "Load test"; each worker keeps its
+  database connection ``--conn-max-age`` seconds, 60 as production: 0 opens one a request), then
   ``locust -f bench/locustfile.py --headless -u 20 -r 5 -t 60s``: every simulated user sends its
   next request as soon as the previous one is answered (no think time: a closed loop, so by
   Little's law 100 req/s from 20 users means ~200 ms per request on average). The five request
@@ -64,6 +65,7 @@ SETTINGS = "portal.settings.test"
 BENCH_DB = "load_bench"
 WORKERS = 3
 THREADS = 4
+CONN_MAX_AGE = 60  # as production (portal/settings/production.py)
 WORKER_CLASS = "sync"  # measured against gthread (--worker-class both): README, "Load test"
 USERS = 20
 SPAWN_RATE = 5
@@ -469,16 +471,35 @@ def run_locust(base: str, sessions: Path, *, users: int, spawn_rate: int, durati
     return {"rows": rows, "failures": failures, "stderr": result.stderr}
 
 
+def server_database_url(url: str, conn_max_age: int) -> str:
+    """``url`` with the connection kept ``conn_max_age`` seconds across requests, as production
+    keeps it (``CONN_MAX_AGE``, portal/settings/production.py; the test settings the workers run
+    with would otherwise open a connection per request)."""
+    if not conn_max_age or not url.startswith("postgres"):
+        return url
+    return f"{url}{'&' if '?' in url else '?'}conn_max_age={conn_max_age}&conn_health_checks=True"
+
+
 def measure_load(sessions: Path, *, worker_class: str, threads: int, args) -> dict:
     load_before = os.getloadavg()[0]
     server = gunicorn(workers=WORKERS, worker_class=worker_class, threads=threads)
+    url = os.environ["DATABASE_URL"]
+    os.environ["DATABASE_URL"] = server_database_url(url, args.conn_max_age)
+    try:
+        result = _measure_load(server, sessions, args)
+    finally:
+        os.environ["DATABASE_URL"] = url
+    result["load"] = (load_before, os.getloadavg()[0])
+    return result
+
+
+def _measure_load(server, sessions: Path, args) -> dict:
     with server as base:
         cpu_before = cpu_seconds(server.pids())
         result = run_locust(
             base, sessions, users=args.users, spawn_rate=args.spawn_rate, duration=args.duration
         )
         result["cpu_s"] = cpu_seconds(server.pids()) - cpu_before
-    result["load"] = (load_before, os.getloadavg()[0])
     return result
 
 
@@ -553,6 +574,13 @@ def main() -> None:
         help="gunicorn's worker class; both: one run with each, on the same data",
     )
     parser.add_argument("--threads", type=int, default=THREADS, help="threads per gthread worker")
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=CONN_MAX_AGE,
+        help="seconds the workers keep a database connection (production: 60; 0: a new "
+        "connection per request)",
+    )
     parser.add_argument("--keep-database", action="store_true", help="do not drop load_bench")
     parser.add_argument(
         "--profile",
@@ -603,8 +631,10 @@ def run(args, folder: Path, database: str) -> None:
     connection.close()  # gunicorn's workers and locust from here on
     classes = ["sync", "gthread"] if args.worker_class == "both" else [args.worker_class]
     for worker_class in classes:
-        label = f"gunicorn {WORKERS} {worker_class} workers" + (
-            f" × {args.threads} threads" if worker_class == "gthread" else ""
+        label = (
+            f"gunicorn {WORKERS} {worker_class} workers"
+            + (f" × {args.threads} threads" if worker_class == "gthread" else "")
+            + f", CONN_MAX_AGE {args.conn_max_age}"
         )
         result = measure_load(sessions, worker_class=worker_class, threads=args.threads, args=args)
         print_load(result, label=label, args=args)

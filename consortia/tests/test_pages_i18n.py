@@ -60,3 +60,39 @@ def test_plan_pages_in_one_language(client, province_user, idfa, language, setti
             html = html.replace(value, "")
         leftovers = check_language(html, language, province_user.username)
         assert not leftovers, (url, leftovers)
+
+
+# The loop consortia/panel_consortia.html had, which consortium_row_html writes in Python.
+PANEL_LOOP = (
+    "{% for c in consortia %}\n"
+    "      <tr><td><a href=\"{% url 'consortia:consortium-detail' c.pk %}\">{{ c.name }}</a></td>"
+    "<td>{{ c.program.short_name }}</td><td>{{ c.authority.region_name }}</td>\n"
+    '        <td><span class="state state-{{ c.plan.state }}">{{ c.plan.get_state_display }}'
+    "</span></td></tr>\n"
+    "    {% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_home_panel_rows_write_what_the_template_loop_wrote(province_user, idfa, language):
+    from django.template import Context, Template
+    from django.utils.translation import override
+
+    from consortia.inbox import consortia_panel, consortium_row_html, plan_state_labels
+    from consortia.models import Consortium
+
+    make_consortium(province_user, idfa, name='京津<b>"数据"</b> & 联合体')
+    make_consortium(province_user, idfa, name="京冀数据联合体")
+    with override(language):
+        panel = consortia_panel(province_user, "province")
+        consortia = panel.context["consortia"]
+        assert len(consortia) == 2
+        expected = Template(PANEL_LOOP).render(Context({"consortia": consortia}))
+        assert "".join(panel.context["rows"]) == expected
+        assert "&lt;b&gt;" in expected
+        # A consortium without its plan: the template wrote the state empty.
+        orphan = Consortium.objects.select_related("program", "authority").get(pk=consortia[0].pk)
+        orphan._state.fields_cache["plan"] = None
+        expected = Template(PANEL_LOOP).render(Context({"consortia": [orphan]}))
+        assert consortium_row_html(orphan, plan_state_labels()) == expected
+        assert 'class="state state-"' in expected

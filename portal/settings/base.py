@@ -165,7 +165,8 @@ AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
     # First, as django-axes asks: refuses every login of a locked-out account or address.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, the user's organisation read with the user (portal/backends.py).
+    "portal.backends.PortalModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # GB/T 22239-2019 8.1.4.1 (identification): complexity, history, forced and periodic change.

@@ -157,3 +157,52 @@ def test_language_switch_sets_the_language(client, province_user):
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     html = client.get(reverse("portal:home-province")).content.decode()
     assert "地方主管部门首页：北京市" in html
+
+
+# The loop portal/_inbox.html had, which InboxItem.html writes in Python (one line per line of
+# the template, without the indentation of this file).
+INBOX_LOOP = (
+    "{% load i18n %}{% for item in inbox %}\n"
+    '    <li class="level-{{ item.level }}" data-testid="inbox-item">\n'
+    '      {% if item.url %}<a href="{{ item.url }}">{{ item.title }}</a>{% else %}'
+    "{{ item.title }}{% endif %}\n"
+    '      {% if item.detail %}<div class="detail">{{ item.detail }}</div>{% endif %}\n'
+    '      {% if item.since %}<div class="detail inbox-dates"><span data-testid="inbox-since">'
+    '{% blocktranslate with date=item.since_date|date:"Y-m-d" %}Waiting since {{ date }}'
+    '{% endblocktranslate %}</span>{% if item.due %} · <span data-testid="inbox-due">'
+    '{% blocktranslate with date=item.due|date:"Y-m-d" %}Due date: {{ date }}'
+    "{% endblocktranslate %}</span>{% endif %}</div>{% endif %}\n"
+    "    </li>\n"
+    "    {% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_inbox_items_write_what_the_template_loop_wrote(language):
+    import datetime as dt
+
+    from django.template import Context, Template
+    from django.utils.translation import override
+
+    from portal.inbox import InboxItem
+
+    since = dt.datetime(2026, 3, 31, 17, 30, tzinfo=dt.UTC)  # 1 April in Beijing
+    items = [
+        InboxItem(title="确认“联合体（00012）”的报告", url="/reports/12/2026-q1/", since=since),
+        InboxItem(
+            title='A <b>"quoted"</b> & odd title',
+            detail="Overdue: entry closes after 2026-04-30. <i>",
+            url="/x/?a=1&b=2",
+            due=dt.date(2026, 4, 15),
+            since=dt.date(2026, 4, 1),
+            level="danger",
+        ),
+        InboxItem(title="A deadline", detail="3 days left", due=dt.date(2026, 5, 1)),
+        InboxItem(title="Nothing else"),
+    ]
+    loop = Template(INBOX_LOOP)
+    with override(language):
+        expected = loop.render(Context({"inbox": items}))
+        assert "".join(item.html for item in items) == expected
+    assert expected.count("inbox-since") == 2
+    assert "2026-04-01" in expected

@@ -195,12 +195,14 @@ def _report_update(*, actor, report, revision, data, entries, checked, autosave)
             if field in values and values[field] is not None:
                 setattr(entry, field, values[field])
         if entry.nothing_to_report:
-            if previous_entries is None:
+            # The previous period's plan and problems are asked only if there is one to clear
+            # (an empty one stays empty: no read for a task already cleared).
+            if previous_entries is None and (entry.next_plan or entry.problems):
                 previous = previous_report(consortium=report.consortium, period=report.period)
                 previous_entries = (
                     {e.task_id: e for e in previous.entries.all()} if previous else {}
                 )
-            _clear_nothing_to_report(entry, previous_entries.get(entry.task_id))
+            _clear_nothing_to_report(entry, (previous_entries or {}).get(entry.task_id))
         # An entry as it was read holds the database's constraints already: only a changed one
         # has them checked (a query each; an autosave changes one entry of twenty).
         as_read = [getattr(entry, f) for f in ENTRY_FIELDS] == before

@@ -74,6 +74,42 @@ def test_list_is_scoped_and_filtered(
     assert ids(search="粤港") == {guangdong.pk}
 
 
+def test_list_pages_are_the_rows_of_one_read_in_its_order(
+    as_user, program, province_user, other_province_user, ministry_staff, consortium
+):
+    """The list reads a page's keys first, then its rows (KeysFirstPagination): every page, in
+    every order, has the rows and the order one read of the whole list gives."""
+    from django.core.paginator import Paginator
+
+    from consortia.filters import ConsortiumFilter
+    from consortia.selectors import consortium_list_visible_to
+    from portal.api.pagination import KeysFirstPaginator
+
+    for n in range(5):
+        create_consortium(other_province_user, program, name=f"粤港数据联合体（{n}）")
+        create_consortium(province_user, program, name=f"京津数据联合体（{n}）")
+    ministry = as_user(ministry_staff)
+    for ordering in ("", "name", "-authority", "state,-created_at", "-updated", "lead_unit"):
+        rows = ConsortiumFilter(
+            {"ordering": ordering} if ordering else {},
+            queryset=consortium_list_visible_to(user=ministry_staff),
+        ).qs
+        whole = [c.pk for c in rows]
+        assert len(whole) == 11
+        for size in (1, 3, 4, 11, 20):
+            plain, keys_first = Paginator(rows, size), KeysFirstPaginator(rows, size)
+            pages = []
+            for number in plain.page_range:
+                page = [c.pk for c in keys_first.page(number)]
+                assert page == [c.pk for c in plain.page(number)]
+                pages += page
+            assert pages == whole
+        query = {"page_size": 4, "page": 2, **({"ordering": ordering} if ordering else {})}
+        answer = ministry.get("/api/v1/consortia/", query).json()
+        assert [c["id"] for c in answer["results"]] == whole[4:8]
+        assert answer["count"] == 11
+
+
 def test_detail_has_members_and_selected_tasks(as_user, province_user, filled, program):
     detail = as_user(province_user).get(url(filled)).json()
     assert [m["name"] for m in detail["members"]] == [m[0] for m in MEMBERS]

@@ -506,6 +506,48 @@ def test_nothing_to_report_through_the_api_clears_the_same(pilot, on_date, api_c
     assert [nine[f] for f in TEXT] == ["", "", ""]
 
 
+def test_a_save_reads_the_previous_period_only_for_a_plan_or_problems_to_clear(pilot, on_date):
+    """An entry with "nothing to report" and no plan or problems left has nothing the previous
+    period could clear: the save does not read that period (two queries an autosave)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    EARLIER = '"due_date" < '  # noqa: N806 - previous_report's filter: an earlier period
+    _q1, q2 = q1_reported(pilot, on_date)
+    with on_date("2026-07-05"):
+        q2 = services.report_update(
+            actor=pilot.lead,
+            report=q2,
+            revision=q2.revision,
+            entries={5: {"nothing_to_report": True}},
+        )
+
+        def save(entries):
+            report = ProgressReport.objects.get(pk=q2.pk)
+            with CaptureQueriesContext(connection) as ctx:
+                services.report_update(
+                    actor=pilot.lead, report=report, revision=report.revision, entries=entries
+                )
+            return [q["sql"] for q in ctx.captured_queries]
+
+        cleared = {5: {"nothing_to_report": True, "next_plan": "", "problems": ""}}
+        assert not any(EARLIER in sql for sql in save(cleared))
+        five = ProgressReport.objects.get(pk=q2.pk).entries.get(task__number=5)
+        assert (five.status, five.percent, five.work_done, five.next_plan, five.problems) == (
+            "",
+            None,
+            "",
+            "",
+            "",
+        )
+        # A plan typed again: the previous period is read, and its own text still goes.
+        previous = ProgressReport.objects.get(pk=_q1.pk).entries.get(task__number=5)
+        carried = {5: {"nothing_to_report": True, "next_plan": previous.next_plan}}
+        assert any(EARLIER in sql for sql in save(carried))
+        five.refresh_from_db()
+        assert five.next_plan == ""
+
+
 # --- The page: navigation, accessibility, what reviewers see -----------------------------------
 
 
