@@ -14,7 +14,8 @@ failed increment ask for a full run of the program instead.
 
 A run recomputes every roll-up row of one program (all its opened periods), or of every active
 program at once (the nightly run, the safety net: a test checks that it writes the rows the
-increments left), with a statement per table (SELECT … GROUP BY), in one transaction. On
+increments left), with a statement per table (SELECT … GROUP BY), in one transaction (a
+worker's run on PostgreSQL: two, one per half of the tables, at once; ``rollup_compute``). On
 PostgreSQL each statement makes the table equal to what it computes: it writes only the rows that
 differ (none, when the increments kept up), leaves readers unblocked and logs what it corrected,
 a sign of drift (``_replace``); on SQLite the old rows are deleted and the new ones inserted. So:
