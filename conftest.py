@@ -34,7 +34,12 @@ def pytest_collection_modifyitems(items):
     that order is kept: the slow ones move to the front of their own group, and the slow ones
     that use no database (the benchmarks' smoke runs) to the very front."""
 
-    def group(item) -> int:
+    from django.test import TestCase, TransactionTestCase
+
+    def group(item) -> int:  # pytest-django's order: 0 plain, 1 transactional, 2 no database
+        cls = getattr(item, "cls", None)
+        if cls is not None and issubclass(cls, TransactionTestCase):
+            return 0 if issubclass(cls, TestCase) else 1
         marker = item.get_closest_marker("django_db")
         fixtures = getattr(item, "fixturenames", ())
         if (
