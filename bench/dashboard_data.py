@@ -165,18 +165,19 @@ def _at(day: dt.date, rng: random.Random) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(rng.randint(8, 20), rng.randint(0, 59)), tzinfo=TZ)
 
 
-def _bench_user():
+def bench_account(username: str, *, role: str, organisation: str, email: str, **names):
+    """The bench's account ``username`` (made once, no usable password: the benches log in with
+    ``force_login``), with its role's group, in the organisation of code ``organisation``."""
     from portal.models import Organisation, User
     from portal.services import user_sync_role
 
     user, created = User.objects.get_or_create(
-        username=BENCH_USERNAME,
+        username=username,
         defaults={
-            "role": User.Role.MINISTRY_STAFF,
-            "organisation": Organisation.objects.get(code="MIIT"),
-            "last_name": "基准",
-            "first_name": "测试",
-            "email": "bench-ministry@miit.example.cn",
+            "role": role,
+            "organisation": Organisation.objects.get(code=organisation),
+            "email": email,
+            **names,
         },
     )
     if created:
@@ -184,6 +185,19 @@ def _bench_user():
         user.save()
         user_sync_role(user=user)
     return user
+
+
+def _bench_user():
+    from portal.models import User
+
+    return bench_account(
+        BENCH_USERNAME,
+        role=User.Role.MINISTRY_STAFF,
+        organisation="MIIT",
+        email="bench-ministry@miit.example.cn",
+        last_name="基准",
+        first_name="测试",
+    )
 
 
 def _bulk(model, objs: list) -> list:

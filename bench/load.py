@@ -111,24 +111,18 @@ def prepare_data(consortia: int) -> dict:
 
 
 def province_user(code: str):
-    from portal.models import Organisation, User
-    from portal.services import user_sync_role
+    from dashboard_data import bench_account
 
-    user, created = User.objects.get_or_create(
-        username="bench-province",
-        defaults={
-            "role": User.Role.PROVINCIAL_AUTHORITY,
-            "organisation": Organisation.objects.get(code=code),
-            "last_name": "基准",
-            "first_name": "省厅",
-            "email": "bench-province@example.cn",
-        },
+    from portal.models import User
+
+    return bench_account(
+        "bench-province",
+        role=User.Role.PROVINCIAL_AUTHORITY,
+        organisation=code,
+        email="bench-province@example.cn",
+        last_name="基准",
+        first_name="省厅",
     )
-    if created:
-        user.set_unusable_password()
-        user.save()
-        user_sync_role(user=user)
-    return user
 
 
 def open_period_drafts(count: int) -> list:
