@@ -10,16 +10,24 @@ someone overrides, optgroups inside a choice, a file input showing its current f
 Django's template as before.
 """
 
+from html import escape as html_escape
+
 from django import forms
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, escape
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 
 def template_value(value) -> str:
-    """``{{ value }}`` in a template: localized, made a string, escaped unless marked safe."""
-    if type(value) is str:  # the usual case, and what conditional_escape would do with it
-        return escape(value)
+    """``{{ value }}`` in a template: localized, made a string, escaped unless marked safe.
+
+    The result is the text to put into the HTML being written, not itself marked safe: every
+    caller adds it to a string that is marked safe once, whole."""
+    kind = type(value)
+    if kind is str:  # the usual case: what escape() does, without its lazy-text wrapper
+        return html_escape(value)
+    if kind is SafeString:  # rendered markup: what conditional_escape() gives back
+        return value
     value = localize(value)
     if not issubclass(type(value), str):
         value = str(value)
