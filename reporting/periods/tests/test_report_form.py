@@ -23,6 +23,17 @@ pytestmark = pytest.mark.django_db
 TEXT = ("work_done", "next_plan", "problems")
 
 
+def cleared(entry) -> bool:
+    """What "nothing to report" leaves of an entry whose texts were carried over: nothing."""
+    return (entry.status, entry.percent, entry.work_done, entry.next_plan, entry.problems) == (
+        "",
+        None,
+        "",
+        "",
+        "",
+    )
+
+
 def q1_reported(pilot, on_date):
     """Q1 submitted with the same text for every task; Q2 started (pre-filled from Q1)."""
     with on_date("2026-04-10"):
@@ -479,13 +490,7 @@ def test_nothing_to_report_clears_the_carried_over_text(pilot, on_date, client):
         assert client.post(urls(pilot)["detail"], data).status_code == 302
     entries = {e.task.number: e for e in ProgressReport.objects.get(pk=q2.pk).entries.all()}
     five, six = entries[5], entries[6]
-    assert (five.status, five.percent, five.work_done, five.next_plan, five.problems) == (
-        "",
-        None,
-        "",
-        "",
-        "",
-    )
+    assert cleared(five)
     assert five.answered
     assert six.next_plan == "三季度启动数据合成研究。"
     assert six.work_done == ""
@@ -530,16 +535,10 @@ def test_a_save_reads_the_previous_period_only_for_a_plan_or_problems_to_clear(p
                 )
             return [q["sql"] for q in ctx.captured_queries]
 
-        cleared = {5: {"nothing_to_report": True, "next_plan": "", "problems": ""}}
-        assert not any(EARLIER in sql for sql in save(cleared))
+        emptied = {5: {"nothing_to_report": True, "next_plan": "", "problems": ""}}
+        assert not any(EARLIER in sql for sql in save(emptied))
         five = ProgressReport.objects.get(pk=q2.pk).entries.get(task__number=5)
-        assert (five.status, five.percent, five.work_done, five.next_plan, five.problems) == (
-            "",
-            None,
-            "",
-            "",
-            "",
-        )
+        assert cleared(five)
         # A plan typed again: the previous period is read, and its own text still goes.
         previous = ProgressReport.objects.get(pk=_q1.pk).entries.get(task__number=5)
         carried = {5: {"nothing_to_report": True, "next_plan": previous.next_plan}}
