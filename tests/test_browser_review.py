@@ -114,7 +114,8 @@ def test_ministry_reminds_the_overdue_and_the_province_confirms_in_bulk(page, tm
         assert page.is_checked(f"[data-testid=select-{first.consortium.pk}-2026-q2]")
         page.click("[data-testid=bulk-accept]")
         assert "已完成2份" in page.inner_text("[data-testid=bulk-summary]")
-        page.click("[data-testid=back-to-list]")
+        with page.expect_navigation():  # the list's body exists before the link is added
+            page.click("[data-testid=back-to-list]")
         with page.expect_download() as download:
             page.evaluate(
                 "url => { const a = document.createElement('a'); a.href = url; a.download = ''; "
