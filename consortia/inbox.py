@@ -55,17 +55,24 @@ def plan_items(user) -> list[InboxItem]:
     elif role == Role.PROVINCIAL_AUTHORITY:
         waiting = list(consortia.filter(plan__state__in=[PlanState.DRAFT, PlanState.RETURNED]))
         returned_at = _returned_at(waiting)
-        # One authority (the user's own), the programs of its waiting plans: one query each.
-        programs = list({c.program_id: c.program for c in waiting}.values())
-        deadlines, quotas = {}, {}
-        if programs:
+        # The user's own authority: its deadline and quota in each active program, as the
+        # home's panel shows them (read once for both); a program closed since, on its own.
+        terms = {
+            row["program"].pk: (row["deadline"], row["full"]) for row in quota_summary(user=user)
+        }
+        closed = list(
+            {c.program_id: c.program for c in waiting if c.program_id not in terms}.values()
+        )
+        if closed:
             authority_id = waiting[0].authority_id
-            deadlines = plan_deadlines_for(programs=programs, authority_id=authority_id)
-            quotas = quota_statuses(programs=programs, authority_id=authority_id)
+            deadlines = plan_deadlines_for(programs=closed, authority_id=authority_id)
+            quotas = quota_statuses(programs=closed, authority_id=authority_id)
+            terms.update({p.pk: (deadlines[p.pk][0], quotas[p.pk]["full"]) for p in closed})
         for c in waiting:
             returned = c.plan.state == PlanState.RETURNED
+            due, full = terms[c.program_id]
             # A draft needs a free slot to be submitted; a returned plan keeps its own.
-            blocked = not returned and quotas[c.program_id]["full"]
+            blocked = not returned and full
             items.append(
                 InboxItem(
                     title=(
@@ -81,7 +88,7 @@ def plan_items(user) -> list[InboxItem]:
                     if blocked
                     else "",
                     url=reverse("consortia:consortium-detail", args=[c.pk]),
-                    due=deadlines[c.program_id][0],
+                    due=due,
                     since=(returned_at.get(c.plan.pk) or c.plan.updated_at)
                     if returned
                     else c.created_at,

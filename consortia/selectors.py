@@ -6,9 +6,11 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
+from portal.requestlocal import request_memo
 from portal.roles import Role
 from portal.selectors import audit_list_for_object, scoped_to_province
 from tasks_catalog.models import Program
+from tasks_catalog.selectors import active_programs_with_calendar
 
 from .content import plan_content
 from .models import Consortium, DeadlineExtension, Plan, PlanAmendment, PlanVersion
@@ -255,10 +257,16 @@ def plan_deadlines_for(
 
 def quota_summary(*, user) -> list[dict]:
     """For an authority: per active program, slots used (submitted, returned or approved plans),
-    whether the quota is full, and the deadline that applies (three queries)."""
+    whether the quota is full, and the deadline that applies (two queries, the programs being
+    read once per request). The province's home asks it twice, for its inbox and its panel:
+    answered once per request (``request_memo``)."""
     if getattr(user, "role", "") != Role.PROVINCIAL_AUTHORITY:
         return []
-    programs = list(Program.objects.filter(is_active=True))
+    return request_memo(("quota_summary", user.pk), lambda: _quota_summary(user))
+
+
+def _quota_summary(user) -> list[dict]:
+    programs = active_programs_with_calendar()
     deadlines = plan_deadlines_for(programs=programs, authority_id=user.organisation_id)
     quotas = quota_statuses(programs=programs, authority_id=user.organisation_id)
     out = []

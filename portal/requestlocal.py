@@ -17,6 +17,22 @@ def current_request():
     return _current.get()
 
 
+def request_memo(key, compute):
+    """``compute()``, once per request under ``key``: the next call in the same request gets the
+    same answer without asking again. Outside a request (jobs, commands) it computes every time.
+
+    For reads that several parts of one page make alike (a home page's inbox and panels both
+    read the active programs and the authority's quotas), never for something the same request
+    may change before it asks again."""
+    request = current_request()
+    if request is None:
+        return compute()
+    memo = request.__dict__.setdefault("_portal_request_memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def client_address(request) -> str | None:
     """The client's address: ``REMOTE_ADDR``, or the last address a trusted proxy added to
     ``X-Forwarded-For`` (``TRUSTED_PROXY_COUNT`` proxies in front, 0 by default)."""

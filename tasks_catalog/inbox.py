@@ -9,7 +9,7 @@ from portal.inbox import InboxItem, Panel
 from portal.roles import HOME_AREA
 
 from .models import CalendarEntry
-from .selectors import calendar_upcoming, program_list
+from .selectors import active_programs_with_calendar, calendar_upcoming
 
 SOON_DAYS = 14
 
@@ -33,8 +33,9 @@ def deadlines(user) -> list[InboxItem]:
         return []
     today = timezone.localdate()
     items: list[InboxItem] = []
+    programs = active_programs_with_calendar()  # the programs panel reads them too
     if area in ("ministry", "province"):
-        for program in program_list().prefetch_related(None):  # its dates only
+        for program in programs:
             days = (program.plan_deadline - today).days
             if 0 <= days <= 120:
                 items.append(
@@ -51,7 +52,7 @@ def deadlines(user) -> list[InboxItem]:
                     )
                 )
     kinds = [CalendarEntry.Kind.REPORT, CalendarEntry.Kind.FINAL]
-    for entry in calendar_upcoming(kinds=kinds, today=today):
+    for entry in calendar_upcoming(programs, kinds=kinds, today=today):
         days = (entry.due_date - today).days
         items.append(
             InboxItem(
@@ -76,7 +77,7 @@ def programs_panel(user, area: str) -> Panel:
         template="tasks_catalog/panel_programs.html",
         # The panel shows each program's calendar, nothing else of what program_list prefetches.
         context={
-            "programs": list(program_list().prefetch_related(None).prefetch_related("calendar")),
+            "programs": active_programs_with_calendar(),
             "area": area,
         },
         order=50,

@@ -3,9 +3,10 @@
 import datetime as dt
 
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+
+from portal.requestlocal import request_memo
 
 from .models import CalendarEntry, PlanFormSection, Program, ReferenceTask, TaskCategory
 
@@ -13,6 +14,31 @@ from .models import CalendarEntry, PlanFormSection, Program, ReferenceTask, Task
 def program_list(*, active_only: bool = True) -> QuerySet[Program]:
     qs = Program.objects.prefetch_related("entity_types", "calendar", "key_industries")
     return qs.filter(is_active=True) if active_only else qs
+
+
+def active_programs_with_calendar() -> list[Program]:
+    """The active programs, each with its calendar: what every home page reads for its programs
+    panel, its inbox's deadlines and an authority's quotas. Read once per request
+    (``request_memo``): no home page changes the catalog."""
+    return request_memo(
+        "active_programs_with_calendar",
+        lambda: list(program_list().prefetch_related(None).prefetch_related("calendar")),
+    )
+
+
+def calendar_upcoming(
+    programs: list[Program], *, kinds: list[str], today: dt.date, horizon_days: int = 120
+) -> list[CalendarEntry]:
+    """The dated steps of ``programs`` (their calendars already read:
+    ``active_programs_with_calendar``) due from today up to the horizon, in the calendar's
+    order: the programs' own, then each program's dates."""
+    last = today + dt.timedelta(days=horizon_days)
+    return [
+        entry
+        for program in programs
+        for entry in program.calendar.all()
+        if entry.kind in kinds and today <= entry.due_date <= last
+    ]
 
 
 def program_get_catalog(*, code: str) -> Program:
@@ -29,19 +55,6 @@ def program_get_catalog(*, code: str) -> Program:
 def reference_task_list(*, program: Program | None = None) -> QuerySet[ReferenceTask]:
     qs = ReferenceTask.objects.select_related("program", "category").order_by("program", "number")
     return qs.filter(program=program) if program else qs
-
-
-def calendar_upcoming(
-    *, kinds: list[str] | None = None, today: dt.date | None = None, horizon_days: int = 120
-) -> QuerySet[CalendarEntry]:
-    """Dated steps of active programs due from today up to the horizon."""
-    today = today or timezone.localdate()
-    qs = CalendarEntry.objects.select_related("program").filter(
-        program__is_active=True,
-        due_date__gte=today,
-        due_date__lte=today + dt.timedelta(days=horizon_days),
-    )
-    return qs.filter(kind__in=kinds) if kinds else qs
 
 
 def program_missing(*, program: Program) -> list[str]:
