@@ -201,3 +201,44 @@ def test_the_province_home_reads_quotas_and_deadlines_once_whatever_the_number_o
         program.pk, program.code = None, f"more-{n}"
         program.save()
     assert queries() == one
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_a_draft_of_a_program_closed_since_keeps_its_deadline_in_the_inbox(
+    client, province_user, ministry_staff, idfa, before_deadline, lang
+):
+    """The inbox takes each program's deadline and quota from the panel's reading of the
+    active programs; a draft of a program closed since is answered on its own, with the
+    extension granted to its authority."""
+    import datetime as dt
+
+    from consortia.models import DeadlineExtension
+    from tasks_catalog.models import Program
+
+    draft = make_consortium(province_user, idfa)
+    extended = idfa.plan_deadline + dt.timedelta(days=9)
+    DeadlineExtension.objects.create(
+        program=idfa,
+        authority=province_user.organisation,
+        new_deadline=extended,
+        reason="因故延期。",
+        granted_by=ministry_staff,
+    )
+    client.force_login(province_user)
+
+    def inbox() -> str:
+        home = client.get(reverse("portal:home-province"), HTTP_ACCEPT_LANGUAGE=lang)
+        assert home.status_code == 200
+        text = home.content.decode()
+        text = text[text.index('data-testid="inbox"') :]
+        return text[: text.index("</ul>")]
+
+    open_program = inbox()
+    Program.objects.filter(pk=idfa.pk).update(is_active=False)
+    closed = inbox()
+    for text in (open_program, closed):
+        item = text[text.index(draft.name) :]
+        item = item[: item.index("</li>")]
+        assert extended.isoformat() in item
+        assert FULL_ZH not in item and FULL_EN not in item
+    assert 'data-testid="quota-full' not in closed

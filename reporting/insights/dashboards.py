@@ -28,6 +28,7 @@ from consortia.workflows import QUOTA_STATES, PlanState
 from portal.caching import cached
 from portal.inputs import is_number
 from portal.models import Organisation
+from portal.requestlocal import request_memo
 from portal.roles import Role
 from portal.selectors import scoped_to_province
 from reporting.insights.models import (
@@ -38,7 +39,7 @@ from reporting.insights.models import (
 )
 from reporting.insights.permissions import can_view_dashboard
 from reporting.insights.rollups import HANDED_IN, STATUSES, deliverable_measures, rollup_status
-from reporting.periods.expectations import expected_for_period_q, expected_q, is_due, period_due_q
+from reporting.periods.expectations import expected_for_period_q, expected_q, is_due
 from reporting.periods.models import ReportingPeriod, TaskProgress
 from reporting.periods.workflows import ReportState
 from reporting.registry.kinds import KINDS, figure_kinds
@@ -121,19 +122,16 @@ def scope_for(*, user, params: Mapping[str, str]) -> Scope:
     if not decision:
         raise PermissionDenied(decision.reason)
 
-    programs = Program.objects.all()
     code = (params.get("program") or "").strip()
-    program = (
-        programs.filter(code=code).first()
-        if code
-        else programs.filter(is_active=True).order_by("start_date", "code").first()
+    program = next(
+        (p for p in programs_oldest_first() if (p.code == code if code else p.is_active)), None
     )
     if program is None:
         raise _invalid("program", _("Unknown program."))
-    periods = ReportingPeriod.objects.filter(program=program).order_by("due_date")
+    periods = periods_of(program)
     code = (params.get("period") or "").strip()
     if code:
-        period = periods.filter(code=code).first()
+        period = next((p for p in periods if p.code == code), None)
         if period is None:
             raise _invalid("period", _("Unknown reporting period."))
     else:
@@ -168,10 +166,29 @@ def task_number(value: str | int | None) -> int | None:
     return int(value)
 
 
+def programs_oldest_first() -> list[Program]:
+    """Every program, the oldest first: the scope's and the filter form's, read once per
+    request (``request_memo``)."""
+    return request_memo(
+        "dashboard_programs", lambda: list(Program.objects.order_by("start_date", "code"))
+    )
+
+
+def periods_of(program: Program) -> list[ReportingPeriod]:
+    """The program's reporting periods by due date: the scope's and the filter form's, read
+    once per request (``request_memo``)."""
+    return request_memo(
+        ("dashboard_periods", program.pk),
+        lambda: list(ReportingPeriod.objects.filter(program=program).order_by("due_date")),
+    )
+
+
 def default_period(*, program: Program) -> ReportingPeriod | None:
-    """The latest period whose due date has passed; else the first one."""
-    periods = ReportingPeriod.objects.filter(program=program).order_by("due_date")
-    return periods.filter(period_due_q(today=timezone.localdate())).last() or periods.first()
+    """The latest period whose due date has passed (``is_due``); else the first one."""
+    periods = periods_of(program)
+    today = timezone.localdate()
+    due = [p for p in periods if is_due(period=p, today=today)]
+    return due[-1] if due else next(iter(periods), None)
 
 
 def filter_choices(*, scope: Scope, user) -> dict:
@@ -182,8 +199,8 @@ def filter_choices(*, scope: Scope, user) -> dict:
         field="pk",
     )
     return {
-        "programs": list(Program.objects.all().order_by("start_date", "code")),
-        "periods": list(ReportingPeriod.objects.filter(program=scope.program)),
+        "programs": programs_oldest_first(),
+        "periods": periods_of(scope.program),
         "provinces": list(provinces.order_by("sort_order", "code")),
         "entity_types": list(EntityType.objects.filter(program=scope.program)),
         "categories": list(TaskCategory.objects.filter(program=scope.program)),

@@ -486,19 +486,27 @@ def rollup_status(*, program: Program) -> dict:
     the newest failed run, a dead one included (shown failed, with "Refresh figures")."""
     runs = RollupRun.objects.filter(Q(program=program) | Q(program__isnull=True))
     now = timezone.now()
-    active = list(
-        runs.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING]).order_by(
-            "-requested_at", "-id"
-        )
+    # One read: the runs waiting or running, the newest failed run and the newest finished one.
+    newest_failed = runs.filter(status=JobStatus.FAILED).order_by("-finished_at").values("pk")[:1]
+    newest_done = (
+        runs.filter(status=JobStatus.DONE).order_by("-finished_at", "-id").values("pk")[:1]
     )
+    read = list(
+        runs.filter(
+            Q(status__in=[JobStatus.PENDING, JobStatus.RUNNING])
+            | Q(pk=Subquery(newest_failed))
+            | Q(pk=Subquery(newest_done))
+        ).order_by("-requested_at", "-id")
+    )
+    active = [run for run in read if run.status in (JobStatus.PENDING, JobStatus.RUNNING)]
+    failed = next((run for run in read if run.status == JobStatus.FAILED), None)
+    last = next((run for run in read if run.status == JobStatus.DONE), None)
     dead = [run for run in active if job_is_dead(run, now=now)]
-    failed = runs.filter(status=JobStatus.FAILED).order_by("-finished_at").first()
     for run in dead:
         run.status, run.finished_at = JobStatus.FAILED, run.finished_at or run.lease_expires_at
         run.error = run.error or "Interrupted: the worker stopped before the run finished."
     if dead and (failed is None or (dead[0].finished_at or now) > (failed.finished_at or now)):
         failed = dead[0]
-    last = runs.filter(status=JobStatus.DONE).order_by("-finished_at", "-id").first()
     state = RollupState.objects.filter(program=program).first()
     changed_at = state.changed_at if state else None
     if last is not None and (changed_at is None or last.finished_at > changed_at):
