@@ -240,5 +240,6 @@ def test_a_draft_of_a_program_closed_since_keeps_its_deadline_in_the_inbox(
         item = text[text.index(draft.name) :]
         item = item[: item.index("</li>")]
         assert extended.isoformat() in item
-        assert FULL_ZH not in item and FULL_EN not in item
+        assert FULL_ZH not in item
+        assert FULL_EN not in item
     assert 'data-testid="quota-full' not in closed

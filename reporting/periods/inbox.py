@@ -2,12 +2,12 @@
 overdue and locked reports. Who has to report, and what is overdue: ``reporting.periods.expectations``."""
 
 from django.db.models import F, OuterRef, Subquery
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.inbox import InboxItem, Panel
 from portal.permissions import is_ministry
+from portal.reversing import route_filler
 from portal.roles import Role
 from reporting.periods.models import ReportReview
 from reporting.periods.selectors import (
@@ -21,8 +21,9 @@ SOON_DAYS = 14
 WAITING_SHOWN = 50
 
 
-def _report_url(consortium_id: int, period_code: str) -> str:
-    return reverse("reporting:report-detail", args=[consortium_id, period_code])
+def _report_url():
+    """The report pages' addresses, ``(consortium_id, period_code)`` → path, for many rows."""
+    return route_filler("reporting:report-detail", 2)
 
 
 def _returned_at(reports) -> dict[int, object]:
@@ -48,6 +49,7 @@ def _lead_items(user) -> list[InboxItem]:
     ]
     returned = _returned_at([s.report for s in statuses])
     items = []
+    report_url = _report_url()
     for s in statuses:
         names = {"period": s.period.name, "name": s.consortium.name}
         days = (s.period.due_date - today).days
@@ -66,7 +68,7 @@ def _lead_items(user) -> list[InboxItem]:
             InboxItem(
                 title=title,
                 detail=detail,
-                url=_report_url(s.consortium.pk, s.period.code),
+                url=report_url(s.consortium.pk, s.period.code),
                 due=s.period.due_date,
                 since=since,
                 level="danger" if s.overdue else "warning" if days <= SOON_DAYS else "info",
@@ -103,11 +105,12 @@ def _review_items(user, *, waiting: str, verb: str) -> list[InboxItem]:
         )
         reports = reports.annotate(waiting_since=Subquery(confirmed))
     items = []
+    report_url = _report_url()
     for report in reports.order_by("waiting_since", "period__due_date", "pk")[:WAITING_SHOWN]:
         items.append(
             InboxItem(
                 title=verb % {"period": report.period.name, "name": report.consortium.name},
-                url=_report_url(report.consortium_id, report.period.code),
+                url=report_url(report.consortium_id, report.period.code),
                 due=report.period.due_date,
                 since=report.waiting_since or report.submitted_at,
                 level="warning",
