@@ -8,7 +8,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -69,16 +68,13 @@ class InboxItem:
             out.append(f'<div class="detail">{_text(self.detail)}</div>')
         out.append("\n      ")
         if self.since:
-            since = gettext("Waiting since %(date)s") % {
-                "date": _text(date_filter(self.since_date, "Y-m-d"))
-            }
+            # date:"Y-m-d" of a date is its ISO form (years from 1000 on).
+            since = gettext("Waiting since %(date)s") % {"date": self.since_date.isoformat()}
             out.append(
                 f'<div class="detail inbox-dates"><span data-testid="inbox-since">{since}</span>'
             )
             if self.due:
-                due = gettext("Due date: %(date)s") % {
-                    "date": _text(date_filter(self.due, "Y-m-d"))
-                }
+                due = gettext("Due date: %(date)s") % {"date": self.due.isoformat()}
                 out.append(f' · <span data-testid="inbox-due">{due}</span>')
             out.append("</div>")
         out.append("\n    </li>\n    ")
