@@ -4,6 +4,7 @@ Write serializers only check types and resolve codes to objects; the rules (who 
 state, which revision, which tasks) stay in ``consortia.services``.
 """
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -58,6 +59,80 @@ class PlanSummarySerializer(serializers.ModelSerializer):
         return bool(plan.scan)
 
 
+def _value(field, value):
+    """What DRF writes of a read-only field's value: nothing (None) for None, else the field's
+    representation."""
+    return None if value is None else field.to_representation(value)
+
+
+class ConsortiumListSerializer(serializers.ListSerializer):
+    """The consortia list (``GET /api/v1/consortia/``, fifty a page) written field by field
+    with ``ConsortiumSerializer``'s own fields, without DRF's generic walk over them (for each
+    field of each row: its source path, whether it is callable, its default; about half the
+    list's cost). ``test_the_list_writes_what_the_serializer_writes`` compares the two on rows
+    of every shape; a serializer other than ``ConsortiumSerializer`` itself gets DRF's walk."""
+
+    def to_representation(self, data):
+        child = self.child
+        if type(child) is not ConsortiumSerializer:
+            return super().to_representation(data)
+        rows = data.all() if hasattr(data, "all") else data
+        f = child.fields
+        plan_fields, authority_fields = f["plan"].fields, f["authority"].fields
+        kind_label, state_label = f["lead_unit_kind_label"], plan_fields["state_label"]
+        # The row's own columns after the kind's label, written as they are.
+        columns = (
+            "lead_unit_credit_code",
+            "contact_name",
+            "contact_title",
+            "contact_phone",
+            "contact_email",
+            "signing_date",
+            "created_at",
+        )
+        out = []
+        for c in rows:
+            authority = c.authority
+            try:
+                plan = c.plan
+            except ObjectDoesNotExist:
+                plan = None
+            row = {
+                "id": _value(f["id"], c.pk),
+                "program": _value(f["program"], c.program),
+                "authority": None
+                if authority is None
+                else {
+                    "code": _value(authority_fields["code"], authority.code),
+                    "name": _value(authority_fields["name"], authority.name),
+                },
+                "name": _value(f["name"], c.name),
+                "entity_type": _value(f["entity_type"], c.entity_type),
+                "lead_unit_name": _value(f["lead_unit_name"], c.lead_unit_name),
+                "lead_unit_kind": _value(f["lead_unit_kind"], c.lead_unit_kind),
+                "lead_unit_kind_label": _value(kind_label, kind_label.get_attribute(c)),
+            }
+            for name in columns:
+                row[name] = _value(f[name], getattr(c, name))
+            row["plan"] = (
+                None
+                if plan is None
+                else {
+                    "state": _value(plan_fields["state"], plan.state),
+                    "state_label": _value(state_label, state_label.get_attribute(plan)),
+                    "revision": _value(plan_fields["revision"], plan.revision),
+                    "updated_at": _value(plan_fields["updated_at"], plan.updated_at),
+                    "submitted_at": _value(plan_fields["submitted_at"], plan.submitted_at),
+                    "has_scan": bool(plan.scan),
+                    "scan_pages": _value(plan_fields["scan_pages"], plan.scan_pages),
+                }
+            )
+            row["is_pilot"] = _value(f["is_pilot"], c.is_pilot)
+            row["pilot_since"] = _value(f["pilot_since"], c.pilot_since)
+            out.append(row)
+        return out
+
+
 class ConsortiumSerializer(serializers.ModelSerializer):
     program = serializers.SlugRelatedField(slug_field="code", read_only=True)
     authority = OrganisationBriefSerializer(read_only=True)
@@ -90,6 +165,7 @@ class ConsortiumSerializer(serializers.ModelSerializer):
             "pilot_since",
         ]
         read_only_fields = fields
+        list_serializer_class = ConsortiumListSerializer
 
 
 # What ConsortiumSerializer never reads of the rows it is given: the plan's texts and the

@@ -345,3 +345,53 @@ def test_submitted_plan_cannot_be_edited(as_user, province_user, submitted):
     response = as_user(province_user).patch(url(submitted, "plan/"), body, format="json")
     assert response.status_code == 403
     assert response.json()["detail"] == "The plan is “Submitted” and cannot be changed."
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_the_list_writes_what_the_serializer_writes(
+    as_user, program, province_user, ministry_staff, submitted, lang
+):
+    """ConsortiumListSerializer writes each row as DRF's walk over ConsortiumSerializer does:
+    rows with a plan submitted, a draft without a signing date or contact title, a pilot, a
+    consortium whose plan is missing; in both languages, through the API and directly."""
+    import datetime as dt
+    import json
+
+    from django.utils.translation import override
+    from rest_framework import serializers
+    from rest_framework.renderers import JSONRenderer
+
+    from consortia.api.serializers import ConsortiumListSerializer, ConsortiumSerializer
+    from consortia.models import Consortium
+
+    draft = create_consortium(province_user, program, name="京冀数据联合体（草稿）")
+    Consortium.objects.filter(pk=draft.pk).update(signing_date=None, contact_title="")
+    Consortium.objects.filter(pk=submitted.pk).update(pilot_since=dt.date(2026, 5, 20))
+
+    def walked(rows) -> list:
+        """DRF's own walk: the base ListSerializer over the same child."""
+        data = serializers.ListSerializer(child=ConsortiumSerializer()).to_representation(rows)
+        return json.loads(JSONRenderer().render(data))
+
+    answer = as_user(ministry_staff).get("/api/v1/consortia/", HTTP_ACCEPT_LANGUAGE=lang)
+    results = answer.json()["results"]
+    assert {r["id"] for r in results} == {draft.pk, submitted.pk}
+    rows = Consortium.objects.select_related("program", "authority", "entity_type", "plan")
+    with override(lang):
+        in_order = [rows.get(pk=r["id"]) for r in results]
+        assert results == walked(in_order)
+        orphan = rows.get(pk=draft.pk)
+        orphan._state.fields_cache["plan"] = None  # a consortium whose plan is missing
+        fast = ConsortiumSerializer([orphan, *in_order], many=True)
+        assert isinstance(fast, ConsortiumListSerializer)
+        assert json.loads(JSONRenderer().render(fast.data)) == walked([orphan, *in_order])
+    by_id = {r["id"]: r for r in results}
+    assert by_id[submitted.pk]["plan"]["state"] == "submitted"
+    assert by_id[submitted.pk]["plan"]["submitted_at"]
+    assert by_id[submitted.pk]["pilot_since"] == "2026-05-20"
+    assert by_id[submitted.pk]["is_pilot"] is True
+    assert by_id[draft.pk]["signing_date"] is None
+    assert by_id[draft.pk]["plan"]["submitted_at"] is None
+    label = {"zh-hans": "已提交", "en": "Submitted"}[lang]
+    assert by_id[submitted.pk]["plan"]["state_label"] == label
+    assert list(by_id[draft.pk]) == list(ConsortiumSerializer.Meta.fields)
