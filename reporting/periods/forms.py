@@ -1,5 +1,6 @@
 """Forms of the report pages (shape only; services decide and save)."""
 
+import copy
 from functools import partial
 
 from django import forms
@@ -97,6 +98,69 @@ def task_html(row: dict) -> str:
 OVERALL = ("summary", "key_figures", "problems", "requests")
 
 
+# A task's fields, made once (their choices normalised, their widgets' attributes set) and copied
+# for each task of a form (``_task_field``): 140 fields a report of twenty tasks.
+TASK_FIELDS = {
+    "nothing_to_report": forms.BooleanField(
+        label=_("Nothing to report this period"),
+        required=False,
+        help_text=_(
+            "Clears this period’s status, percent and work done, and the plan and "
+            "problems carried over unchanged from the previous period."
+        ),
+        widget=widgets.CheckboxInput,
+    ),
+    "status": forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", "—"), *TaskStatus.choices],
+        widget=widgets.Select,
+    ),
+    "percent": forms.IntegerField(
+        label=_("Percent complete"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        widget=widgets.NumberInput,
+    ),
+    "work_done": forms.CharField(
+        label=_("Work done this period"),
+        required=False,
+        widget=widgets.Textarea(attrs={"rows": 3}),
+    ),
+    "next_plan": forms.CharField(
+        label=_("Plan for the next period"),
+        required=False,
+        widget=widgets.Textarea(attrs={"rows": 2}),
+    ),
+    "problems": forms.CharField(
+        label=_("Problems and support needed"),
+        required=False,
+        widget=widgets.Textarea(attrs={"rows": 2}),
+    ),
+}
+EVIDENCE_FIELD = forms.FileField(
+    required=False,
+    help_text=_("PDF, image or office document."),
+    widget=widgets.ClearableFileInput,
+)
+
+
+def _task_field(prototype: forms.Field, *, initial, attrs=None, label=None) -> forms.Field:
+    """A field of ``TASK_FIELDS`` for one task: what ``copy.deepcopy`` of a form's field gives
+    (its own widget and attributes, error messages and validators), without copying the choices
+    again (nobody changes them) or building the field anew."""
+    field = copy.copy(prototype)
+    field.widget = widget = copy.copy(prototype.widget)
+    widget.attrs = {**widget.attrs, **attrs} if attrs else widget.attrs.copy()
+    field.error_messages = prototype.error_messages.copy()
+    field.validators = prototype.validators[:]
+    field.initial = initial
+    if label is not None:
+        field.label = label
+    return field
+
+
 class ReportForm(RevisionMixin):
     """The overall fields and, per task, status / percent / narratives / nothing to report.
 
@@ -125,57 +189,19 @@ class ReportForm(RevisionMixin):
         for entry in entries:
             n = entry.task.number
             fields = {
-                "nothing_to_report": forms.BooleanField(
-                    label=_("Nothing to report this period"),
-                    required=False,
-                    initial=entry.nothing_to_report,
-                    help_text=_(
-                        "Clears this period’s status, percent and work done, and the plan and "
-                        "problems carried over unchanged from the previous period."
-                    ),
-                    widget=widgets.CheckboxInput(attrs={"data-nothing-to-report": n}),
-                ),
-                "status": forms.ChoiceField(
-                    label=_("Status"),
-                    required=False,
-                    choices=[("", "—"), *TaskStatus.choices],
-                    initial=entry.status,
-                    widget=widgets.Select,
-                ),
-                "percent": forms.IntegerField(
-                    label=_("Percent complete"),
-                    required=False,
-                    min_value=0,
-                    max_value=100,
-                    initial=entry.percent,
-                    widget=widgets.NumberInput,
-                ),
-                "work_done": forms.CharField(
-                    label=_("Work done this period"),
-                    required=False,
-                    widget=widgets.Textarea(attrs={"rows": 3}),
-                    initial=entry.work_done,
-                ),
-                "next_plan": forms.CharField(
-                    label=_("Plan for the next period"),
-                    required=False,
-                    widget=widgets.Textarea(attrs={"rows": 2}),
-                    initial=entry.next_plan,
-                ),
-                "problems": forms.CharField(
-                    label=_("Problems and support needed"),
-                    required=False,
-                    widget=widgets.Textarea(attrs={"rows": 2}),
-                    initial=entry.problems,
-                ),
+                name: _task_field(
+                    prototype,
+                    initial=getattr(entry, name),
+                    attrs={"data-nothing-to-report": n} if name == "nothing_to_report" else None,
+                )
+                for name, prototype in TASK_FIELDS.items()
             }
             for name, field in fields.items():
                 self.fields[f"t{n}_{name}"] = field
-            self.fields[f"t{n}_file"] = forms.FileField(
+            self.fields[f"t{n}_file"] = _task_field(
+                EVIDENCE_FIELD,
+                initial=None,
                 label=_("Evidence file for task %(n)s") % {"n": n},
-                required=False,
-                help_text=_("PDF, image or office document."),
-                widget=widgets.ClearableFileInput,
             )
             bound = [self[f"t{n}_{name}"] for name in fields]
             self.rows.append(
