@@ -1,6 +1,5 @@
 """Forms of the report pages (shape only; services decide and save)."""
 
-import copy
 from functools import partial
 
 from django import forms
@@ -15,6 +14,7 @@ from portal import widgets
 from portal.inputs import is_number
 from portal.widgets import template_value as _text
 from reporting.periods.models import ReportingPeriod, TaskStatus
+from reporting.periods.task_memo import remembered_sections
 
 
 def fields_html(fields) -> str:
@@ -146,12 +146,19 @@ EVIDENCE_FIELD = forms.FileField(
 )
 
 
+def _clone(obj):
+    """``copy.copy(obj)`` of a plain object (its ``__dict__`` copied), without copy's protocol."""
+    clone = object.__new__(type(obj))
+    clone.__dict__.update(obj.__dict__)
+    return clone
+
+
 def _task_field(prototype: forms.Field, *, initial, attrs=None, label=None) -> forms.Field:
     """A field of ``TASK_FIELDS`` for one task: what ``copy.deepcopy`` of a form's field gives
     (its own widget and attributes, error messages and validators), without copying the choices
     again (nobody changes them) or building the field anew."""
-    field = copy.copy(prototype)
-    field.widget = widget = copy.copy(prototype.widget)
+    field = _clone(prototype)
+    field.widget = widget = _clone(prototype.widget)
     widget.attrs = {**widget.attrs, **attrs} if attrs else widget.attrs.copy()
     field.error_messages = prototype.error_messages.copy()
     field.validators = prototype.validators[:]
@@ -213,7 +220,19 @@ class ReportForm(RevisionMixin):
                     "file": self[f"t{n}_file"],
                 }
             )
-            self.rows[-1]["html"] = partial(task_html, self.rows[-1])
+            self.rows[-1]["html"] = partial(self.task_section, len(self.rows) - 1)
+        self._sections = None
+
+    def task_section(self, index: int) -> str:
+        """The ``index``-th row's section (``task_html``). The page as a GET draws it (the form
+        unbound, without errors): every section read from the cache or written and stored there
+        at the first one asked (``task_memo``), the rows' ``answered`` and ``unchanged`` set by
+        then. A posted form: written afresh, with what was typed and its errors."""
+        if self.is_bound or self.errors:
+            return task_html(self.rows[index])
+        if self._sections is None:
+            self._sections = remembered_sections(self, task_html)
+        return self._sections[index]
 
     def overall_fields(self) -> list:
         """The report-level fields (``OVERALL``), bound, in the form's order."""
