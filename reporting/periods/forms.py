@@ -175,6 +175,8 @@ class ReportForm(RevisionMixin):
     ``portal.widgets``' (Django's markup, written without the template engine).
     """
 
+    # The mixin's revision, its hidden input written in Python (``portal.widgets``).
+    revision = forms.IntegerField(widget=widgets.HiddenInput)
     summary = forms.CharField(
         label=_("Summary of the period"), required=False, widget=widgets.Textarea(attrs={"rows": 4})
     )
