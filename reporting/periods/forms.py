@@ -153,19 +153,28 @@ def _clone(obj):
     return clone
 
 
-def _task_field(prototype: forms.Field, *, initial, attrs=None, label=None) -> forms.Field:
+def _task_field(prototype: forms.Field, *, texts: tuple, initial, attrs=None) -> forms.Field:
     """A field of ``TASK_FIELDS`` for one task: what ``copy.deepcopy`` of a form's field gives
     (its own widget and attributes, error messages and validators), without copying the choices
-    again (nobody changes them) or building the field anew."""
+    again (nobody changes them) or building the field anew. ``texts``: its label and help text,
+    translated (``_texts``)."""
     field = _clone(prototype)
     field.widget = widget = _clone(prototype.widget)
     widget.attrs = {**widget.attrs, **attrs} if attrs else widget.attrs.copy()
     field.error_messages = prototype.error_messages.copy()
     field.validators = prototype.validators[:]
     field.initial = initial
-    if label is not None:
-        field.label = label
+    field.label, field.help_text = texts
     return field
+
+
+def _texts(prototype: forms.Field) -> tuple[str, str]:
+    """The prototype's label and help text in the active language. Translated once a form rather
+    than once a task (a lazy text is translated again each time it is read: 60 times a form)."""
+    return (
+        None if prototype.label is None else str(prototype.label),
+        str(prototype.help_text) if prototype.help_text else "",
+    )
 
 
 class ReportForm(RevisionMixin):
@@ -195,11 +204,14 @@ class ReportForm(RevisionMixin):
     def __init__(self, *args, entries, **kwargs):
         super().__init__(*args, **kwargs)
         self.rows = []
+        texts = {name: _texts(prototype) for name, prototype in TASK_FIELDS.items()}
+        file_label, file_help = gettext("Evidence file for task %(n)s"), _texts(EVIDENCE_FIELD)[1]
         for entry in entries:
             n = entry.task.number
             fields = {
                 name: _task_field(
                     prototype,
+                    texts=texts[name],
                     initial=getattr(entry, name),
                     attrs={"data-nothing-to-report": n} if name == "nothing_to_report" else None,
                 )
@@ -208,9 +220,7 @@ class ReportForm(RevisionMixin):
             for name, field in fields.items():
                 self.fields[f"t{n}_{name}"] = field
             self.fields[f"t{n}_file"] = _task_field(
-                EVIDENCE_FIELD,
-                initial=None,
-                label=_("Evidence file for task %(n)s") % {"n": n},
+                EVIDENCE_FIELD, texts=(file_label % {"n": n}, file_help), initial=None
             )
             bound = [self[f"t{n}_{name}"] for name in fields]
             self.rows.append(
