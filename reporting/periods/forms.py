@@ -168,7 +168,7 @@ def _task_field(prototype: forms.Field, *, texts: tuple, initial, attrs=None) ->
     return field
 
 
-def _texts(prototype: forms.Field) -> tuple[str, str]:
+def _texts(prototype: forms.Field) -> tuple[str | None, str]:
     """The prototype's label and help text in the active language. Translated once a form rather
     than once a task (a lazy text is translated again each time it is read: 60 times a form)."""
     return (
