@@ -19,6 +19,7 @@ shows what was typed, and its errors, written afresh (``ReportForm.task_section`
 """
 
 import hashlib
+import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,15 +47,11 @@ WORDS = (
 
 def _code_version() -> str:
     """The code that writes a section: a deployment that changes it changes every key."""
-    here = Path(__file__).resolve()
-    sources = [
-        here,
-        here.parent / "forms.py",
-        here.parent.parent.parent / "portal" / "widgets.py",
-    ]
     digest = hashlib.sha256(django.get_version().encode())
-    for path in sources:
-        digest.update(path.read_bytes())
+    for module in ("reporting.periods.task_memo", "reporting.periods.forms", "portal.widgets"):
+        # The module's file as found (its source, or its compiled file if shipped without one),
+        # read without importing it (forms imports this module).
+        digest.update(Path(importlib.util.find_spec(module).origin).read_bytes())
     return digest.hexdigest()[:16]
 
 
