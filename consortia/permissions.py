@@ -1,6 +1,12 @@
 """Who may see and do what with consortia and plans. Used by pages and the API alike."""
 
+import functools
+
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from portal.permissions import (
     ALLOW,
@@ -30,17 +36,65 @@ VIEW_PERMISSION = "consortia.view_consortium"
 GRANTS_MEMO = "_consortium_grants"
 
 
+@functools.cache
+def _grant_sql() -> str:
+    """The query of ``_granted``: the permission granted to the user, or to one of their groups,
+    on one object. Tables named from the models (``portal_user_groups`` and guardian's)."""
+    from portal.models import User
+
+    q = connection.ops.quote_name
+    permission = q(Permission._meta.db_table)
+    by_user = q(UserObjectPermission._meta.db_table)
+    by_group = q(GroupObjectPermission._meta.db_table)
+    user_groups = q(User.groups.through._meta.db_table)
+    on_object = (
+        "p.id = o.permission_id AND p.content_type_id = %(type)s AND p.codename = %(codename)s "
+        "AND o.content_type_id = %(type)s AND o.object_pk = %(pk)s"
+    )
+    # Table names from the models, quoted; every value a parameter.
+    by_user_sql = f"SELECT 1 FROM {by_user} o, {permission} p WHERE o.user_id = %(user)s"  # noqa: S608
+    by_group_sql = (
+        f"SELECT 1 FROM {by_group} o, {permission} p, {user_groups} g "  # noqa: S608
+        "WHERE g.user_id = %(user)s AND g.group_id = o.group_id"
+    )
+    return (
+        f"SELECT EXISTS ({by_user_sql} AND {on_object}) OR EXISTS ({by_group_sql} AND {on_object})"
+    )
+
+
+def _granted(user, consortium: Consortium) -> bool:
+    """``user.has_perm(VIEW_PERMISSION, consortium)`` in one query instead of django-guardian's
+    two (the user's object permissions, then their groups'), with the same answer: an inactive
+    or anonymous user has none, an active superuser every one, anyone else the permission granted
+    to them or to one of their groups on this consortium (guardian keeps the object's pk as
+    text, ``object_pk``). In SQL: built by the ORM, the query cost more to build (~1.4 ms) than
+    to run."""
+    if not getattr(user, "is_active", False) or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    params = {
+        "type": ContentType.objects.get_for_model(Consortium).pk,  # cached by Django
+        "codename": VIEW_PERMISSION.split(".", 1)[1],
+        "pk": str(consortium.pk),
+        "user": user.pk,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_grant_sql(), params)
+        return bool(cursor.fetchone()[0])
+
+
 def has_grant(user, consortium: Consortium) -> bool:
     """The consortium granted to the user (a lead's or member's per-object permission,
-    django-guardian: two queries a time). Within a request it is asked once per user and
-    consortium, a report page asking it five times; outside a request, every time."""
+    django-guardian's, asked in one query: ``_granted``). Within a request it is asked once per
+    user and consortium, a report page asking it five times; outside a request, every time."""
     request = current_request()
     if request is None or user.pk is None:
-        return user.has_perm(VIEW_PERMISSION, consortium)
+        return _granted(user, consortium)
     memo = request.__dict__.setdefault(GRANTS_MEMO, {})
     key = (user.pk, consortium.pk)
     if key not in memo:
-        memo[key] = user.has_perm(VIEW_PERMISSION, consortium)
+        memo[key] = _granted(user, consortium)
     return memo[key]
 
 

@@ -46,3 +46,27 @@ def cached(key: str, compute: Callable[[], T], timeout: int) -> T:
         except Exception:  # noqa: BLE001 - not stored; computed again next time
             _failed("be written")
     return value
+
+
+def cached_many(
+    keys: list[str], compute: Callable[[list[str]], dict[str, T]], timeout: int
+) -> dict[str, T]:
+    """``cached`` for many keys in one round trip each way: ``get_many``, ``compute`` of the
+    keys missed (a dict key → value), ``set_many`` of what it computed. Never fails because of
+    the cache: with the cache down, every key is computed."""
+    found: dict[str, T] = {}
+    if _usable():
+        try:
+            found = cache.get_many(keys)
+        except Exception:  # noqa: BLE001 - any cache backend error is a miss
+            _failed("be read")
+    missed = [key for key in keys if key not in found]
+    if missed:
+        computed = compute(missed)
+        found.update(computed)
+        if _usable():
+            try:
+                cache.set_many(computed, timeout)
+            except Exception:  # noqa: BLE001 - not stored; computed again next time
+                _failed("be written")
+    return found

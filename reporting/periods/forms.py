@@ -14,6 +14,7 @@ from portal import widgets
 from portal.inputs import is_number
 from portal.widgets import template_value as _text
 from reporting.periods.models import ReportingPeriod, TaskStatus
+from reporting.periods.task_memo import remembered_sections
 
 
 def fields_html(fields) -> str:
@@ -97,6 +98,85 @@ def task_html(row: dict) -> str:
 OVERALL = ("summary", "key_figures", "problems", "requests")
 
 
+# A task's fields, made once (their choices normalised, their widgets' attributes set) and copied
+# for each task of a form (``_task_field``): 140 fields a report of twenty tasks.
+TASK_FIELDS = {
+    "nothing_to_report": forms.BooleanField(
+        label=_("Nothing to report this period"),
+        required=False,
+        help_text=_(
+            "Clears this period’s status, percent and work done, and the plan and "
+            "problems carried over unchanged from the previous period."
+        ),
+        widget=widgets.CheckboxInput,
+    ),
+    "status": forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", "—"), *TaskStatus.choices],
+        widget=widgets.Select,
+    ),
+    "percent": forms.IntegerField(
+        label=_("Percent complete"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        widget=widgets.NumberInput,
+    ),
+    "work_done": forms.CharField(
+        label=_("Work done this period"),
+        required=False,
+        widget=widgets.Textarea(attrs={"rows": 3}),
+    ),
+    "next_plan": forms.CharField(
+        label=_("Plan for the next period"),
+        required=False,
+        widget=widgets.Textarea(attrs={"rows": 2}),
+    ),
+    "problems": forms.CharField(
+        label=_("Problems and support needed"),
+        required=False,
+        widget=widgets.Textarea(attrs={"rows": 2}),
+    ),
+}
+EVIDENCE_FIELD = forms.FileField(
+    required=False,
+    help_text=_("PDF, image or office document."),
+    widget=widgets.ClearableFileInput,
+)
+
+
+def _clone(obj):
+    """``copy.copy(obj)`` of a plain object (its ``__dict__`` copied), without copy's protocol."""
+    clone = object.__new__(type(obj))
+    clone.__dict__.update(obj.__dict__)
+    return clone
+
+
+def _task_field(prototype: forms.Field, *, texts: tuple, initial, attrs=None) -> forms.Field:
+    """A field of ``TASK_FIELDS`` for one task: what ``copy.deepcopy`` of a form's field gives
+    (its own widget and attributes, error messages and validators), without copying the choices
+    again (nobody changes them) or building the field anew. ``texts``: its label and help text,
+    translated (``_texts``)."""
+    field = _clone(prototype)
+    field.widget = widget = _clone(prototype.widget)
+    widget.attrs = {**widget.attrs, **attrs} if attrs else widget.attrs.copy()
+    field.error_messages = prototype.error_messages.copy()
+    field.validators = prototype.validators[:]
+    field.initial = initial
+    field.label, field.help_text = texts
+    return field
+
+
+def _texts(prototype: forms.Field) -> tuple[str | None, str]:
+    """The prototype's label and help text in the active language. Translated once a form rather
+    than once a task (a lazy text is translated again each time it is read: 60 times a form)."""
+    return (
+        None if prototype.label is None else str(prototype.label),
+        str(prototype.help_text) if prototype.help_text else "",
+    )
+
+
 class ReportForm(RevisionMixin):
     """The overall fields and, per task, status / percent / narratives / nothing to report.
 
@@ -104,6 +184,8 @@ class ReportForm(RevisionMixin):
     ``portal.widgets``' (Django's markup, written without the template engine).
     """
 
+    # The mixin's revision, its hidden input written in Python (``portal.widgets``).
+    revision = forms.IntegerField(widget=widgets.HiddenInput)
     summary = forms.CharField(
         label=_("Summary of the period"), required=False, widget=widgets.Textarea(attrs={"rows": 4})
     )
@@ -122,60 +204,23 @@ class ReportForm(RevisionMixin):
     def __init__(self, *args, entries, **kwargs):
         super().__init__(*args, **kwargs)
         self.rows = []
+        texts = {name: _texts(prototype) for name, prototype in TASK_FIELDS.items()}
+        file_label, file_help = gettext("Evidence file for task %(n)s"), _texts(EVIDENCE_FIELD)[1]
         for entry in entries:
             n = entry.task.number
             fields = {
-                "nothing_to_report": forms.BooleanField(
-                    label=_("Nothing to report this period"),
-                    required=False,
-                    initial=entry.nothing_to_report,
-                    help_text=_(
-                        "Clears this period’s status, percent and work done, and the plan and "
-                        "problems carried over unchanged from the previous period."
-                    ),
-                    widget=widgets.CheckboxInput(attrs={"data-nothing-to-report": n}),
-                ),
-                "status": forms.ChoiceField(
-                    label=_("Status"),
-                    required=False,
-                    choices=[("", "—"), *TaskStatus.choices],
-                    initial=entry.status,
-                    widget=widgets.Select,
-                ),
-                "percent": forms.IntegerField(
-                    label=_("Percent complete"),
-                    required=False,
-                    min_value=0,
-                    max_value=100,
-                    initial=entry.percent,
-                    widget=widgets.NumberInput,
-                ),
-                "work_done": forms.CharField(
-                    label=_("Work done this period"),
-                    required=False,
-                    widget=widgets.Textarea(attrs={"rows": 3}),
-                    initial=entry.work_done,
-                ),
-                "next_plan": forms.CharField(
-                    label=_("Plan for the next period"),
-                    required=False,
-                    widget=widgets.Textarea(attrs={"rows": 2}),
-                    initial=entry.next_plan,
-                ),
-                "problems": forms.CharField(
-                    label=_("Problems and support needed"),
-                    required=False,
-                    widget=widgets.Textarea(attrs={"rows": 2}),
-                    initial=entry.problems,
-                ),
+                name: _task_field(
+                    prototype,
+                    texts=texts[name],
+                    initial=getattr(entry, name),
+                    attrs={"data-nothing-to-report": n} if name == "nothing_to_report" else None,
+                )
+                for name, prototype in TASK_FIELDS.items()
             }
             for name, field in fields.items():
                 self.fields[f"t{n}_{name}"] = field
-            self.fields[f"t{n}_file"] = forms.FileField(
-                label=_("Evidence file for task %(n)s") % {"n": n},
-                required=False,
-                help_text=_("PDF, image or office document."),
-                widget=widgets.ClearableFileInput,
+            self.fields[f"t{n}_file"] = _task_field(
+                EVIDENCE_FIELD, texts=(file_label % {"n": n}, file_help), initial=None
             )
             bound = [self[f"t{n}_{name}"] for name in fields]
             self.rows.append(
@@ -187,7 +232,19 @@ class ReportForm(RevisionMixin):
                     "file": self[f"t{n}_file"],
                 }
             )
-            self.rows[-1]["html"] = partial(task_html, self.rows[-1])
+            self.rows[-1]["html"] = partial(self.task_section, len(self.rows) - 1)
+        self._sections = None
+
+    def task_section(self, index: int) -> str:
+        """The ``index``-th row's section (``task_html``). The page as a GET draws it (the form
+        unbound, without errors): every section read from the cache or written and stored there
+        at the first one asked (``task_memo``), the rows' ``answered`` and ``unchanged`` set by
+        then. A posted form: written afresh, with what was typed and its errors."""
+        if self.is_bound or self.errors:
+            return task_html(self.rows[index])
+        if self._sections is None:
+            self._sections = remembered_sections(self, task_html)
+        return self._sections[index]
 
     def overall_fields(self) -> list:
         """The report-level fields (``OVERALL``), bound, in the form's order."""

@@ -70,14 +70,23 @@ class ReportMixin(LoginRequiredMixin):
         self.consortium = consortium_get_for(user=request.user, pk=kwargs["consortium_pk"])
         if not self.consortium.is_pilot:
             raise Http404
-        self.period = get_object_or_404(
-            ReportingPeriod, program=self.consortium.program, code=kwargs["period"]
+        # The report with its period in one query; the period alone when there is no report.
+        self.report = (
+            ProgressReport.objects.select_related("period")
+            .filter(
+                consortium=self.consortium,
+                period__program=self.consortium.program_id,
+                period__code=kwargs["period"],
+            )
+            .first()
         )
-        self.report = ProgressReport.objects.filter(
-            consortium=self.consortium, period=self.period
-        ).first()
-        if self.report is not None:  # the consortium and period just read: not read again
-            self.report.consortium, self.report.period = self.consortium, self.period
+        if self.report is not None:
+            self.period = self.report.period
+            self.report.consortium = self.consortium  # just read: not read again
+        else:
+            self.period = get_object_or_404(
+                ReportingPeriod, program=self.consortium.program, code=kwargs["period"]
+            )
         if self.report is None and period_is_final(self.period):
             # The final period has its own form (reporting/final/).
             return redirect("reporting:final-detail", self.consortium.pk)
@@ -212,7 +221,7 @@ class ReportDetailView(ReportMixin, TemplateView):
         if autosave and not self.wants_json():
             intent = "save"
         # An autosave answers in JSON, never with the page: its entries without their files.
-        entries = list(self.report.entries.select_related("task__category")) if autosave else None
+        entries = list(self.report.entries.select_related("task")) if autosave else None
         form = self.form(request.POST, None if autosave else request.FILES, entries=entries)
         if not form.is_valid():
             if autosave:
