@@ -2,7 +2,7 @@
 
 ``transition(workflow, obj, action=…, actor=…)`` is a context manager around one transaction:
 
-1. lock the row (``SELECT … FOR UPDATE``, with the table's ``lock_related``);
+1. lock the row (``SELECT … FOR UPDATE OF``, read with the table's ``lock_related``);
 2. check who may take the action: the workflow's permission helper answers a ``Decision``
    (the table's ``actor`` column, and whether the action is allowed from this state at all);
    a refusal raises ``PermissionDenied`` with its translated reason;
@@ -46,8 +46,13 @@ def check_revision(obj: models.Model, revision: int | None, *, message) -> None:
 
 
 def lock(workflow: Workflow, obj: models.Model) -> models.Model:
-    """The row again, locked for the rest of the transaction (call inside ``atomic``)."""
-    qs = workflow.model.objects.select_for_update()
+    """The row again, locked for the rest of the transaction (call inside ``atomic``), read
+    with the table's ``lock_related`` objects. Only the row itself is locked (``FOR UPDATE OF``):
+    PostgreSQL would otherwise lock every joined row too, and the period or program a row is read
+    with is shared by every other row of it (each autosave of a quarter's reports would wait for
+    the one before, nationwide). What must be counted under a lock takes its own (the quota: the
+    authority's row, ``consortia.services.plans``)."""
+    qs = workflow.model.objects.select_for_update(of=("self",))
     if workflow.lock_related:
         qs = qs.select_related(*workflow.lock_related)
     return qs.get(pk=obj.pk)

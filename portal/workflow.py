@@ -42,7 +42,8 @@ class Workflow:
         self.model_label = model  # "app_label.Model"
         self.prefix = prefix  # audit actions are "<prefix>.<action>"
         self.permission_path = permission  # can_<action>(user, obj, action) -> Decision
-        self.lock_related = tuple(lock_related)  # select_related when locking the row
+        # select_related when locking the row (read with it, not locked: transitions.lock)
+        self.lock_related = tuple(lock_related)
         self.save_fields = list(save_fields) if save_fields is not None else None
         self.stale_message = stale_message  # lazy text of ValidationError(code="stale")
         self.announces = tuple(announces)  # portal.events announced after every transition

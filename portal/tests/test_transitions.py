@@ -174,3 +174,52 @@ def test_an_edit_is_locked_permission_and_revision_checked(plan, province_user):
     with pytest.raises(ValidationError) as refused:
         locked_for_edit(WORKFLOW, plan, actor=province_user, permission=lambda p: ALLOW, revision=7)
     assert refused.value.code == "stale"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lock_holds_the_row_and_not_the_rows_read_with_it(reference_data, plan):
+    """``lock`` reads the row with the workflow's ``lock_related`` and locks the row alone: the
+    program and authority (a report's period) it is read with stay free for every other row's
+    transaction. PostgreSQL only (SQLite has no row locks)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from consortia.workflows import WORKFLOW as PLANS
+    from portal.transitions import lock
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    assert PLANS.lock_related  # read with the program and the authority
+
+    def can_lock(table: str, pk: int) -> bool:
+        """From another connection: can this row be locked right now?"""
+        answer = []
+
+        def run():
+            from django.db import OperationalError
+            from django.db import connection as other
+
+            try:
+                with transaction.atomic(), other.cursor() as cursor:
+                    cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE NOWAIT", [pk])  # noqa: S608
+                answer.append(True)
+            except OperationalError:
+                answer.append(False)
+            finally:
+                other.close()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join()
+        return answer[0]
+
+    consortium = plan.consortium
+    with transaction.atomic():
+        locked = lock(PLANS, plan)
+        assert locked.consortium.program.pk == consortium.program_id  # read with it
+        assert not can_lock("consortia_plan", plan.pk)
+        assert can_lock("tasks_catalog_program", consortium.program_id)
+        assert can_lock("portal_organisation", consortium.authority_id)
+        assert can_lock("consortia_consortium", consortium.pk)
+    assert can_lock("consortia_plan", plan.pk)  # released with the transaction
