@@ -1,9 +1,11 @@
 """Home-page items and panels from consortia: plans waiting for each role."""
 
-from django.core.exceptions import ObjectDoesNotExist
+from typing import NamedTuple
+
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from portal.i18n import is_english
 from portal.inbox import InboxItem, Panel
 from portal.permissions import is_ministry
 from portal.reversing import route_filler
@@ -21,11 +23,14 @@ from .workflows import AmendmentState, PlanAction, PlanState
 
 
 def _returned_at(consortia) -> dict[int, object]:
-    """When each returned plan was returned (one query)."""
+    """When each returned plan was returned (one query; none when no plan is returned)."""
     out: dict[int, object] = {}
+    returned = [c for c in consortia if c.plan.state == PlanState.RETURNED]
+    if not returned:
+        return out
     for plan_id, created_at in (
         PlanReview.objects.filter(
-            version__plan__consortium__in=consortia, decision=PlanAction.RETURN
+            version__plan__consortium__in=returned, decision=PlanAction.RETURN
         )
         .order_by("created_at")
         .values_list("version__plan_id", "created_at")
@@ -147,10 +152,48 @@ def plan_state_labels() -> dict[str, str]:
     return {value: str(label) for value, label in Plan._meta.get_field("state").flatchoices}
 
 
-def consortium_row_html(c, state_labels: dict[str, str], detail_url=None) -> str:
+class PanelRow(NamedTuple):
+    """What the home page's consortia panel shows of a consortium, in the active language."""
+
+    pk: int
+    name: str
+    program: str  # its short name
+    region: str  # its authority's region
+    state: str | None  # its plan's state; None without a plan
+
+
+# The columns a panel row is read from (``panel_rows``): plain values, no model objects.
+PANEL_COLUMNS = (
+    "pk",
+    "name",
+    "program__short_name_zh",
+    "program__short_name_en",
+    "authority__region_name_zh",
+    "authority__region_name_en",
+    "plan__state",
+)
+
+
+def panel_rows(values) -> list[PanelRow]:
+    """``PANEL_COLUMNS`` tuples as ``PanelRow``s, each name in the active language as
+    ``portal.i18n.localized`` picks it (English when asked for and not empty, else Chinese)."""
+    english = is_english()
+    return [
+        PanelRow(
+            pk,
+            name,
+            (program_en or program_zh or "") if english else (program_zh or ""),
+            (region_en or region_zh or "") if english else (region_zh or ""),
+            state,
+        )
+        for pk, name, program_zh, program_en, region_zh, region_en, state in values
+    ]
+
+
+def consortium_row_html(row: PanelRow, state_labels: dict[str, str], detail_url=None) -> str:
     """A consortium's row in the home page's panel (``consortia/panel_consortia.html``), with
-    the whitespace around it: in Python what this template loop body writes (``test_home``
-    compares them)::
+    the whitespace around it: in Python what this template loop body writes over the consortia
+    (``test_home`` compares them)::
 
         <tr><td><a href="{% url 'consortia:consortium-detail' c.pk %}">{{ c.name }}</a></td>
         <td>{{ c.program.short_name }}</td><td>{{ c.authority.region_name }}</td>
@@ -159,44 +202,30 @@ def consortium_row_html(c, state_labels: dict[str, str], detail_url=None) -> str
 
     ``state_labels``: ``plan_state_labels()``; ``detail_url``: the consortium page's
     ``route_filler`` (made once for the rows). Fifty rows a page: a fraction of the template's
-    cost."""
-    try:
-        plan = c.plan
-    except ObjectDoesNotExist:  # the template writes nothing for a missing plan
+    cost, and of reading them as model objects."""
+    if row.state is None:  # the template writes nothing for a missing plan
         state = display = ""
     else:
-        state, display = _text(plan.state), _text(state_labels.get(plan.state, plan.state))
-    url = _text((detail_url or route_filler("consortia:consortium-detail"))(c.pk))
+        state, display = _text(row.state), _text(state_labels.get(row.state, row.state))
+    url = _text((detail_url or route_filler("consortia:consortium-detail"))(row.pk))
     return mark_safe(  # noqa: S308 - every value escaped (_text)
-        f'\n      <tr><td><a href="{url}">{_text(c.name)}</a></td>'
-        f"<td>{_text(c.program.short_name)}</td><td>{_text(c.authority.region_name)}</td>\n"
+        f'\n      <tr><td><a href="{url}">{_text(row.name)}</a></td>'
+        f"<td>{_text(row.program)}</td><td>{_text(row.region)}</td>\n"
         f'        <td><span class="state state-{state}">{display}</span></td></tr>\n    '
     )
 
 
 def consortia_panel(user, area: str) -> Panel | None:
     # What the panel shows of each: its name, program, authority and plan state.
-    consortia = list(
-        consortium_list_visible_to(user=user)
-        .select_related(None)
-        .select_related("program", "authority", "plan")
-        .only(
-            "name",
-            "program__short_name_zh",
-            "program__short_name_en",
-            "authority__region_name_zh",
-            "authority__region_name_en",
-            "plan__consortium",
-            "plan__state",
-        )[:50]
+    rows = panel_rows(
+        consortium_list_visible_to(user=user).select_related(None).values_list(*PANEL_COLUMNS)[:50]
     )
     labels = plan_state_labels()
     detail_url = route_filler("consortia:consortium-detail")
     return Panel(
         template="consortia/panel_consortia.html",
         context={
-            "consortia": consortia,
-            "rows": [consortium_row_html(c, labels, detail_url) for c in consortia],
+            "rows": [consortium_row_html(row, labels, detail_url) for row in rows],
             "quotas": quota_summary(user=user),
             "area": area,
             "can_create": getattr(user, "role", "") == Role.PROVINCIAL_AUTHORITY,

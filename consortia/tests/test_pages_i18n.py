@@ -75,24 +75,45 @@ PANEL_LOOP = (
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_the_home_panel_rows_write_what_the_template_loop_wrote(province_user, idfa, language):
+    """The panel reads plain values (``panel_rows``); its rows equal the template loop over the
+    consortia read as model objects, names in the active language (an English name left empty
+    falls back to the Chinese one)."""
     from django.template import Context, Template
     from django.utils.translation import override
 
-    from consortia.inbox import consortia_panel, consortium_row_html, plan_state_labels
+    from consortia.inbox import (
+        PANEL_COLUMNS,
+        consortia_panel,
+        consortium_row_html,
+        panel_rows,
+        plan_state_labels,
+    )
     from consortia.models import Consortium
+    from consortia.selectors import consortium_list_visible_to
+    from tasks_catalog.models import Program
 
     make_consortium(province_user, idfa, name='京津<b>"数据"</b> & 联合体')
     make_consortium(province_user, idfa, name="京冀数据联合体")
+    other = Program.objects.exclude(pk=idfa.pk).first()
+    Program.objects.filter(pk=other.pk).update(short_name_en="")  # falls back to Chinese
+    make_consortium(province_user, other, name="京沪模数联合体")
     with override(language):
         panel = consortia_panel(province_user, "province")
-        consortia = panel.context["consortia"]
-        assert len(consortia) == 2
+        consortia = list(
+            consortium_list_visible_to(user=province_user).select_related(
+                "program", "authority", "plan"
+            )[:50]
+        )
+        assert len(consortia) == 3
         expected = Template(PANEL_LOOP).render(Context({"consortia": consortia}))
         assert "".join(panel.context["rows"]) == expected
         assert "&lt;b&gt;" in expected
+        assert other.short_name_zh in expected
         # A consortium without its plan: the template wrote the state empty.
         orphan = Consortium.objects.select_related("program", "authority").get(pk=consortia[0].pk)
         orphan._state.fields_cache["plan"] = None
         expected = Template(PANEL_LOOP).render(Context({"consortia": [orphan]}))
-        assert consortium_row_html(orphan, plan_state_labels()) == expected
+        values = Consortium.objects.filter(pk=orphan.pk).values_list(*PANEL_COLUMNS)
+        (row,) = panel_rows([(*v[:-1], None) for v in values])
+        assert consortium_row_html(row, plan_state_labels()) == expected
         assert 'class="state state-"' in expected
