@@ -5,7 +5,7 @@ from typing import NamedTuple
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from portal.i18n import is_english
+from portal.i18n import is_english, pick
 from portal.inbox import InboxItem, Panel
 from portal.permissions import is_ministry
 from portal.reversing import route_filler
@@ -176,14 +176,14 @@ PANEL_COLUMNS = (
 
 def panel_rows(values) -> list[PanelRow]:
     """``PANEL_COLUMNS`` tuples as ``PanelRow``s, each name in the active language as
-    ``portal.i18n.localized`` picks it (English when asked for and not empty, else Chinese)."""
+    ``portal.i18n.localized`` picks it (``pick``)."""
     english = is_english()
     return [
         PanelRow(
             pk,
             name,
-            (program_en or program_zh or "") if english else (program_zh or ""),
-            (region_en or region_zh or "") if english else (region_zh or ""),
+            pick(program_zh, program_en, english=english),
+            pick(region_zh, region_en, english=english),
             state,
         )
         for pk, name, program_zh, program_en, region_zh, region_en, state in values
