@@ -78,59 +78,46 @@ class ConsortiumListSerializer(serializers.ListSerializer):
             return super().to_representation(data)
         rows = data.all() if hasattr(data, "all") else data
         f = child.fields
-        plan_fields, authority_fields = f["plan"].fields, f["authority"].fields
-        kind_label, state_label = f["lead_unit_kind_label"], plan_fields["state_label"]
-        # The row's own columns after the kind's label, written as they are.
-        columns = (
-            "lead_unit_credit_code",
-            "contact_name",
-            "contact_title",
-            "contact_phone",
-            "contact_email",
-            "signing_date",
-            "created_at",
+        plan_fields, kind_label = f["plan"].fields, f["lead_unit_kind_label"]
+        state_label = plan_fields["state_label"]
+        plan = _writers(
+            plan_fields,
+            state_label=lambda p: _value(state_label, state_label.get_attribute(p)),
+            has_scan=lambda p: bool(p.scan),  # PlanSummarySerializer.get_has_scan
         )
-        out = []
-        for c in rows:
-            authority = c.authority
-            try:
-                plan = c.plan
-            except ObjectDoesNotExist:
-                plan = None
-            row = {
-                "id": _value(f["id"], c.pk),
-                "program": _value(f["program"], c.program),
-                "authority": None
-                if authority is None
-                else {
-                    "code": _value(authority_fields["code"], authority.code),
-                    "name": _value(authority_fields["name"], authority.name),
-                },
-                "name": _value(f["name"], c.name),
-                "entity_type": _value(f["entity_type"], c.entity_type),
-                "lead_unit_name": _value(f["lead_unit_name"], c.lead_unit_name),
-                "lead_unit_kind": _value(f["lead_unit_kind"], c.lead_unit_kind),
-                "lead_unit_kind_label": _value(kind_label, kind_label.get_attribute(c)),
-            }
-            for name in columns:
-                row[name] = _value(f[name], getattr(c, name))
-            row["plan"] = (
-                None
-                if plan is None
-                else {
-                    "state": _value(plan_fields["state"], plan.state),
-                    "state_label": _value(state_label, state_label.get_attribute(plan)),
-                    "revision": _value(plan_fields["revision"], plan.revision),
-                    "updated_at": _value(plan_fields["updated_at"], plan.updated_at),
-                    "submitted_at": _value(plan_fields["submitted_at"], plan.submitted_at),
-                    "has_scan": bool(plan.scan),
-                    "scan_pages": _value(plan_fields["scan_pages"], plan.scan_pages),
-                }
-            )
-            row["is_pilot"] = _value(f["is_pilot"], c.is_pilot)
-            row["pilot_since"] = _value(f["pilot_since"], c.pilot_since)
-            out.append(row)
-        return out
+        authority = _writers(f["authority"].fields)
+        row = _writers(
+            f,
+            authority=lambda c: _nested(c.authority, authority),
+            lead_unit_kind_label=lambda c: _value(kind_label, kind_label.get_attribute(c)),
+            plan=lambda c: _nested(_plan_of(c), plan),
+        )
+        return [_nested(c, row) for c in rows]
+
+
+def _writers(fields, **special) -> list[tuple[str, object]]:
+    """Per field of a serializer's ``fields``, in their order: the function writing it from an
+    object. A plain field: its value read from its ``source`` (``_value``); the others:
+    ``special``. A field added to the serializer is written here too, in its place."""
+    return [
+        (
+            name,
+            special.get(name)
+            or (lambda obj, field=field: _value(field, getattr(obj, field.source))),
+        )
+        for name, field in fields.items()
+    ]
+
+
+def _nested(obj, writers) -> dict | None:
+    return None if obj is None else {name: write(obj) for name, write in writers}
+
+
+def _plan_of(consortium):
+    try:
+        return consortium.plan
+    except ObjectDoesNotExist:
+        return None
 
 
 class ConsortiumSerializer(serializers.ModelSerializer):
