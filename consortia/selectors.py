@@ -6,6 +6,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
+from portal.permissions import is_ministry
+from portal.prepared import Prepared
 from portal.requestlocal import request_memo
 from portal.roles import Role
 from portal.selectors import audit_list_for_object, scoped_to_province
@@ -20,6 +22,10 @@ from .workflows import AMENDMENT_OPEN_STATES, QUOTA_STATES
 
 def _consortia() -> QuerySet[Consortium]:
     return Consortium.objects.select_related("program", "authority", "entity_type", "plan")
+
+
+# The page of one consortium reads it so on every request (prepared: portal.prepared).
+_consortium = Prepared(lambda pk: _consortia().filter(pk=pk), pk=int)
 
 
 def _sees_granted_only(user) -> bool:
@@ -54,11 +60,15 @@ def consortium_get_for(*, user, pk) -> Consortium:
     A lead's or member's grant is asked of this one consortium (``can_view_consortium``, and
     remembered for the request) rather than through the list of every consortium granted to
     them, which costs django-guardian more to build than the rest of the lookup."""
-    visible = _consortia() if _sees_granted_only(user) else consortium_list_visible_to(user=user)
     try:
-        consortium = visible.get(pk=pk)
-    except (Consortium.DoesNotExist, ValueError, TypeError) as exc:
+        if _sees_granted_only(user) or is_ministry(user):  # any consortium: the grant follows
+            consortium = _consortium.first(pk=pk)
+        else:
+            consortium = consortium_list_visible_to(user=user).filter(pk=pk).first()
+    except (ValueError, TypeError) as exc:
         raise Http404 from exc
+    if consortium is None:
+        raise Http404
     if not can_view_consortium(user, consortium):
         raise Http404
     return consortium

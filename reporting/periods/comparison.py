@@ -4,28 +4,78 @@ One reading serves the lead's confirmation page (which tasks still read like las
 reviewers' comparison page and the API's ``preview`` and ``compare`` endpoints.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import prefetch_related_objects
+
 from consortia.models import Consortium
+from portal.prepared import Prepared
 from reporting.periods.models import ProgressReport, ReportingPeriod, TaskProgress
 
 OVERALL_TEXT = ["summary", "key_figures", "problems", "requests"]
 ENTRY_TEXT = ["work_done", "next_plan", "problems"]
 
 
-def previous_report(*, consortium: Consortium, period: ReportingPeriod) -> ProgressReport | None:
-    """The consortium's latest report for an earlier period of the same program."""
-    return (
+# The report page's reads, made on every view and autosave: prepared (portal.prepared).
+_report_with_period = Prepared(
+    lambda consortium, program, code: (
+        ProgressReport.objects.select_related("period")
+        .filter(consortium=consortium, period__program=program, period__code=code)
+        .order_by("pk")[:1]
+    ),
+    consortium=int,
+    program=int,
+    code=str,
+)
+_previous_report = Prepared(
+    lambda consortium, program, due: (
         ProgressReport.objects.filter(
-            consortium=consortium,
-            period__program_id=period.program_id,
-            period__due_date__lt=period.due_date,
+            consortium=consortium, period__program_id=program, period__due_date__lt=due
         )
         .select_related("period")
-        .order_by("-period__due_date")
-        .prefetch_related("entries")
-        .first()
+        .order_by("-period__due_date")[:1]
+    ),
+    consortium=int,
+    program=int,
+    due=dt.date,
+)
+_entries_with_tasks = Prepared(
+    lambda report: TaskProgress.objects.filter(report=report).select_related("task"),
+    report=int,
+)
+_entries_with_categories = Prepared(
+    lambda report: TaskProgress.objects.filter(report=report).select_related("task__category"),
+    report=int,
+)
+
+
+def report_with_period(*, consortium: int, program: int, code: str) -> ProgressReport | None:
+    """The consortium's report of the program's period ``code``, its period read with it."""
+    return _report_with_period.first(consortium=consortium, program=program, code=code)
+
+
+def previous_report(*, consortium: Consortium, period: ReportingPeriod) -> ProgressReport | None:
+    """The consortium's latest report for an earlier period of the same program, its entries
+    read with it."""
+    report = _previous_report.first(
+        consortium=consortium.pk, program=period.program_id, due=period.due_date
     )
+    if report is not None:
+        prefetch_related_objects([report], "entries")
+    return report
+
+
+def _of(report: ProgressReport, entries: list[TaskProgress]) -> list[TaskProgress]:
+    """The entries knowing their report, as ``report.entries`` gives them."""
+    for entry in entries:
+        entry.report = report
+    return entries
+
+
+def entries_with_tasks(report: ProgressReport) -> list[TaskProgress]:
+    """The report's task entries with their task, in task order (what an autosave needs)."""
+    return _of(report, _entries_with_tasks.all(report=report.pk))
 
 
 def _same(current: str, previous: str | None) -> bool:
@@ -97,7 +147,9 @@ class ReportComparison:
 
 def report_entries(report: ProgressReport) -> list[TaskProgress]:
     """The report's task entries with their task, category and evidence files, in task order."""
-    return list(report.entries.select_related("task__category").prefetch_related("evidence"))
+    entries = _of(report, _entries_with_categories.all(report=report.pk))
+    prefetch_related_objects(entries, "evidence")
+    return entries
 
 
 def report_compare(

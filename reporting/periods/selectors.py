@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from consortia.models import Consortium
 from consortia.selectors import consortium_list_visible_to
+from portal.prepared import Prepared
 from reporting.periods.expectations import HANDED_IN, is_expected, is_overdue, not_expected_reason
 from reporting.periods.models import PeriodReopening, ProgressReport, ReportingPeriod
 from tasks_catalog.models import CalendarEntry
@@ -19,15 +20,23 @@ def period_list(*, program=None) -> QuerySet[ReportingPeriod]:
     return qs.filter(program=program) if program is not None else qs
 
 
-def period_lock_date(*, period: ReportingPeriod, consortium: Consortium) -> dt.date:
-    """The period's lock date, or the latest reopening granted to this consortium."""
-    reopening = (
+# Asked on every view and save of a report: prepared (portal.prepared).
+_reopened_until = Prepared(
+    lambda period, consortium: (
         PeriodReopening.objects.filter(period=period, consortium=consortium)
         .order_by("-locks_on")
-        .first()
-    )
-    if reopening and reopening.locks_on > period.locks_on:
-        return reopening.locks_on
+        .values_list("locks_on", flat=True)[:1]
+    ),
+    period=int,
+    consortium=int,
+)
+
+
+def period_lock_date(*, period: ReportingPeriod, consortium: Consortium) -> dt.date:
+    """The period's lock date, or the latest reopening granted to this consortium."""
+    reopened = _reopened_until.first(period=period.pk, consortium=consortium.pk)
+    if reopened and reopened > period.locks_on:
+        return reopened
     return period.locks_on
 
 

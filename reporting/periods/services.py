@@ -17,7 +17,7 @@ from portal.permissions import require
 from portal.services import audit_record
 from portal.transitions import locked_for_edit, transition
 from portal.uploads import files_cleanup_on_error, store_file
-from reporting.periods.comparison import previous_report
+from reporting.periods.comparison import entries_with_tasks, previous_report
 from reporting.periods.evidence import CheckedFile, check_evidence_upload
 from reporting.periods.expectations import became_pilot_in_time, not_expected_reason
 from reporting.periods.models import (
@@ -180,7 +180,7 @@ def _report_update(*, actor, report, revision, data, entries, checked, autosave)
         ):
             setattr(report, field, data[field])
             changed.append(field)
-    by_number = {e.task.number: e for e in report.entries.select_related("task")}
+    by_number = {e.task.number: e for e in entries_with_tasks(report)}
     errors = {}
     previous_entries = None
     for number, values in (entries or {}).items():

@@ -21,10 +21,15 @@ from portal.uploads import stored_file_response
 from portal.views import PermissionMixin
 from reporting.periods import services
 from reporting.periods.actions import REPORT_ACTIONS
-from reporting.periods.comparison import report_compare, report_entries
+from reporting.periods.comparison import (
+    entries_with_tasks,
+    report_compare,
+    report_entries,
+    report_with_period,
+)
 from reporting.periods.expectations import became_pilot_in_time, not_expected_reason
 from reporting.periods.forms import ReopenForm, ReportForm, ReviewCommentForm
-from reporting.periods.models import Evidence, ProgressReport, ReportingPeriod
+from reporting.periods.models import Evidence, ReportingPeriod
 from reporting.periods.permissions import (
     can_edit_report,
     can_reopen_period,
@@ -71,14 +76,10 @@ class ReportMixin(LoginRequiredMixin):
         if not self.consortium.is_pilot:
             raise Http404
         # The report with its period in one query; the period alone when there is no report.
-        self.report = (
-            ProgressReport.objects.select_related("period")
-            .filter(
-                consortium=self.consortium,
-                period__program=self.consortium.program_id,
-                period__code=kwargs["period"],
-            )
-            .first()
+        self.report = report_with_period(
+            consortium=self.consortium.pk,
+            program=self.consortium.program_id,
+            code=str(kwargs["period"]),
         )
         if self.report is not None:
             self.period = self.report.period
@@ -221,7 +222,7 @@ class ReportDetailView(ReportMixin, TemplateView):
         if autosave and not self.wants_json():
             intent = "save"
         # An autosave answers in JSON, never with the page: its entries without their files.
-        entries = list(self.report.entries.select_related("task")) if autosave else None
+        entries = entries_with_tasks(self.report) if autosave else None
         form = self.form(request.POST, None if autosave else request.FILES, entries=entries)
         if not form.is_valid():
             if autosave:
