@@ -16,6 +16,8 @@ from .models import Plan, PlanAmendment, PlanReview
 from .selectors import (
     consortium_list_visible_to,
     plan_deadlines_for,
+    province_amendments_waiting,
+    province_plans_waiting,
     quota_statuses,
     quota_summary,
 )
@@ -59,7 +61,7 @@ def plan_items(user) -> list[InboxItem]:
                 )
             )
     elif role == Role.PROVINCIAL_AUTHORITY:
-        waiting = list(consortia.filter(plan__state__in=[PlanState.DRAFT, PlanState.RETURNED]))
+        waiting = province_plans_waiting(user=user)
         returned_at = _returned_at(waiting)
         # The user's own authority: its deadline and quota in each active program, as the
         # home's panel shows them (read once for both); a program closed since, on its own.
@@ -108,16 +110,17 @@ def amendment_items(user, consortia) -> list[InboxItem]:
     """Amendments waiting: for the Ministry the submitted ones, for the authority its drafts
     and returned ones."""
     if is_ministry(user):
-        states = [AmendmentState.SUBMITTED]
+        amendments = (
+            PlanAmendment.objects.filter(
+                plan__consortium__in=consortia, state=AmendmentState.SUBMITTED
+            )
+            .select_related("plan__consortium__authority")
+            .order_by("updated_at", "pk")
+        )
     elif getattr(user, "role", "") == Role.PROVINCIAL_AUTHORITY:
-        states = [AmendmentState.DRAFT, AmendmentState.RETURNED]
+        amendments = province_amendments_waiting(user=user)  # drafts and returned ones
     else:
         return []
-    amendments = (
-        PlanAmendment.objects.filter(plan__consortium__in=consortia, state__in=states)
-        .select_related("plan__consortium__authority")
-        .order_by("updated_at", "pk")
-    )
     items = []
     amendment_url = route_filler("consortia:amendment-detail", 2)
     for a in amendments:

@@ -17,7 +17,7 @@ from tasks_catalog.selectors import active_programs_with_calendar
 from .content import plan_content
 from .models import Consortium, DeadlineExtension, Plan, PlanAmendment, PlanVersion
 from .permissions import VIEW_PERMISSION, can_read_plan_draft, can_view_consortium
-from .workflows import AMENDMENT_OPEN_STATES, QUOTA_STATES
+from .workflows import AMENDMENT_OPEN_STATES, QUOTA_STATES, AmendmentState, PlanState
 
 
 def _consortia() -> QuerySet[Consortium]:
@@ -26,6 +26,45 @@ def _consortia() -> QuerySet[Consortium]:
 
 # The page of one consortium reads it so on every request (prepared: portal.prepared).
 _consortium = Prepared(lambda pk: _consortia().filter(pk=pk), pk=int)
+
+
+def _of_province(authority) -> QuerySet[Consortium]:
+    """What ``consortium_list_visible_to`` gives the provincial authority ``authority``."""
+    return _consortia().filter(authority_id=authority)
+
+
+# A province's home asks these on every view (prepared).
+_province_plans_waiting = Prepared(
+    lambda authority: _of_province(authority).filter(
+        plan__state__in=[PlanState.DRAFT, PlanState.RETURNED]
+    ),
+    authority=int,
+)
+_province_amendments_waiting = Prepared(
+    lambda authority: (
+        PlanAmendment.objects.filter(
+            plan__consortium__in=_of_province(authority),
+            state__in=[AmendmentState.DRAFT, AmendmentState.RETURNED],
+        )
+        .select_related("plan__consortium__authority")
+        .order_by("updated_at", "pk")
+    ),
+    authority=int,
+)
+
+
+def province_plans_waiting(*, user) -> list[Consortium]:
+    """The province's consortia whose plan it drafts or must revise."""
+    if user.organisation_id is None:
+        return []
+    return _province_plans_waiting.all(authority=user.organisation_id)
+
+
+def province_amendments_waiting(*, user) -> list[PlanAmendment]:
+    """The province's amendments it drafts or must revise, oldest first."""
+    if user.organisation_id is None:
+        return []
+    return _province_amendments_waiting.all(authority=user.organisation_id)
 
 
 def _sees_granted_only(user) -> bool:

@@ -21,13 +21,17 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.apps import apps
 from django_otp import devices_for_user
 from django_otp import login as otp_login
+from django_otp.middleware import OTPMiddleware
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import User
 from .permissions import can_reset_two_factor, require
+from .prepared import Prepared
 from .services import audit_record
 
 AUTHENTICATOR = "authenticator"
@@ -264,6 +268,38 @@ def _open_paths() -> tuple[str, ...]:
         reverse("healthz"),
         settings.STATIC_URL,
     )
+
+
+_device_reads: dict[type, Prepared] = {}
+
+
+def _device_read(device_cls) -> Prepared:
+    read = _device_reads.get(device_cls)
+    if read is None:
+        read = _device_reads[device_cls] = Prepared(
+            lambda pk: device_cls.objects.filter(id=pk).order_by("pk")[:1], pk=int
+        )
+    return read
+
+
+class PortalOTPMiddleware(OTPMiddleware):
+    """django-otp's middleware, the session's device read prepared (``portal.prepared``): every
+    request of a verified session makes it."""
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        """``Device.from_persistent_id``: the device, or None for an id that names none."""
+        try:
+            model_label, device_id = self._normalize_persistent_id(persistent_id).rsplit("/", 1)
+            app_label, model_name = model_label.split(".")
+            device_cls = apps.get_model(app_label, model_name)
+        except (ValueError, LookupError):
+            return None
+        if not issubclass(device_cls, Device):
+            return None
+        try:
+            return _device_read(device_cls).first(pk=device_id)
+        except ValueError:
+            return None
 
 
 class TwoFactorMiddleware:

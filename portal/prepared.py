@@ -15,7 +15,8 @@ Rules (checked where they can be):
 
 - the builder's arguments are the values, each with its type: ``int`` or ``str``, which convert
   the value as the ORM would (``int("7")``; ``int("x")`` raises ``ValueError`` as ``filter`` does),
-  or ``datetime.date`` (a date, not a datetime, adapted for the database as a ``DateField``'s);
+  ``datetime.date`` (a date, not a datetime, adapted for the database as a ``DateField``'s) or
+  ``datetime.datetime`` (aware, adapted as a ``DateTimeField``'s);
 - a value may appear only where the ORM puts a single parameter: ``field=value``, ``field__gt=…``,
   not ``__in`` (a list) and not ``None`` (``IS NULL`` is another shape);
 - the builder reads nothing but its arguments (no language, clock or settings): the SQL is shared
@@ -41,7 +42,7 @@ from django.db.models.query import (
     get_related_populators,
 )
 
-TYPES = (int, str, dt.date)
+TYPES = (int, str, dt.date, dt.datetime)
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,11 @@ class Prepared:
         out = {}
         for name, value in values.items():
             kind = self.types[name]
+            if kind is dt.datetime:
+                if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+                    raise TypeError(f"Prepared: {name} must be an aware datetime")
+                out[name] = connections[using].ops.adapt_datetimefield_value(value)
+                continue
             if kind is dt.date:
                 if type(value) is not dt.date:
                     raise TypeError(f"Prepared: {name} must be a date")

@@ -536,3 +536,40 @@ def test_the_amendment_pages_show_only_the_chosen_language(
         assert response.status_code == 200, url
         leftovers = _leftovers(response, strip, language, ministry_staff.username)
         assert not leftovers, (url, leftovers)
+
+
+def test_the_provinces_waiting_plans_and_amendments_are_what_its_visible_consortia_give(
+    approved, province_user, other_province_user, idfa, settings
+):
+    """The province home's prepared reads (``province_plans_waiting``,
+    ``province_amendments_waiting``) equal the ORM reads over ``consortium_list_visible_to``."""
+    from consortia.selectors import (
+        consortium_list_visible_to,
+        province_amendments_waiting,
+        province_plans_waiting,
+    )
+
+    make_consortium(province_user, idfa, name="第二联合体（示例）")  # a draft
+    amendment = _amend(province_user, approved)
+    for user in (province_user, other_province_user):
+        visible = consortium_list_visible_to(user=user)
+        plans = list(visible.filter(plan__state__in=[PlanState.DRAFT, PlanState.RETURNED]))
+        amendments = list(
+            PlanAmendment.objects.filter(
+                plan__consortium__in=visible,
+                state__in=[AmendmentState.DRAFT, AmendmentState.RETURNED],
+            )
+            .select_related("plan__consortium__authority")
+            .order_by("updated_at", "pk")
+        )
+        got_plans = province_plans_waiting(user=user)
+        got_amendments = province_amendments_waiting(user=user)
+        assert [(c.pk, c.plan.pk, c.program.pk, c.authority.pk) for c in got_plans] == [
+            (c.pk, c.plan.pk, c.program.pk, c.authority.pk) for c in plans
+        ]
+        assert [(a.pk, a.plan.consortium.authority.pk) for a in got_amendments] == [
+            (a.pk, a.plan.consortium.authority.pk) for a in amendments
+        ]
+    assert [c.name for c in province_plans_waiting(user=province_user)] == ["第二联合体（示例）"]
+    assert [a.pk for a in province_amendments_waiting(user=province_user)] == [amendment.pk]
+    assert province_plans_waiting(user=other_province_user) == []

@@ -63,7 +63,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): the session passed its second factor.
-    "django_otp.middleware.OTPMiddleware",
+    "portal.otp.PortalOTPMiddleware",
     # Every 403 and every download goes in the audit log (portal/security_audit.py).
     "portal.security_audit.SecurityAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -186,6 +186,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # seconds after the login whatever happens (portal.passwords.SessionTimeoutMiddleware).
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+# Django's database sessions, read with a prepared query (portal/sessions.py).
+SESSION_ENGINE = "portal.sessions"
 
 # Brute force (django-axes): FAILURE_LIMIT wrong passwords for one account, or from one address,
 # lock that account or address out for the cool-off time, on every login (pages, admin, API).

@@ -157,3 +157,57 @@ def test_builders_that_cannot_be_prepared_are_refused(people):
     named = Prepared(lambda pk: User.objects.filter(pk=pk).values_list("pk", named=True), pk=int)
     with pytest.raises(TypeError):
         named.all(pk=people[0].pk)
+
+
+def test_the_session_store_reads_what_djangos_reads(people):
+    from django.contrib.sessions.backends.db import SessionStore as Djangos
+    from django.contrib.sessions.models import Session
+
+    from portal.sessions import SessionStore
+
+    written = Djangos()
+    written["who"] = "读者"
+    written.set_expiry(600)
+    written.create()
+    key = written.session_key
+    for store in (Djangos, SessionStore):
+        assert store(key).load() == {"who": "读者", "_session_expiry": 600}
+    Session.objects.filter(session_key=key).update(
+        expire_date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    )
+    for store in (Djangos, SessionStore):  # expired: nothing, and the key is forgotten
+        session = store(key)
+        assert session.load() == {}
+        assert session.session_key is None
+    assert SessionStore("no-such-key").load() == {}
+
+
+def test_the_two_factor_device_is_the_one_django_otp_reads(people):
+    from django_otp.models import Device
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from portal.otp import PortalOTPMiddleware
+
+    static = StaticDevice.objects.create(user=people[0], name="codes", confirmed=True)
+    totp = TOTPDevice.objects.create(user=people[1], name="phone", confirmed=False)
+    middleware = PortalOTPMiddleware(lambda request: None)
+    ids = [
+        static.persistent_id,
+        totp.persistent_id,
+        "otp_static.staticdevice/0",  # no such device
+        "otp_static.staticdevice/seven",
+        "no-slash",
+        "otp_static/1",
+        "a.b.c/1",
+        "nosuch.model/1",
+        "django_otp_plugins.otp_static.models.StaticDevice/1",  # a legacy id, normalised
+    ]
+    for persistent_id in ids:
+        expected = Device.from_persistent_id(middleware._normalize_persistent_id(persistent_id))
+        device = middleware._device_from_persistent_id(persistent_id)
+        assert (device is None) == (expected is None), persistent_id
+        if device is not None:
+            assert type(device) is type(expected)
+            assert fields(device) == fields(expected)
+    assert middleware._device_from_persistent_id(static.persistent_id).pk == static.pk
