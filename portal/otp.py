@@ -12,6 +12,7 @@ endpoint asks for the same roles.
 import hashlib
 from urllib.parse import quote
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import logout
@@ -21,7 +22,6 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.apps import apps
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.middleware import OTPMiddleware
