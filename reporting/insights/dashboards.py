@@ -28,6 +28,7 @@ from consortia.workflows import QUOTA_STATES, PlanState
 from portal.caching import cached
 from portal.inputs import is_number
 from portal.models import Organisation
+from portal.prepared import Prepared
 from portal.requestlocal import request_memo
 from portal.roles import Role
 from portal.selectors import scoped_to_province
@@ -166,6 +167,16 @@ def task_number(value: str | int | None) -> int | None:
     return int(value)
 
 
+# The scope's and the filter form's reads of a program, on every dashboard view (prepared:
+# portal.prepared).
+_periods = Prepared(
+    lambda program: ReportingPeriod.objects.filter(program=program).order_by("due_date"),
+    program=int,
+)
+_entity_types = Prepared(lambda program: EntityType.objects.filter(program=program), program=int)
+_categories = Prepared(lambda program: TaskCategory.objects.filter(program=program), program=int)
+
+
 def programs_oldest_first() -> list[Program]:
     """Every program, the oldest first: the scope's and the filter form's, read once per
     request (``request_memo``)."""
@@ -179,7 +190,7 @@ def periods_of(program: Program) -> list[ReportingPeriod]:
     once per request (``request_memo``)."""
     return request_memo(
         ("dashboard_periods", program.pk),
-        lambda: list(ReportingPeriod.objects.filter(program=program).order_by("due_date")),
+        lambda: _periods.all(program=program.pk),
     )
 
 
@@ -202,8 +213,8 @@ def filter_choices(*, scope: Scope, user) -> dict:
         "programs": programs_oldest_first(),
         "periods": periods_of(scope.program),
         "provinces": list(provinces.order_by("sort_order", "code")),
-        "entity_types": list(EntityType.objects.filter(program=scope.program)),
-        "categories": list(TaskCategory.objects.filter(program=scope.program)),
+        "entity_types": _entity_types.all(program=scope.program.pk),
+        "categories": _categories.all(program=scope.program.pk),
         "industries": terms.all_choices(terms.INDUSTRY),
     }
 

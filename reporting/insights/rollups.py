@@ -72,6 +72,7 @@ from django.utils import timezone
 from consortia.models import Consortium, TaskSelection
 from portal.jobs import JobOutput, JobStatus, job_is_dead, job_request, job_run
 from portal.models import User
+from portal.prepared import Prepared
 from reporting.insights.models import (
     ConsortiumRollup,
     DeliverableRollup,
@@ -479,25 +480,35 @@ def rollup_nightly(*, today: dt.date | None = None) -> list[RollupRun]:
     return [rollup_request(program_id=None, reason="nightly")]
 
 
+def _status_runs_of(program):
+    """One read: the runs waiting or running, the newest failed run and the newest finished
+    one, of the program or of every program."""
+    runs = RollupRun.objects.filter(Q(program=program) | Q(program__isnull=True))
+    newest_failed = runs.filter(status=JobStatus.FAILED).order_by("-finished_at").values("pk")[:1]
+    newest_done = (
+        runs.filter(status=JobStatus.DONE).order_by("-finished_at", "-id").values("pk")[:1]
+    )
+    return runs.filter(
+        Q(status__in=[JobStatus.PENDING, JobStatus.RUNNING])
+        | Q(pk=Subquery(newest_failed))
+        | Q(pk=Subquery(newest_done))
+    ).order_by("-requested_at", "-id")
+
+
+# Every dashboard view asks the status: prepared (portal.prepared).
+_status_runs = Prepared(_status_runs_of, program=int)
+_rollup_state = Prepared(
+    lambda program: RollupState.objects.filter(program=program).order_by("pk")[:1], program=int
+)
+
+
 def rollup_status(*, program: Program) -> dict:
     """What the status line says, truthfully: ``last``, the newest finished run; ``changed_at``,
     when the figures last changed (that run or a later increment: the figures' time) and
     ``version`` (``rollup_version``); ``active``, a run waiting or running (not one whose worker died); ``failed``,
     the newest failed run, a dead one included (shown failed, with "Refresh figures")."""
-    runs = RollupRun.objects.filter(Q(program=program) | Q(program__isnull=True))
     now = timezone.now()
-    # One read: the runs waiting or running, the newest failed run and the newest finished one.
-    newest_failed = runs.filter(status=JobStatus.FAILED).order_by("-finished_at").values("pk")[:1]
-    newest_done = (
-        runs.filter(status=JobStatus.DONE).order_by("-finished_at", "-id").values("pk")[:1]
-    )
-    read = list(
-        runs.filter(
-            Q(status__in=[JobStatus.PENDING, JobStatus.RUNNING])
-            | Q(pk=Subquery(newest_failed))
-            | Q(pk=Subquery(newest_done))
-        ).order_by("-requested_at", "-id")
-    )
+    read = _status_runs.all(program=program.pk)
     active = [run for run in read if run.status in (JobStatus.PENDING, JobStatus.RUNNING)]
     failed = next((run for run in read if run.status == JobStatus.FAILED), None)
     last = next((run for run in read if run.status == JobStatus.DONE), None)
@@ -507,7 +518,7 @@ def rollup_status(*, program: Program) -> dict:
         run.error = run.error or "Interrupted: the worker stopped before the run finished."
     if dead and (failed is None or (dead[0].finished_at or now) > (failed.finished_at or now)):
         failed = dead[0]
-    state = RollupState.objects.filter(program=program).first()
+    state = _rollup_state.first(program=program.pk)
     changed_at = state.changed_at if state else None
     if last is not None and (changed_at is None or last.finished_at > changed_at):
         changed_at = last.finished_at
