@@ -21,7 +21,8 @@ Rules (checked where they can be):
   not ``__in`` (a list) and not ``None`` (``IS NULL`` is another shape);
 - the builder reads nothing but its arguments (no language, clock or settings): the SQL is shared
   by every request of the process;
-- no ``prefetch_related``.
+- no ``prefetch_related`` and no ``select_for_update`` (a lock is taken inside a transaction,
+  which Django checks each time it compiles the query).
 
 The SQL run is the one Django compiled, each value as a parameter, with the value's placeholder
 in parentheses (``"id" = (%s)``). ``portal/tests/test_prepared.py`` checks the results equal the
@@ -105,6 +106,8 @@ class Prepared:
         if queryset._prefetch_related_lookups or queryset._known_related_objects:
             raise TypeError("Prepared: prefetch_related and related managers are not supported")
         query = queryset.query
+        if query.select_for_update:  # Django checks the transaction at each compile: keep it
+            raise TypeError("Prepared: select_for_update is not supported")
         compiler = query.get_compiler(using=alias)
         sql, params = compiler.as_sql()  # also fills compiler.select, klass_info …
         used = sorted({p.name for p in params if isinstance(p, _Slot)})

@@ -154,6 +154,9 @@ def test_builders_that_cannot_be_prepared_are_refused(people):
     )
     with pytest.raises(TypeError):
         prefetching.all(pk=people[0].organisation_id)
+    locking = Prepared(lambda pk: User.objects.filter(pk=pk).select_for_update(), pk=int)
+    with pytest.raises(TypeError):
+        locking.all(pk=people[0].pk)
     named = Prepared(lambda pk: User.objects.filter(pk=pk).values_list("pk", named=True), pk=int)
     with pytest.raises(TypeError):
         named.all(pk=people[0].pk)
