@@ -12,8 +12,9 @@ from portal.reversing import route_filler
 from portal.roles import Role
 from portal.widgets import template_value as _text
 
-from .models import Plan, PlanAmendment, PlanReview
+from .models import Plan, PlanReview
 from .selectors import (
+    amendments_waiting,
     consortium_list_visible_to,
     plan_deadlines_for,
     province_amendments_waiting,
@@ -110,13 +111,7 @@ def amendment_items(user, consortia) -> list[InboxItem]:
     """Amendments waiting: for the Ministry the submitted ones, for the authority its drafts
     and returned ones."""
     if is_ministry(user):
-        amendments = (
-            PlanAmendment.objects.filter(
-                plan__consortium__in=consortia, state=AmendmentState.SUBMITTED
-            )
-            .select_related("plan__consortium__authority")
-            .order_by("updated_at", "pk")
-        )
+        amendments = amendments_waiting(consortia, [AmendmentState.SUBMITTED])
     elif getattr(user, "role", "") == Role.PROVINCIAL_AUTHORITY:
         amendments = province_amendments_waiting(user=user)  # drafts and returned ones
     else:

@@ -41,16 +41,21 @@ _province_plans_waiting = Prepared(
     authority=int,
 )
 _province_amendments_waiting = Prepared(
-    lambda authority: (
-        PlanAmendment.objects.filter(
-            plan__consortium__in=_of_province(authority),
-            state__in=[AmendmentState.DRAFT, AmendmentState.RETURNED],
-        )
-        .select_related("plan__consortium__authority")
-        .order_by("updated_at", "pk")
+    lambda authority: amendments_waiting(
+        _of_province(authority), [AmendmentState.DRAFT, AmendmentState.RETURNED]
     ),
     authority=int,
 )
+
+
+def amendments_waiting(consortia, states) -> QuerySet[PlanAmendment]:
+    """The amendments of ``consortia`` in ``states``, oldest first, each with its consortium and
+    authority: what a home's inbox lists."""
+    return (
+        PlanAmendment.objects.filter(plan__consortium__in=consortia, state__in=states)
+        .select_related("plan__consortium__authority")
+        .order_by("updated_at", "pk")
+    )
 
 
 def province_plans_waiting(*, user) -> list[Consortium]:
