@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from portal.i18n import is_english, pick
 from portal.inbox import InboxItem, Panel
 from portal.permissions import is_ministry
+from portal.prepared import Prepared
 from portal.reversing import route_filler
 from portal.roles import Role
 from portal.widgets import template_value as _text
@@ -18,6 +19,7 @@ from .selectors import (
     consortium_list_visible_to,
     plan_deadlines_for,
     province_amendments_waiting,
+    province_consortia,
     province_plans_waiting,
     quota_statuses,
     quota_summary,
@@ -213,11 +215,28 @@ def consortium_row_html(row: PanelRow, state_labels: dict[str, str], detail_url=
     )
 
 
+def _panel_values(consortia):
+    """The first 50 of ``consortia`` as ``PANEL_COLUMNS`` tuples."""
+    return consortia.select_related(None).values_list(*PANEL_COLUMNS)[:50]
+
+
+# A province's home shows its panel on every view: prepared (portal.prepared).
+_province_panel_values = Prepared(
+    lambda authority: _panel_values(province_consortia(authority)), authority=int
+)
+
+
 def consortia_panel(user, area: str) -> Panel | None:
     # What the panel shows of each: its name, program, authority and plan state.
-    rows = panel_rows(
-        consortium_list_visible_to(user=user).select_related(None).values_list(*PANEL_COLUMNS)[:50]
-    )
+    if getattr(user, "role", "") == Role.PROVINCIAL_AUTHORITY:
+        values = (
+            _province_panel_values.all(authority=user.organisation_id)
+            if user.organisation_id is not None
+            else []
+        )
+    else:
+        values = _panel_values(consortium_list_visible_to(user=user))
+    rows = panel_rows(values)
     labels = plan_state_labels()
     detail_url = route_filler("consortia:consortium-detail")
     return Panel(

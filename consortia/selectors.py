@@ -28,21 +28,23 @@ def _consortia() -> QuerySet[Consortium]:
 _consortium = Prepared(lambda pk: _consortia().filter(pk=pk), pk=int)
 
 
-def _of_province(authority) -> QuerySet[Consortium]:
-    """What ``consortium_list_visible_to`` gives the provincial authority ``authority``."""
+def province_consortia(authority) -> QuerySet[Consortium]:
+    """What ``consortium_list_visible_to`` gives the provincial authority whose organisation is
+    ``authority`` (``scoped_to_province``'s rule): for prepared reads, which take the authority
+    as their value rather than the user."""
     return _consortia().filter(authority_id=authority)
 
 
 # A province's home asks these on every view (prepared).
 _province_plans_waiting = Prepared(
-    lambda authority: _of_province(authority).filter(
+    lambda authority: province_consortia(authority).filter(
         plan__state__in=[PlanState.DRAFT, PlanState.RETURNED]
     ),
     authority=int,
 )
 _province_amendments_waiting = Prepared(
     lambda authority: amendments_waiting(
-        _of_province(authority), [AmendmentState.DRAFT, AmendmentState.RETURNED]
+        province_consortia(authority), [AmendmentState.DRAFT, AmendmentState.RETURNED]
     ),
     authority=int,
 )

@@ -21,10 +21,17 @@ def notification_list_for(*, user: User) -> QuerySet[Notification]:
 def audit_list_for_object(*, obj) -> QuerySet[AuditEntry]:
     from django.contrib.contenttypes.models import ContentType
 
-    return AuditEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+    return audit_list_for(
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False).pk,
         object_id=str(obj.pk),
-    ).select_related("actor")
+    )
+
+
+def audit_list_for(*, content_type: int, object_id: str) -> QuerySet[AuditEntry]:
+    """``audit_list_for_object`` by the object's content type and id (for prepared reads)."""
+    return AuditEntry.objects.filter(content_type=content_type, object_id=object_id).select_related(
+        "actor"
+    )
 
 
 def scoped_to_province(qs: QuerySet, *, user, field: str = "authority_id") -> QuerySet:

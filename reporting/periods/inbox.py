@@ -5,8 +5,10 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consortia.selectors import province_consortia
 from portal.inbox import InboxItem, Panel
 from portal.permissions import is_ministry
+from portal.prepared import Prepared
 from portal.reversing import route_filler
 from portal.roles import Role
 from reporting.periods.models import ReportReview
@@ -14,6 +16,7 @@ from reporting.periods.selectors import (
     period_statuses,
     pilot_consortia_visible_to,
     report_list_visible_to,
+    reports_of,
 )
 from reporting.periods.workflows import ReportAction, ReportState
 
@@ -77,13 +80,12 @@ def _lead_items(user) -> list[InboxItem]:
     return items
 
 
-def _review_items(user, *, waiting: str, verb: str) -> list[InboxItem]:
-    """Reports waiting for the user's review, oldest first: since submitted (province) or since
-    the province confirmed them (Ministry)."""
-    # What an item shows: the period's name, code and due date, the consortium's name.
+def _waiting(reports, waiting: str):
+    """The first ``WAITING_SHOWN`` of ``reports`` in the state ``waiting``, oldest first: since
+    submitted (province) or since the province confirmed them (Ministry), with what an item
+    shows (the period's name, code and due date, the consortium's name)."""
     reports = (
-        report_list_visible_to(user=user)
-        .filter(state=waiting)
+        reports.filter(state=waiting)
         .select_related(None)
         .select_related("consortium", "period")
         .only(
@@ -104,9 +106,29 @@ def _review_items(user, *, waiting: str, verb: str) -> list[InboxItem]:
             .values("created_at")[:1]
         )
         reports = reports.annotate(waiting_since=Subquery(confirmed))
+    return reports.order_by("waiting_since", "period__due_date", "pk")[:WAITING_SHOWN]
+
+
+# A province's home lists them on every view: prepared (portal.prepared).
+_province_waiting = Prepared(
+    lambda authority: _waiting(reports_of(province_consortia(authority)), ReportState.SUBMITTED),
+    authority=int,
+)
+
+
+def _review_items(user, *, waiting: str, verb: str) -> list[InboxItem]:
+    """Reports waiting for the user's review (``_waiting``)."""
+    if getattr(user, "role", "") == Role.PROVINCIAL_AUTHORITY and waiting == ReportState.SUBMITTED:
+        reports = (
+            _province_waiting.all(authority=user.organisation_id)
+            if user.organisation_id is not None
+            else []
+        )
+    else:
+        reports = _waiting(report_list_visible_to(user=user), waiting)
     items = []
     report_url = _report_url()
-    for report in reports.order_by("waiting_since", "period__due_date", "pk")[:WAITING_SHOWN]:
+    for report in reports:
         items.append(
             InboxItem(
                 title=verb % {"period": report.period.name, "name": report.consortium.name},

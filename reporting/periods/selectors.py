@@ -11,7 +11,12 @@ from consortia.models import Consortium
 from consortia.selectors import consortium_list_visible_to
 from portal.prepared import Prepared
 from reporting.periods.expectations import HANDED_IN, is_expected, is_overdue, not_expected_reason
-from reporting.periods.models import PeriodReopening, ProgressReport, ReportingPeriod
+from reporting.periods.models import (
+    PeriodReopening,
+    ProgressReport,
+    ReportingPeriod,
+    ReportReview,
+)
 from tasks_catalog.models import CalendarEntry
 
 
@@ -59,9 +64,29 @@ def pilot_consortia_visible_to(*, user) -> QuerySet[Consortium]:
 
 
 def report_list_visible_to(*, user) -> QuerySet[ProgressReport]:
-    return ProgressReport.objects.filter(
-        consortium__in=consortium_list_visible_to(user=user)
-    ).select_related("consortium__authority", "consortium__program", "period")
+    return reports_of(consortium_list_visible_to(user=user))
+
+
+_reviews = Prepared(
+    lambda report: ReportReview.objects.filter(report=report).select_related("reviewer"),
+    report=int,
+)
+
+
+def report_reviews(report: ProgressReport) -> list[ReportReview]:
+    """The report's reviews with their reviewers, as ``report.reviews`` lists them (the report
+    page reads them on every view: prepared)."""
+    reviews = _reviews.all(report=report.pk)
+    for review in reviews:
+        review.report = report
+    return reviews
+
+
+def reports_of(consortia) -> QuerySet[ProgressReport]:
+    """The reports of ``consortia``, each with its consortium, authority, program and period."""
+    return ProgressReport.objects.filter(consortium__in=consortia).select_related(
+        "consortium__authority", "consortium__program", "period"
+    )
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -15,8 +16,9 @@ from django.views.generic import TemplateView
 from consortia.selectors import consortium_get_for
 from portal.inputs import is_number
 from portal.permissions import can_use_portal
+from portal.prepared import Prepared
 from portal.security_audit import download_of
-from portal.selectors import audit_list_for_object
+from portal.selectors import audit_list_for, audit_list_for_object
 from portal.uploads import stored_file_response
 from portal.views import PermissionMixin
 from reporting.periods import services
@@ -43,6 +45,7 @@ from reporting.periods.selectors import (
     period_lock_date,
     period_statuses,
     pilot_consortia_visible_to,
+    report_reviews,
 )
 from reporting.periods.workflows import STATE_HELP, ReportAction, actions_from
 
@@ -113,6 +116,16 @@ def _collapse_edits(entries) -> list:
     return out
 
 
+# The page reads them on every view: prepared (portal.prepared).
+_history_light = Prepared(
+    lambda content_type, object_id: audit_list_for(
+        content_type=content_type, object_id=object_id
+    ).values_list("pk", "action", "actor_id")[:200],
+    content_type=int,
+    object_id=str,
+)
+
+
 def _history(report) -> list:
     """The report's last 200 audit entries, collapsed (``_collapse_edits``), the first 100 shown.
 
@@ -121,7 +134,10 @@ def _history(report) -> list:
     entries = audit_list_for_object(obj=report)
     light = [
         SimpleNamespace(pk=pk, action=action, actor_id=actor_id)
-        for pk, action, actor_id in entries.values_list("pk", "action", "actor_id")[:200]
+        for pk, action, actor_id in _history_light.all(
+            content_type=ContentType.objects.get_for_model(report, for_concrete_model=False).pk,
+            object_id=str(report.pk),
+        )
     ]
     shown = [entry.pk for entry in _collapse_edits(light)[:100]]
     return list(entries.filter(pk__in=shown)) if shown else []
@@ -205,7 +221,7 @@ class ReportDetailView(ReportMixin, TemplateView):
                     if t.action != ReportAction.SUBMIT  # the lead submits through the form
                     and can_take_report_action(user, report, t.action)
                 ],
-                reviews=report.reviews.select_related("reviewer"),
+                reviews=report_reviews(report),
                 audit=_history(report),
                 comment_form=ReviewCommentForm(),
             )

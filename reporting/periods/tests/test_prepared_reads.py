@@ -119,3 +119,54 @@ def test_the_lock_date_a_reopening_moves(pilot, reports, ministry_admin, on_date
     assert PeriodReopening.objects.filter(period=q1.period).count() == 2
     assert period_lock_date(period=q1.period, consortium=pilot.consortium) == later
     assert period_lock_date(period=pilot.q2, consortium=pilot.consortium) == pilot.q2.locks_on
+
+
+def test_the_reviews_history_waiting_list_and_panel_of_the_pages(
+    pilot, reports, province_user, other_province_user, ministry_staff, on_date
+):
+    """The report page's reviews and history, the province home's waiting reports and consortia
+    panel: the prepared reads equal the ORM reads they replace."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from consortia.inbox import _panel_values, _province_panel_values
+    from consortia.selectors import consortium_list_visible_to
+    from portal.selectors import audit_list_for_object
+    from reporting.periods.inbox import _province_waiting, _waiting
+    from reporting.periods.selectors import report_list_visible_to, report_reviews
+    from reporting.periods.views import _history_light
+    from reporting.periods.workflows import ReportState
+
+    q1, q2 = reports
+    for report in (q1, q2):  # q1 submitted: waiting for the province
+        orm = list(report_list_visible_to(user=province_user).filter(pk=report.pk))
+        assert len(orm) == 1
+    waiting = _province_waiting.all(authority=province_user.organisation_id)
+    orm = list(_waiting(report_list_visible_to(user=province_user), ReportState.SUBMITTED))
+    assert [r.pk for r in waiting] == [r.pk for r in orm] == [q1.pk]
+    assert [(r.waiting_since, r.period.name, r.consortium.name) for r in waiting] == [
+        (r.waiting_since, r.period.name, r.consortium.name) for r in orm
+    ]
+    assert _province_waiting.all(authority=other_province_user.organisation_id) == []
+
+    with on_date("2026-04-12"):
+        services.report_return(actor=province_user, report=q1, comment="请补充数据。")
+    q1.refresh_from_db()
+    orm = list(q1.reviews.select_related("reviewer"))
+    assert len(orm) == 1
+    same_objects(report_reviews(q1), orm, related=("reviewer",))
+    assert {r.report is q1 for r in report_reviews(q1)} == {True}
+    assert report_reviews(q2) == []
+
+    for report in (q1, q2):
+        light = _history_light.all(
+            content_type=ContentType.objects.get_for_model(report).pk, object_id=str(report.pk)
+        )
+        orm = list(audit_list_for_object(obj=report).values_list("pk", "action", "actor_id")[:200])
+        assert light == orm
+        assert light
+
+    for user in (province_user, other_province_user):
+        assert _province_panel_values.all(authority=user.organisation_id) == list(
+            _panel_values(consortium_list_visible_to(user=user))
+        )
+    assert len(_province_panel_values.all(authority=province_user.organisation_id)) == 1
