@@ -21,8 +21,8 @@ Rules (checked where they can be):
   not ``__in`` (a list) and not ``None`` (``IS NULL`` is another shape);
 - the builder reads nothing but its arguments (no language, clock or settings): the SQL is shared
   by every request of the process;
-- no ``prefetch_related`` and no ``select_for_update`` (a lock is taken inside a transaction,
-  which Django checks each time it compiles the query).
+- no ``prefetch_related``. A ``select_for_update`` read is refused outside a transaction at
+  every run, as Django refuses it each time it compiles the query.
 
 The SQL run is the one Django compiled, each value as a parameter, with the value's placeholder
 in parentheses (``"id" = (%s)``). ``portal/tests/test_prepared.py`` checks the results equal the
@@ -42,6 +42,7 @@ from django.db.models.query import (
     ValuesListIterable,
     get_related_populators,
 )
+from django.db.transaction import TransactionManagementError
 
 TYPES = (int, str, dt.date, dt.datetime)
 
@@ -74,6 +75,7 @@ class _Compiled:
     compiler: object
     iterable: type
     names: list  # values(): the keys of each row
+    locks: bool  # select_for_update: a transaction needed at every run
 
 
 class Prepared:
@@ -106,8 +108,7 @@ class Prepared:
         if queryset._prefetch_related_lookups or queryset._known_related_objects:
             raise TypeError("Prepared: prefetch_related and related managers are not supported")
         query = queryset.query
-        if query.select_for_update:  # Django checks the transaction at each compile: keep it
-            raise TypeError("Prepared: select_for_update is not supported")
+
         compiler = query.get_compiler(using=alias)
         sql, params = compiler.as_sql()  # also fills compiler.select, klass_info …
         used = sorted({p.name for p in params if isinstance(p, _Slot)})
@@ -117,7 +118,9 @@ class Prepared:
             names = list(query.selected)
         else:  # extra(select=…) columns come first, as in ValuesIterable
             names = [*query.extra_select, *query.values_select, *query.annotation_select]
-        compiled = _Compiled(sql, list(params), compiler, iterable, names)
+        compiled = _Compiled(
+            sql, list(params), compiler, iterable, names, bool(query.select_for_update)
+        )
         self._compiled[key] = compiled
         return compiled
 
@@ -148,7 +151,18 @@ class Prepared:
         compiled = self._compile(using)
         compiler = compiled.compiler
         params = [values[p.name] if isinstance(p, _Slot) else p for p in compiled.params]
-        with connections[using].cursor() as cursor:
+        connection = connections[using]
+        features = connection.features
+        if (
+            compiled.locks
+            and features.has_select_for_update
+            and features.supports_transactions
+            and connection.get_autocommit()
+        ):  # what SQLCompiler.as_sql says of a lock outside a transaction
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
+        with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         if compiler.has_extra_select:  # ordering columns the rows do not carry

@@ -32,6 +32,7 @@ from .inputs import parse_revision
 from .messages import Message, message_send
 from .models import User
 from .permissions import Decision, require
+from .prepared import Prepared
 from .services import audit_record
 from .workflow import Workflow
 
@@ -52,10 +53,28 @@ def lock(workflow: Workflow, obj: models.Model) -> models.Model:
     with is shared by every other row of it (each autosave of a quarter's reports would wait for
     the one before, nationwide). What must be counted under a lock takes its own (the quota: the
     authority's row, ``consortia.services.plans``)."""
-    qs = workflow.model.objects.select_for_update(of=("self",))
-    if workflow.lock_related:
-        qs = qs.select_related(*workflow.lock_related)
-    return qs.get(pk=obj.pk)
+    locked = _lock_read(workflow.model, tuple(workflow.lock_related or ())).first(pk=obj.pk)
+    if locked is None:
+        raise workflow.model.DoesNotExist(f"{workflow.model.__name__} {obj.pk} no longer exists.")
+    return locked
+
+
+_lock_reads: dict[tuple, Prepared] = {}
+
+
+def _lock_read(model, related: tuple[str, ...]) -> Prepared:
+    """The locking read of ``model``'s rows with ``related``, prepared (``portal.prepared``):
+    every save and transition makes it."""
+    key = (model, related)
+    read = _lock_reads.get(key)
+    if read is None:
+
+        def build(pk):
+            qs = model.objects.select_for_update(of=("self",))
+            return (qs.select_related(*related) if related else qs).filter(pk=pk)
+
+        read = _lock_reads[key] = Prepared(build, pk=int)
+    return read
 
 
 def locked_for_edit(

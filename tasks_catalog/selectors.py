@@ -2,10 +2,11 @@
 
 import datetime as dt
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from portal.prepared import Prepared
 from portal.requestlocal import request_memo
 
 from .models import CalendarEntry, PlanFormSection, Program, ReferenceTask, TaskCategory
@@ -20,10 +21,17 @@ def active_programs_with_calendar() -> list[Program]:
     """The active programs, each with its calendar: what every home page reads for its programs
     panel, its inbox's deadlines and an authority's quotas. Read once per request
     (``request_memo``): no home page changes the catalog."""
-    return request_memo(
-        "active_programs_with_calendar",
-        lambda: list(program_list().prefetch_related(None).prefetch_related("calendar")),
-    )
+    return request_memo("active_programs_with_calendar", _active_programs_with_calendar)
+
+
+# Every home page reads them: prepared (portal.prepared), the calendars prefetched as before.
+_active_programs = Prepared(lambda: program_list().prefetch_related(None))
+
+
+def _active_programs_with_calendar() -> list[Program]:
+    programs = _active_programs.all()
+    prefetch_related_objects(programs, "calendar")
+    return programs
 
 
 def calendar_upcoming(

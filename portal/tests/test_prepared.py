@@ -154,9 +154,6 @@ def test_builders_that_cannot_be_prepared_are_refused(people):
     )
     with pytest.raises(TypeError):
         prefetching.all(pk=people[0].organisation_id)
-    locking = Prepared(lambda pk: User.objects.filter(pk=pk).select_for_update(), pk=int)
-    with pytest.raises(TypeError):
-        locking.all(pk=people[0].pk)
     named = Prepared(lambda pk: User.objects.filter(pk=pk).values_list("pk", named=True), pk=int)
     with pytest.raises(TypeError):
         named.all(pk=people[0].pk)
@@ -214,3 +211,21 @@ def test_the_two_factor_device_is_the_one_django_otp_reads(people):
             assert type(device) is type(expected)
             assert fields(device) == fields(expected)
     assert middleware._device_from_persistent_id(static.persistent_id).pk == static.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lock_is_refused_outside_a_transaction_at_every_run(reference_data):
+    from django.db import connection, transaction
+    from django.db.transaction import TransactionManagementError
+
+    user = UserFactory(username="locked")
+    locking = Prepared(lambda pk: User.objects.filter(pk=pk).select_for_update(), pk=int)
+    with transaction.atomic():  # compiled here, inside a transaction
+        assert [u.pk for u in locking.all(pk=user.pk)] == [user.pk]
+    if connection.features.has_select_for_update:  # SQLite takes no locks, and checks none
+        with pytest.raises(TransactionManagementError):
+            list(User.objects.filter(pk=user.pk).select_for_update())  # the ORM
+        with pytest.raises(TransactionManagementError):
+            locking.all(pk=user.pk)  # compiled already, still checked
+    with transaction.atomic():
+        assert [u.pk for u in locking.all(pk=user.pk)] == [user.pk]

@@ -173,6 +173,7 @@ _periods = Prepared(
     lambda program: ReportingPeriod.objects.filter(program=program).order_by("due_date"),
     program=int,
 )
+_programs = Prepared(lambda: Program.objects.order_by("start_date", "code"))
 _entity_types = Prepared(lambda program: EntityType.objects.filter(program=program), program=int)
 _categories = Prepared(lambda program: TaskCategory.objects.filter(program=program), program=int)
 
@@ -180,9 +181,7 @@ _categories = Prepared(lambda program: TaskCategory.objects.filter(program=progr
 def programs_oldest_first() -> list[Program]:
     """Every program, the oldest first: the scope's and the filter form's, read once per
     request (``request_memo``)."""
-    return request_memo(
-        "dashboard_programs", lambda: list(Program.objects.order_by("start_date", "code"))
-    )
+    return request_memo("dashboard_programs", _programs.all)
 
 
 def periods_of(program: Program) -> list[ReportingPeriod]:

@@ -170,3 +170,22 @@ def test_the_reviews_history_waiting_list_and_panel_of_the_pages(
             _panel_values(consortium_list_visible_to(user=user))
         )
     assert len(_province_panel_values.all(authority=province_user.organisation_id)) == 1
+
+
+def test_the_programs_every_home_and_dashboard_reads(pilot, django_assert_num_queries):
+    """The active programs with their calendars (homes) and every program oldest first
+    (dashboards): the prepared reads equal the ORM reads they replace."""
+    from reporting.insights.dashboards import _programs
+    from tasks_catalog.models import Program
+    from tasks_catalog.selectors import _active_programs_with_calendar, program_list
+
+    orm = list(program_list().prefetch_related(None).prefetch_related("calendar"))
+    with django_assert_num_queries(2):  # the programs, then their calendars
+        programs = _active_programs_with_calendar()
+    assert orm
+    same_objects(programs, orm)
+    with django_assert_num_queries(0):
+        assert [[fields(e) for e in p.calendar.all()] for p in programs] == [
+            [fields(e) for e in p.calendar.all()] for p in orm
+        ]
+    same_objects(_programs.all(), list(Program.objects.order_by("start_date", "code")))
