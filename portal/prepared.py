@@ -31,7 +31,7 @@ ORM's.
 
 import datetime as dt
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Expression
@@ -76,6 +76,14 @@ class _Compiled:
     iterable: type
     names: list  # values(): the keys of each row
     locks: bool  # select_for_update: a transaction needed at every run
+    converters: dict = field(default_factory=dict)  # SQLCompiler.get_converters of the columns
+    _model_rows: dict = field(default_factory=dict)  # by database: _ModelRows
+
+    def model_rows(self, using: str) -> "_ModelRows":
+        rows = self._model_rows.get(using)
+        if rows is None:
+            rows = self._model_rows[using] = _ModelRows.of(self.compiler, using)
+        return rows
 
 
 class Prepared:
@@ -120,6 +128,9 @@ class Prepared:
             names = [*query.extra_select, *query.values_select, *query.annotation_select]
         compiled = _Compiled(
             sql, list(params), compiler, iterable, names, bool(query.select_for_update)
+        )
+        compiled.converters = compiler.get_converters(
+            [s[0] for s in compiler.select[0 : compiler.col_count]]
         )
         self._compiled[key] = compiled
         return compiled
@@ -167,9 +178,10 @@ class Prepared:
             rows = cursor.fetchall()
         if compiler.has_extra_select:  # ordering columns the rows do not carry
             rows = [row[: compiler.col_count] for row in rows]
-        rows = compiler.results_iter([rows])  # the fields' converters
+        if compiled.converters:  # what results_iter applies, found once
+            rows = compiler.apply_converters(rows, compiled.converters)
         if compiled.iterable is ModelIterable:
-            return list(_objects(compiler, rows, using))
+            return list(_objects(compiled.model_rows(using), rows, using))
         if compiled.iterable is ValuesIterable:
             return [dict(zip(compiled.names, row, strict=False)) for row in rows]
         if compiled.iterable is FlatValuesListIterable:
@@ -182,19 +194,39 @@ class Prepared:
         return rows[0] if rows else None
 
 
-def _objects(compiler, rows, using: str):
+@dataclass
+class _ModelRows:
+    """How ``ModelIterable`` makes instances of a compiled query's rows, worked out once."""
+
+    model_cls: type
+    start: int
+    end: int
+    init_list: list
+    related_populators: list
+    annotation_col_map: dict
+
+    @classmethod
+    def of(cls, compiler, using: str) -> "_ModelRows":
+        select, klass_info = compiler.select, compiler.klass_info
+        select_fields = klass_info["select_fields"]
+        start, end = select_fields[0], select_fields[-1] + 1
+        return cls(
+            model_cls=klass_info["model"],
+            start=start,
+            end=end,
+            init_list=[f[0].target.attname for f in select[start:end]],
+            related_populators=get_related_populators(klass_info, select, using),
+            annotation_col_map=compiler.annotation_col_map or {},
+        )
+
+
+def _objects(how: _ModelRows, rows, using: str):
     """Model instances from the rows, as ``ModelIterable`` makes them."""
-    select, klass_info = compiler.select, compiler.klass_info
-    annotation_col_map = compiler.annotation_col_map
-    model_cls = klass_info["model"]
-    select_fields = klass_info["select_fields"]
-    start, end = select_fields[0], select_fields[-1] + 1
-    init_list = [f[0].target.attname for f in select[start:end]]
-    related_populators = get_related_populators(klass_info, select, using)
+    start, end, init_list = how.start, how.end, how.init_list
     for row in rows:
-        obj = model_cls.from_db(using, init_list, row[start:end])
-        for populator in related_populators:
+        obj = how.model_cls.from_db(using, init_list, row[start:end])
+        for populator in how.related_populators:
             populator.populate(row, obj)
-        for attr_name, col_pos in (annotation_col_map or {}).items():
+        for attr_name, col_pos in how.annotation_col_map.items():
             setattr(obj, attr_name, row[col_pos])
         yield obj
