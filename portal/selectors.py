@@ -19,12 +19,18 @@ def notification_list_for(*, user: User) -> QuerySet[Notification]:
 
 
 def audit_list_for_object(*, obj) -> QuerySet[AuditEntry]:
+
+    return audit_list_for(**audit_target(obj))
+
+
+def audit_target(obj) -> dict:
+    """How the audit log names ``obj``: its content type's id and its id as text."""
     from django.contrib.contenttypes.models import ContentType
 
-    return audit_list_for(
-        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False).pk,
-        object_id=str(obj.pk),
-    )
+    return {
+        "content_type": ContentType.objects.get_for_model(obj, for_concrete_model=False).pk,
+        "object_id": str(obj.pk),
+    }
 
 
 def audit_list_for(*, content_type: int, object_id: str) -> QuerySet[AuditEntry]:

@@ -4,7 +4,6 @@ from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -18,7 +17,7 @@ from portal.inputs import is_number
 from portal.permissions import can_use_portal
 from portal.prepared import Prepared
 from portal.security_audit import download_of
-from portal.selectors import audit_list_for, audit_list_for_object
+from portal.selectors import audit_list_for, audit_target
 from portal.uploads import stored_file_response
 from portal.views import PermissionMixin
 from reporting.periods import services
@@ -131,16 +130,13 @@ def _history(report) -> list:
 
     A report saved automatically every few seconds has hundreds of entries that collapse to a
     few: the 200 are read as (id, action, actor) only, then the entries shown in full."""
-    entries = audit_list_for_object(obj=report)
+    target = audit_target(report)
     light = [
         SimpleNamespace(pk=pk, action=action, actor_id=actor_id)
-        for pk, action, actor_id in _history_light.all(
-            content_type=ContentType.objects.get_for_model(report, for_concrete_model=False).pk,
-            object_id=str(report.pk),
-        )
+        for pk, action, actor_id in _history_light.all(**target)
     ]
     shown = [entry.pk for entry in _collapse_edits(light)[:100]]
-    return list(entries.filter(pk__in=shown)) if shown else []
+    return list(audit_list_for(**target).filter(pk__in=shown)) if shown else []
 
 
 class ReportDetailView(ReportMixin, TemplateView):
